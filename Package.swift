@@ -1,0 +1,53 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "wiretale",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "wiretale", targets: ["wiretale"]),
+        .library(name: "WiretaleCore", targets: ["WiretaleCore"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.80.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.30.0"),
+    ],
+    targets: [
+        // libpcap, at the edge: live capture and the BPF compiler.
+        .systemLibrary(
+            name: "CPcap",
+            pkgConfig: "libpcap",
+            providers: [.apt(["libpcap-dev"])]
+        ),
+        // The pure-Swift core: capture files, decoding, flow tracking, the notes' vocabulary. No libpcap.
+        .target(
+            name: "WiretaleCore",
+            swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"])]
+        ),
+        // Everything that talks to libpcap: BPF filters, live capture, interfaces.
+        .target(name: "WiretaleCapture", dependencies: ["CPcap", "WiretaleCore"]),
+        // `wiretale trace`: a real fetch, step by step.
+        .target(
+            name: "WiretaleTrace",
+            dependencies: [
+                "WiretaleCore", "WiretaleCapture",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ]
+        ),
+        .executableTarget(
+            name: "wiretale",
+            dependencies: [
+                "WiretaleCore", "WiretaleCapture", "WiretaleTrace",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "WiretaleCoreTests", dependencies: ["WiretaleCore"]),
+        .testTarget(name: "WiretaleCaptureTests", dependencies: ["WiretaleCapture", "WiretaleCore"]),
+        .testTarget(name: "WiretaleTraceTests", dependencies: ["WiretaleTrace", "WiretaleCore"]),
+        .testTarget(name: "WiretaleCLITests", dependencies: ["WiretaleCore"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

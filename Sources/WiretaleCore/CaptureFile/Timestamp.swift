@@ -1,0 +1,45 @@
+/// A packet's capture time as the file states it: whole seconds since the Unix epoch and a
+/// fraction in units of 10^-digits seconds, so a nanosecond file keeps all nine digits and a
+/// microsecond file prints six (RFC 3339 output shows exactly the file's precision).
+public struct Timestamp: Hashable, Sendable, Comparable {
+    public var seconds: Int64
+    /// The fractional part, `0 ..< 10^digits`.
+    public var fraction: UInt64
+    /// How many decimal digits the fraction has: 6 for microsecond files, 9 for nanosecond.
+    public var digits: UInt8
+
+    public init(seconds: Int64, fraction: UInt64, digits: UInt8) {
+        self.seconds = seconds
+        self.fraction = fraction
+        self.digits = digits
+    }
+
+    /// The fraction in nanoseconds, whatever the file's precision.
+    @inlinable public var nanoseconds: UInt64 {
+        if digits == 9 { return fraction }
+        if digits < 9 {
+            var f = fraction
+            for _ in 0..<(9 - Int(digits)) { f &*= 10 }
+            return f
+        }
+        var f = fraction
+        for _ in 0..<(Int(digits) - 9) { f /= 10 }
+        return f
+    }
+
+    /// Seconds since the epoch as a Double (for durations and rates, not for printing).
+    @inlinable public var timeInterval: Double {
+        Double(seconds) + Double(nanoseconds) / 1e9
+    }
+
+    /// Nanoseconds since the epoch (saturating far outside the capture era).
+    @inlinable public var totalNanoseconds: Int64 {
+        let (hi, o1) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
+        if o1 { return seconds < 0 ? .min : .max }
+        return hi &+ Int64(nanoseconds)
+    }
+
+    public static func < (a: Timestamp, b: Timestamp) -> Bool {
+        a.totalNanoseconds < b.totalNanoseconds
+    }
+}

@@ -1,0 +1,131 @@
+/// Link-layer decoding: Ethernet II with 802.1Q/802.1ad tags, Linux cooked capture v1 and v2,
+/// BSD/OpenBSD loopback, and raw IP. Each returns the offset of the network-layer payload and
+/// sets `link.etherType`, or records an error and returns nil.
+enum LinkDecoder {
+    /// EtherTypes wiretale follows.
+    static let ipv4: UInt16 = 0x0800
+    static let arp: UInt16 = 0x0806
+    static let ipv6: UInt16 = 0x86DD
+    static let vlan: UInt16 = 0x8100
+    static let qinq: UInt16 = 0x88A8
+    static let qinqOld: UInt16 = 0x9100
+
+    @inline(__always)
+    static func mac(_ b: UnsafeRawBufferPointer, _ o: Int) -> UInt64 {
+        UInt64(b.u16be(o)) << 32 | UInt64(b.u32be(o + 2))
+    }
+
+    /// IEEE 802.3 Ethernet II header (14 bytes), then up to two VLAN tags (4 bytes each).
+    @inline(__always)
+    static func ethernet(_ b: UnsafeRawBufferPointer, at start: Int, _ p: inout DecodedPacket) -> Int? {
+        guard b.count - start >= 14 else {
+            p.error = .truncated(.ethernet, at: start)
+            return nil
+        }
+        p.hasLink = true
+        p.link.dst = mac(b, start)
+        p.link.src = mac(b, start + 6)
+        p.link.hasMACs = true
+        var type = b.u16be(start + 12)
+        var o = start + 14
+        var tags: UInt8 = 0
+        while type == vlan || type == qinq || type == qinqOld {
+            guard b.count - o >= 4 else {
+                p.error = .truncated(.vlan, at: o, "802.1Q tag truncated")
+                p.link.vlanCount = tags
+                return nil
+            }
+            let vid = b.u16be(o) & 0x0FFF
+            if tags == 0 { p.link.vlan0 = vid } else if tags == 1 { p.link.vlan1 = vid }
+            tags &+= 1
+            type = b.u16be(o + 2)
+            o += 4
+            if tags > 8 {
+                p.error = DecodeError(.vlan, at: o, "more than 8 VLAN tags")
+                return nil
+            }
+        }
+        p.link.vlanCount = tags
+        p.link.etherType = type
+        return o
+    }
+
+    /// Linux cooked capture v1 (LINKTYPE_LINUX_SLL, 16 bytes).
+    @inline(__always)
+    static func sll(_ b: UnsafeRawBufferPointer, _ p: inout DecodedPacket) -> Int? {
+        guard b.count >= 16 else {
+            p.error = .truncated(.sll, at: 0)
+            return nil
+        }
+        p.hasLink = true
+        p.link.sllPacketType = b.u16be(0)
+        p.link.hasSLLPacketType = true
+        let hatype = b.u16be(2)
+        let alen = Int(b.u16be(4))
+        if hatype == 1 && alen == 6 {
+            p.link.src = mac(b, 6)
+            p.link.hasMACs = false
+        }
+        p.link.etherType = b.u16be(14)
+        return 16
+    }
+
+    /// Linux cooked capture v2 (LINKTYPE_LINUX_SLL2, 20 bytes).
+    @inline(__always)
+    static func sll2(_ b: UnsafeRawBufferPointer, _ p: inout DecodedPacket) -> Int? {
+        guard b.count >= 20 else {
+            p.error = .truncated(.sll2, at: 0)
+            return nil
+        }
+        p.hasLink = true
+        p.link.etherType = b.u16be(0)
+        p.link.ifIndex = b.u32be(4)
+        let hatype = b.u16be(8)
+        p.link.sllPacketType = UInt16(b.u8(10))
+        p.link.hasSLLPacketType = true
+        if hatype == 1 && b.u8(11) == 6 {
+            p.link.src = mac(b, 12)
+        }
+        return 20
+    }
+
+    /// BSD loopback: a 4-byte protocol family, host byte order (`null`) or big-endian (`loop`).
+    /// AF_INET is 2 everywhere; AF_INET6 is 24 (NetBSD/OpenBSD), 28 (FreeBSD), 30 (macOS), 10 (Linux).
+    @inline(__always)
+    static func loopback(_ b: UnsafeRawBufferPointer, bigEndian: Bool, _ p: inout DecodedPacket) -> Int? {
+        guard b.count >= 4 else {
+            p.error = .truncated(.loopback, at: 0)
+            return nil
+        }
+        p.hasLink = true
+        var family = bigEndian ? b.u32be(0) : b.u32le(0)
+        // A `null` file written on a host of the other byte order: the family lands in the high bytes.
+        if !bigEndian && family > 0xFFFF { family = family.byteSwapped }
+        switch family {
+        case 2: p.link.etherType = ipv4
+        case 10, 24, 28, 30: p.link.etherType = ipv6
+        default:
+            p.link.etherType = 0
+            p.error = DecodeError(.loopback, at: 0, "unknown address family")
+            return nil
+        }
+        return 4
+    }
+
+    /// Raw IP: the version nibble says which.
+    @inline(__always)
+    static func raw(_ b: UnsafeRawBufferPointer, _ p: inout DecodedPacket) -> Int? {
+        guard b.count >= 1 else {
+            p.error = .truncated(.ipv4, at: 0, "empty frame")
+            return nil
+        }
+        switch b.u8(0) >> 4 {
+        case 4: p.link.etherType = ipv4
+        case 6: p.link.etherType = ipv6
+        default:
+            p.error = DecodeError(.ipv4, at: 0, "raw IP frame with IP version neither 4 nor 6")
+            return nil
+        }
+        return 0
+    }
+}

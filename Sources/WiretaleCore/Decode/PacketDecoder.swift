@@ -1,0 +1,123 @@
+/// Decodes a frame layer by layer, in place, into a reused `DecodedPacket`.
+///
+/// Every layer reads the frame's bytes where they lie; nothing is allocated per packet. The
+/// first problem stops decoding and is recorded in `packet.error`; the layers before it stay.
+public enum PacketDecoder {
+    /// Well-known ports whose payload is a DNS message: DNS, mDNS (RFC 6762), LLMNR (RFC 4795).
+    @inlinable static func isDNSPort(_ port: UInt16) -> Bool {
+        port == 53 || port == 5353 || port == 5355
+    }
+
+    public static func decode(_ b: UnsafeRawBufferPointer, linkType: LinkType, into p: inout DecodedPacket) {
+        p.reset(linkType: linkType)
+        let network: Int?
+        switch linkType.rawValue {
+        case LinkType.ethernet.rawValue: network = LinkDecoder.ethernet(b, at: 0, &p)
+        case LinkType.linuxSLL.rawValue: network = LinkDecoder.sll(b, &p)
+        case LinkType.linuxSLL2.rawValue: network = LinkDecoder.sll2(b, &p)
+        case LinkType.null.rawValue: network = LinkDecoder.loopback(b, bigEndian: false, &p)
+        case LinkType.loop.rawValue: network = LinkDecoder.loopback(b, bigEndian: true, &p)
+        case LinkType.raw.rawValue, 12, 14: network = LinkDecoder.raw(b, &p)
+        case LinkType.ipv4.rawValue:
+            p.link.etherType = LinkDecoder.ipv4
+            network = 0
+        case LinkType.ipv6.rawValue:
+            p.link.etherType = LinkDecoder.ipv6
+            network = 0
+        default:
+            p.error = DecodeError(.link, at: 0, "link type not decoded")
+            network = nil
+        }
+        guard let start = network else { return }
+        switch p.link.etherType {
+        case LinkDecoder.ipv4, LinkDecoder.ipv6: decodeIP(b, at: start, version6: p.link.etherType == LinkDecoder.ipv6, &p)
+        case LinkDecoder.arp: ARPDecoder.decode(b, at: start, &p)
+        default: break
+        }
+    }
+
+    @inline(__always)
+    static func decodeIP(_ b: UnsafeRawBufferPointer, at start: Int, version6: Bool, _ p: inout DecodedPacket) {
+        var offset = start
+        var v6 = version6
+        // At most one level of IP-in-IP (RFC 2003 / RFC 4213); `ip` keeps the outer header.
+        for _ in 0..<2 {
+            let end: Int
+            var proto: UInt8
+            var transport: Int
+            if v6 {
+                proto = 0
+                transport = 0
+                guard let e = IPDecoder.ipv6(b, at: offset, &p, proto: &proto, transportOffset: &transport) else { return }
+                end = e
+            } else {
+                guard let e = IPDecoder.ipv4(b, at: offset, &p) else { return }
+                end = e
+                let ihl = Int(b.u8(offset) & 0x0F) * 4
+                proto = b.u8(offset + 9)
+                transport = offset + ihl
+            }
+            // The payload length this header declares, for tcp.len.
+            let declared: Int
+            if v6 {
+                let pl = Int(b.u16be(offset + 4))
+                declared = pl == 0 ? end - transport : pl - (transport - offset - 40)
+            } else {
+                let total = Int(b.u16be(offset + 2))
+                declared = (total == 0 ? b.count - offset : total) - (transport - offset)
+            }
+            switch proto {
+            case IPProtocolNumber.tcp:
+                TCPDecoder.decode(b, at: transport, end: end, declared: declared, &p)
+                if p.hasTCP && p.error == nil { classifyTCP(b, &p) }
+                return
+            case IPProtocolNumber.udp:
+                UDPDecoder.decode(b, at: transport, end: end, &p)
+                if p.hasUDP && p.error == nil && p.udp.capturedPayload >= 12
+                    && (isDNSPort(p.udp.srcPort) || isDNSPort(p.udp.dstPort)) {
+                    p.application = .dnsOverUDP
+                    p.applicationOffset = p.udp.payloadOffset
+                    p.applicationLength = p.udp.capturedPayload
+                }
+                return
+            case IPProtocolNumber.icmp:
+                ICMPDecoder.decode(b, at: transport, end: end, v6: false, &p)
+                return
+            case IPProtocolNumber.icmpv6:
+                ICMPDecoder.decode(b, at: transport, end: end, v6: true, &p)
+                return
+            case IPProtocolNumber.ipInIP:
+                offset = transport
+                v6 = false
+            case IPProtocolNumber.ipv6:
+                offset = transport
+                v6 = true
+            default:
+                return
+            }
+        }
+    }
+
+    /// DNS over TCP (RFC 7766: a 2-byte length, then the message, whole in this segment) or the
+    /// start of an HTTP/1.x message.
+    @inline(__always)
+    static func classifyTCP(_ b: UnsafeRawBufferPointer, _ p: inout DecodedPacket) {
+        let n = p.tcp.capturedPayload
+        guard n > 0 else { return }
+        let o = p.tcp.payloadOffset
+        if (p.tcp.srcPort == 53 || p.tcp.dstPort == 53) && n >= 14 {
+            let length = Int(b.u16be(o))
+            if length >= 12 && length <= n - 2 {
+                p.application = .dnsOverTCP
+                p.applicationOffset = o + 2
+                p.applicationLength = length
+            }
+            return
+        }
+        if n >= 5, HTTPMessage.looksLikeHTTP(UnsafeRawBufferPointer(rebasing: b[o..<(o + n)])) {
+            p.application = .http
+            p.applicationOffset = o
+            p.applicationLength = n
+        }
+    }
+}

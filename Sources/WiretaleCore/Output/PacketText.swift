@@ -1,0 +1,243 @@
+/// One line per frame, as dense as tcpdump's: frame number, time of day (UTC), addresses, the
+/// protocol summary. The caller appends the remark (from the tracker) and the newline.
+public enum PacketText {
+    public static func render(_ f: FrameInfo, _ p: DecodedPacket, bytes b: UnsafeRawBufferPointer,
+                              to o: inout OutputBuffer) {
+        var n = f.number
+        var width = 1
+        while n >= 10 {
+            n /= 10
+            width += 1
+        }
+        for _ in width..<6 where width < 6 { o.append(byte: 0x20) }
+        o.append(f.number)
+        o.append(byte: 0x20)
+        o.appendTimeOfDay(f.timestamp)
+        o.append(byte: 0x20)
+        if p.hasIP {
+            o.append(p.ip.version == 4 ? "IP " : "IP6 ")
+            if p.hasTCP {
+                endpoint(p.ip.src, p.tcp.srcPort, &o)
+                o.append(" > ")
+                endpoint(p.ip.dst, p.tcp.dstPort, &o)
+                tcp(p, b, &o)
+            } else if p.hasUDP {
+                endpoint(p.ip.src, p.udp.srcPort, &o)
+                o.append(" > ")
+                endpoint(p.ip.dst, p.udp.dstPort, &o)
+                o.append(" UDP length ")
+                o.append(Int(p.udp.length) - 8)
+                if p.application == .dnsOverUDP { dns(p, b, &o) }
+            } else {
+                o.append(p.ip.src)
+                o.append(" > ")
+                o.append(p.ip.dst)
+                if p.hasICMP {
+                    o.append(p.icmp.isV6 ? " ICMP6 " : " ICMP ")
+                    o.append(ICMPDecoder.describe(type: p.icmp.type, code: p.icmp.code, v6: p.icmp.isV6))
+                    if p.icmp.identifier != 0 || p.icmp.sequence != 0 {
+                        o.append(", id ")
+                        o.append(p.icmp.identifier)
+                        o.append(", seq ")
+                        o.append(p.icmp.sequence)
+                    }
+                    if let t = p.icmp.ndTarget {
+                        o.append(p.icmp.type == 135 ? ", who has " : ", tgt is ")
+                        o.append(t)
+                    }
+                } else {
+                    o.append(byte: 0x20)
+                    o.append(IPProtocolNumber.name(p.ip.proto))
+                    if p.ip.isFragment {
+                        o.append(" fragment offset ")
+                        o.append(p.ip.fragmentOffset)
+                        if p.ip.moreFragments { o.append(" (more)") }
+                    }
+                }
+                o.append(", length ")
+                o.append(p.ip.payloadLength)
+            }
+        } else if p.hasARP {
+            arp(p, &o)
+        } else if p.hasLink {
+            o.append("ethertype 0x")
+            o.appendHex(UInt64(p.link.etherType), digits: 4)
+            o.append(", length ")
+            o.append(f.originalLength)
+        } else {
+            o.append(p.link.linkType.name)
+            o.append(", length ")
+            o.append(f.originalLength)
+        }
+        if p.payloadTruncated && p.error == nil {
+            o.append(" [payload cut at ")
+            o.append(f.capturedLength)
+            o.append(" of ")
+            o.append(f.originalLength)
+            o.append(" bytes]")
+        }
+        if let e = p.error {
+            o.append(" [")
+            o.append(e.truncated ? "truncated " : "malformed ")
+            o.append(e.description)
+            o.append(byte: UInt8(ascii: "]"))
+        }
+    }
+
+    @inline(__always)
+    static func endpoint(_ a: IPAddress, _ port: UInt16, _ o: inout OutputBuffer) {
+        if a.isIPv6 {
+            o.append(byte: UInt8(ascii: "["))
+            o.append(a)
+            o.append(byte: UInt8(ascii: "]"))
+        } else {
+            o.append(a)
+        }
+        o.append(byte: UInt8(ascii: ":"))
+        o.append(port)
+    }
+
+    /// tcpdump's flag letters: S F R P . (ACK) U E W.
+    @inline(__always)
+    static func tcp(_ p: DecodedPacket, _ b: UnsafeRawBufferPointer, _ o: inout OutputBuffer) {
+        let t = p.tcp
+        o.append(" TCP [")
+        if t.flags.contains(.syn) { o.append(byte: UInt8(ascii: "S")) }
+        if t.flags.contains(.fin) { o.append(byte: UInt8(ascii: "F")) }
+        if t.flags.contains(.rst) { o.append(byte: UInt8(ascii: "R")) }
+        if t.flags.contains(.psh) { o.append(byte: UInt8(ascii: "P")) }
+        if t.flags.contains(.urg) { o.append(byte: UInt8(ascii: "U")) }
+        if t.flags.contains(.ece) { o.append(byte: UInt8(ascii: "E")) }
+        if t.flags.contains(.cwr) { o.append(byte: UInt8(ascii: "W")) }
+        if t.flags.contains(.ack) { o.append(byte: UInt8(ascii: ".")) }
+        o.append("] seq ")
+        o.append(t.seq)
+        if t.flags.contains(.ack) {
+            o.append(" ack ")
+            o.append(t.ack)
+        }
+        o.append(" win ")
+        o.append(t.window)
+        if t.mss >= 0 || t.windowScale >= 0 || t.sackPermitted || t.sackBlockCount > 0 {
+            o.append(" <")
+            var sep = false
+            if t.mss >= 0 {
+                o.append("mss ")
+                o.append(Int(t.mss))
+                sep = true
+            }
+            if t.windowScale >= 0 {
+                if sep { o.append(byte: 0x20) }
+                o.append("wscale ")
+                o.append(Int(t.windowScale))
+                sep = true
+            }
+            if t.sackPermitted {
+                if sep { o.append(byte: 0x20) }
+                o.append("sackOK")
+                sep = true
+            }
+            if t.sackBlockCount > 0 {
+                if sep { o.append(byte: 0x20) }
+                o.append("sack ")
+                o.append(Int(t.sackBlockCount))
+            }
+            o.append(byte: UInt8(ascii: ">"))
+        }
+        o.append(" length ")
+        o.append(t.payloadLength)
+        switch p.application {
+        case .dnsOverTCP: dns(p, b, &o)
+        case .http:
+            let payload = UnsafeRawBufferPointer(rebasing: b[p.applicationOffset..<(p.applicationOffset + p.applicationLength)])
+            if let line = HTTPMessage.parseStartLine(payload) {
+                o.append(": HTTP ")
+                switch line {
+                case .request(let method, let target, let version):
+                    o.append(method)
+                    o.append(byte: 0x20)
+                    o.append(target)
+                    o.append(byte: 0x20)
+                    o.append(version)
+                case .response(let version, let status, let reason):
+                    o.append(version)
+                    o.append(byte: 0x20)
+                    o.append(status)
+                    o.append(byte: 0x20)
+                    o.append(reason)
+                }
+            }
+        default: break
+        }
+    }
+
+    static func dns(_ p: DecodedPacket, _ b: UnsafeRawBufferPointer, _ o: inout OutputBuffer) {
+        let payload = UnsafeRawBufferPointer(rebasing: b[p.applicationOffset..<(p.applicationOffset + p.applicationLength)])
+        let (m, err) = DNSMessage.parsePartial(payload, base: p.applicationOffset)
+        o.append(m.isResponse ? ": DNS response 0x" : ": DNS query 0x")
+        o.appendHex(UInt64(m.id), digits: 4)
+        if m.isResponse {
+            o.append(byte: 0x20)
+            o.append(m.rcode.name)
+        }
+        if let q = m.questions.first {
+            o.append(byte: 0x20)
+            o.append(q.type.name)
+            o.append(byte: 0x20)
+            o.append(q.name)
+        }
+        if m.isResponse && !m.answers.isEmpty {
+            o.append(" ->")
+            for (i, r) in m.answers.prefix(3).enumerated() {
+                o.append(i == 0 ? " " : ", ")
+                o.append(r.type.name)
+                o.append(byte: 0x20)
+                o.append(r.data)
+            }
+            if m.answers.count > 3 {
+                o.append(" (+")
+                o.append(m.answers.count - 3)
+                o.append(" more)")
+            }
+        }
+        if let e = err {
+            o.append(" [")
+            o.append(e.truncated ? "truncated " : "malformed ")
+            o.append(e.description)
+            o.append(byte: UInt8(ascii: "]"))
+        }
+    }
+
+    static func arp(_ p: DecodedPacket, _ o: inout OutputBuffer) {
+        let a = p.arp
+        guard a.isEthernetIPv4 else {
+            o.append("ARP ")
+            o.append(ARPDecoder.operationName(a.operation))
+            return
+        }
+        switch a.operation {
+        case 1:
+            if a.senderIP == a.targetIP {
+                o.append("ARP announcement (gratuitous) for ")
+                o.append(a.senderIP)
+            } else {
+                o.append("ARP who-has ")
+                o.append(a.targetIP)
+                o.append(" tell ")
+                o.append(a.senderIP)
+            }
+        case 2:
+            o.append("ARP reply ")
+            o.append(a.senderIP)
+            o.append(" is-at ")
+            o.appendMAC(a.senderMAC)
+        default:
+            o.append("ARP ")
+            o.append(ARPDecoder.operationName(a.operation))
+            o.append(byte: 0x20)
+            o.append(a.senderIP)
+            o.append(" > ")
+            o.append(a.targetIP)
+        }
+    }
+}

@@ -1,0 +1,87 @@
+import ArgumentParser
+import WiretaleCapture
+import WiretaleCore
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The arguments every file-reading subcommand shares: a capture file and an optional BPF filter.
+struct CaptureInputOptions: ParsableArguments {
+    @Argument(help: "A capture file (pcap or pcapng), or - for standard input.")
+    var file: String
+
+    @Argument(help: ArgumentHelp("A BPF filter, as tcpdump takes it (e.g. 'tcp port 80').", valueName: "filter"))
+    var filter: [String] = []
+
+    var filterExpression: String? {
+        filter.isEmpty ? nil : filter.joined(separator: " ")
+    }
+}
+
+/// Writes `wiretale: message` to standard error.
+func printError(_ message: String) {
+    var line = "wiretale: " + message + "\n"
+    line.withUTF8 { _ = write(2, $0.baseAddress, $0.count) }
+}
+
+/// Reads a capture file, applies the filter, and hands every matching packet to `body` with its
+/// 1-based frame number in the file. Ends with the reader's error (a cut-off file) after every
+/// whole packet was delivered, or with an exit status of 1 when the file broke a rule on the way.
+struct CaptureScan {
+    let reader: CaptureFileReader
+    let filter: PacketFilter?
+    let path: String
+
+    init(_ options: CaptureInputOptions) throws {
+        path = options.file
+        do {
+            reader = try CaptureFileReader(path: options.file)
+        } catch {
+            printError("\(error)")
+            throw ExitCode(1)
+        }
+        if let expression = options.filterExpression {
+            filter = PacketFilter(expression: expression)
+        } else {
+            filter = nil
+        }
+    }
+
+    /// Calls `body(record, frameNumber)` for each packet that passes the filter, until it
+    /// returns false. Throws `ExitCode(1)` after reporting a file error.
+    func run(_ body: (borrowing PacketRecord, Int) -> Bool) throws {
+        var frame = 0
+        var failure: String? = nil
+        while true {
+            let record: PacketRecord?
+            do {
+                record = try reader.next()
+            } catch {
+                failure = "\(error)"
+                break
+            }
+            guard let r = record else { break }
+            frame += 1
+            if let f = filter {
+                do {
+                    guard try f.matches(linkType: r.linkType, originalLength: r.originalLength, bytes: r.bytes) else {
+                        continue
+                    }
+                } catch {
+                    failure = "\(error)"
+                    break
+                }
+            }
+            if !body(r, frame) { break }
+        }
+        if failure == nil, let v = reader.firstSnapLengthViolation {
+            failure = "\(path): record \(v.record) holds \(v.caplen) bytes, more than the file's snapshot length "
+                + "\(v.snapLength): the file is damaged or its writer was buggy (every packet was still decoded)"
+        }
+        if let message = failure {
+            printError(message)
+            throw ExitCode(1)
+        }
+    }
+}

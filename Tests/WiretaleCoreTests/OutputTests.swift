@@ -1,0 +1,46 @@
+import Testing
+@testable import WiretaleCore
+
+@Suite("Output formatting")
+struct OutputTests {
+    func text(_ fill: (inout OutputBuffer) -> Void) -> String {
+        var o = OutputBuffer(fd: -1)
+        fill(&o)
+        return String(decoding: o.bytes, as: UTF8.self)
+    }
+
+    @Test("RFC 3339 keeps exactly the file's fractional digits")
+    func rfc3339() {
+        #expect(text { $0.appendRFC3339(Timestamp(seconds: 0, fraction: 0, digits: 6)) } == "1970-01-01T00:00:00.000000Z")
+        #expect(text { $0.appendRFC3339(Timestamp(seconds: 1_084_443_427, fraction: 311_224, digits: 6)) }
+                == "2004-05-13T10:17:07.311224Z")
+        #expect(text { $0.appendRFC3339(Timestamp(seconds: 1_800_000_000, fraction: 5, digits: 9)) }
+                == "2027-01-15T08:00:00.000000005Z")
+        #expect(text { $0.appendRFC3339(Timestamp(seconds: 951_782_400, fraction: 7, digits: 3)) }
+                == "2000-02-29T00:00:00.007Z")
+    }
+
+    @Test("JSON strings escape quotes, backslashes and control bytes")
+    func jsonEscape() {
+        #expect(text { $0.appendJSONString("a\"b\\c\n\u{01}é") } == "\"a\\\"b\\\\c\\n\\u0001é\"")
+    }
+
+    @Test("Integers, hex and MAC addresses")
+    func numbers() {
+        #expect(text { $0.append(0); $0.append(byte: 32); $0.append(-42); $0.append(byte: 32); $0.append(UInt64.max) }
+                == "0 -42 18446744073709551615")
+        #expect(text { $0.appendMAC(0x0012_34AB_CDEF) } == "00:12:34:ab:cd:ef")
+    }
+
+    @Test("IPv6 text follows RFC 5952")
+    func ipv6Text() {
+        #expect(IPAddress("2001:0db8:0000:0000:0000:0000:0000:0001")?.description == "2001:db8::1")
+        #expect(IPAddress("2001:db8:0:1:1:1:1:1")?.description == "2001:db8:0:1:1:1:1:1")
+        #expect(IPAddress("2001:0:0:1:0:0:0:1")?.description == "2001:0:0:1::1")
+        #expect(IPAddress("::1")?.description == "::1")
+        #expect(IPAddress("fe80::")?.description == "fe80::")
+        #expect(IPAddress("::ffff:10.0.0.1")?.description == "::ffff:10.0.0.1")
+        #expect(IPAddress("1::2::3") == nil)
+        #expect(IPAddress("256.1.1.1") == nil)
+    }
+}
