@@ -44,3 +44,24 @@ struct OutputTests {
         #expect(IPAddress("256.1.1.1") == nil)
     }
 }
+
+@Suite("Packet lines")
+struct PacketLineTests {
+    @Test("Frame numbers past a million keep their digits and do not break the column")
+    func bigFrameNumbers() {
+        let frame = FrameBuilder.ethernet(type: 0x0800, FrameBuilder.ipv4(proto: 6, FrameBuilder.tcp()))
+        for number in [1, 999_999, 1_000_000, 123_456_789] {
+            var o = OutputBuffer(fd: -1)
+            frame.withUnsafeBytes { b in
+                var p = DecodedPacket()
+                PacketDecoder.decode(b, linkType: .ethernet, into: &p)
+                let info = FrameInfo(number: number, timestamp: Timestamp(seconds: 0, fraction: 0, digits: 6),
+                                     originalLength: b.count, capturedLength: b.count)
+                PacketText.render(info, p, bytes: b, to: &o)
+            }
+            let line = String(decoding: o.bytes, as: UTF8.self)
+            #expect(line.hasPrefix(number < 100_000 ? " " : "\(number)".prefix(1)))
+            #expect(line.contains("\(number) 00:00:00.000000 IP 10.0.0.1:40000 > 10.0.0.2:80 TCP [S] seq 1000"))
+        }
+    }
+}

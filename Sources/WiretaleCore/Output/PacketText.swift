@@ -9,7 +9,10 @@ public enum PacketText {
             n /= 10
             width += 1
         }
-        for _ in width..<6 where width < 6 { o.append(byte: 0x20) }
+        while width < 6 {
+            o.append(byte: 0x20)
+            width += 1
+        }
         o.append(f.number)
         o.append(byte: 0x20)
         o.appendTimeOfDay(f.timestamp)
