@@ -42,6 +42,7 @@ struct ReadCommand: ParsableCommand {
         let scan = try CaptureScan(input)
         var out = OutputBuffer()
         var packet = DecodedPacket()
+        let reassembler = FragmentReassembler()
         var printed = 0
         var stats = DecodeStatistics()
         let limit = count ?? Int.max
@@ -49,15 +50,20 @@ struct ReadCommand: ParsableCommand {
         defer { out.flush() }
         try scan.run { record, frame in
             guard printed < limit else { return false }
-            PacketDecoder.decode(record.bytes, linkType: record.linkType, into: &packet)
+            PacketDecoder.decode(record.bytes, linkType: record.linkType, frame: frame, reassembler: reassembler,
+                                 into: &packet)
             let info = FrameInfo(number: frame, timestamp: record.timestamp, originalLength: record.originalLength,
                                  capturedLength: record.bytes.count, interfaceIndex: record.interfaceIndex)
             switch format {
             case .text:
-                PacketText.render(info, packet, bytes: record.bytes, to: &out)
+                PacketDecoder.withPayloadBytes(record.bytes, packet, reassembler) {
+                    PacketText.render(info, packet, bytes: $0, to: &out)
+                }
                 out.append(byte: 0x0A)
             case .json:
-                PacketJSON.render(info, packet, bytes: record.bytes, to: &out)
+                PacketDecoder.withPayloadBytes(record.bytes, packet, reassembler) {
+                    PacketJSON.render(info, packet, bytes: $0, to: &out)
+                }
             case .none:
                 stats.count(packet, length: record.originalLength)
             }

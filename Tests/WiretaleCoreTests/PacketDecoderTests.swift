@@ -229,3 +229,67 @@ struct PrefixTests {
         }
     }
 }
+
+@Suite("Fragment reassembly")
+struct ReassemblyTests {
+    /// A UDP datagram to port 53 carrying a 12-byte DNS header and 28 bytes more, cut in two.
+    func fragments(id: Int = 0x1234) -> (first: [UInt8], second: [UInt8]) {
+        let udp = F.udp(src: 53, dst: 40000, [0xAB, 0xCD, 0x81, 0x80] + Array(repeating: 0, count: 36))
+        let head = Array(udp[0..<24]), tail = Array(udp[24...])
+        var a = F.ipv4(proto: 17, flagsFragment: 0x2000, head)
+        var b = F.ipv4(proto: 17, flagsFragment: 24 / 8, tail)
+        a[4] = UInt8(id >> 8); a[5] = UInt8(id & 0xFF)
+        b[4] = UInt8(id >> 8); b[5] = UInt8(id & 0xFF)
+        return (F.ethernet(type: 0x0800, a), F.ethernet(type: 0x0800, b))
+    }
+
+    func feed(_ frames: [[UInt8]], _ r: FragmentReassembler) -> [DecodedPacket] {
+        frames.enumerated().map { i, f in
+            var p = DecodedPacket()
+            f.withUnsafeBytes { PacketDecoder.decode($0, linkType: .ethernet, frame: i + 1, reassembler: r, into: &p) }
+            return p
+        }
+    }
+
+    @Test("Two IPv4 fragments give the UDP and DNS layers on the frame that completes them")
+    func ipv4InOrder() {
+        let (a, b) = fragments()
+        let r = FragmentReassembler()
+        let ps = feed([a, b], r)
+        #expect(!ps[0].hasUDP && ps[0].ip.isFragment)
+        #expect(ps[1].hasUDP && ps[1].udp.length == 48 && ps[1].reassembledFirstFrame == 1)
+        #expect(ps[1].application == .dnsOverUDP && ps[1].applicationLength == 40)
+        #expect(r.datagram.count == 20 + 48)
+    }
+
+    @Test("Fragments out of order and duplicated still reassemble once")
+    func outOfOrder() {
+        let (a, b) = fragments()
+        let ps = feed([b, b, a], FragmentReassembler())
+        #expect(!ps[0].hasUDP && !ps[1].hasUDP)
+        #expect(ps[2].hasUDP && ps[2].reassembledFirstFrame == 1)
+    }
+
+    @Test("A lost fragment never completes, and old datagrams are evicted past the bound")
+    func bounded() {
+        let r = FragmentReassembler(maxDatagrams: 4)
+        var frames: [[UInt8]] = []
+        for id in 0..<10 { frames.append(fragments(id: id).first) }
+        let ps = feed(frames, r)
+        #expect(ps.allSatisfy { !$0.hasUDP })
+        let late = feed([fragments(id: 0).second], r)
+        #expect(!late[0].hasUDP, "the first datagram was evicted")
+        let recent = feed([fragments(id: 9).second], r)
+        #expect(recent[0].hasUDP)
+    }
+
+    @Test("IPv6 fragments reassemble through the fragment header")
+    func ipv6() {
+        let udp = F.udp(src: 5353, dst: 5353, Array(repeating: 7, count: 40))
+        let f1 = F.ethernet(type: 0x86DD, F.ipv6(next: 44, extensions: [17, 0, 0, 0x01, 0, 0, 0, 9], Array(udp[0..<24])))
+        let f2 = F.ethernet(type: 0x86DD, F.ipv6(next: 44, extensions: [17, 0, 0, 24, 0, 0, 0, 9], Array(udp[24...])))
+        let ps = feed([f1, f2], FragmentReassembler())
+        #expect(!ps[0].hasUDP)
+        #expect(ps[1].hasUDP && ps[1].udp.srcPort == 5353 && ps[1].application == .dnsOverUDP)
+    }
+}

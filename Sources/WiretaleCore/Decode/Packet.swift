@@ -170,6 +170,10 @@ public struct DecodedPacket: Sendable {
     /// The capture holds fewer bytes than the IP header declares (usually the snapshot length):
     /// every header was decoded, but part of the payload is missing.
     public var payloadTruncated = false
+    /// Non-zero when this frame completed a fragmented datagram: the frame number of its first
+    /// fragment. The transport and application layers (and their offsets) then describe the
+    /// reassembled datagram held by `FragmentReassembler.datagram`.
+    public var reassembledFirstFrame = 0
     public var error: DecodeError? = nil
 
     public init() {}
@@ -185,6 +189,7 @@ public struct DecodedPacket: Sendable {
         application = .none
         ipLayerCount = 0
         payloadTruncated = false
+        reassembledFirstFrame = 0
         error = nil
         link.linkType = linkType
     }

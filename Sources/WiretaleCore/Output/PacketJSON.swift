@@ -90,6 +90,10 @@ public enum PacketJSON {
                 o.append(p.ip.moreFragments ? "true" : "false")
                 o.append(",\"id\":")
                 o.append(p.ip.identification)
+                if p.reassembledFirstFrame != 0 {
+                    o.append(",\"reassembled_from\":")
+                    o.append(p.reassembledFirstFrame)
+                }
                 o.append(byte: UInt8(ascii: "}"))
             }
             o.append(byte: UInt8(ascii: "}"))

@@ -72,6 +72,11 @@ public enum PacketText {
             o.append(", length ")
             o.append(f.originalLength)
         }
+        if p.reassembledFirstFrame != 0 {
+            o.append(" [reassembled from fragments, first in frame ")
+            o.append(p.reassembledFirstFrame)
+            o.append(byte: UInt8(ascii: "]"))
+        }
         if p.payloadTruncated && p.error == nil {
             o.append(" [payload cut at ")
             o.append(f.capturedLength)
@@ -195,7 +200,12 @@ public enum PacketText {
                 o.append(i == 0 ? " " : ", ")
                 o.append(r.type.name)
                 o.append(byte: 0x20)
-                o.append(r.data)
+                if r.data.utf8.count > 64 {
+                    o.append(String(r.data.prefix(60)))
+                    o.append("...")
+                } else {
+                    o.append(r.data)
+                }
             }
             if m.answers.count > 3 {
                 o.append(" (+")
