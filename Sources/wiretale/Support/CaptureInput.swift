@@ -42,7 +42,16 @@ struct CaptureScan {
             throw ExitCode(1)
         }
         if let expression = options.filterExpression {
-            filter = PacketFilter(expression: expression)
+            let f = PacketFilter(expression: expression)
+            do {
+                try f.validate(for: .ethernet)
+            } catch let e where e.reason == .badExpression {
+                printError("\(e)")
+                throw ExitCode(1)
+            } catch {
+                // Valid words for another link type; each packet's own link type decides below.
+            }
+            filter = f
         } else {
             filter = nil
         }
@@ -53,6 +62,7 @@ struct CaptureScan {
     func run(_ body: (borrowing PacketRecord, Int) -> Bool) throws {
         var frame = 0
         var failure: String? = nil
+        var unfilterable: [UInt32: Int] = [:]  // link types the filter cannot be compiled for: packets skipped
         while true {
             let record: PacketRecord?
             do {
@@ -68,12 +78,20 @@ struct CaptureScan {
                     guard try f.matches(linkType: r.linkType, originalLength: r.originalLength, bytes: r.bytes) else {
                         continue
                     }
-                } catch {
-                    failure = "\(error)"
+                } catch let e {
+                    if case .unsupportedLinkType = e.reason {
+                        unfilterable[r.linkType.rawValue, default: 0] += 1
+                        continue
+                    }
+                    failure = "\(e)"
                     break
                 }
             }
             if !body(r, frame) { break }
+        }
+        for (link, n) in unfilterable.sorted(by: { $0.key < $1.key }) {
+            printError("note: \(n) packet(s) of link type \(LinkType(rawValue: link).name) skipped: "
+                + "libpcap cannot compile the filter for that link type")
         }
         if failure == nil, let v = reader.firstSnapLengthViolation {
             failure = "\(path): record \(v.record) holds \(v.caplen) bytes, more than the file's snapshot length "
