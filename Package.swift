@@ -34,20 +34,28 @@ let package = Package(
                 "WiretaleCore", "WiretaleCapture",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOTLS", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]
         ),
+        // The notes' client/server code as labs (`serve`, `send`, `lab`, `tour`): sockets, kernel states.
+        .target(name: "WiretaleLab", dependencies: ["WiretaleCore", "WiretaleCapture"]),
         .executableTarget(
             name: "wiretale",
             dependencies: [
-                "WiretaleCore", "WiretaleCapture", "WiretaleTrace",
+                "WiretaleCore", "WiretaleCapture", "WiretaleTrace", "WiretaleLab",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "WiretaleCoreTests", dependencies: ["WiretaleCore"]),
         .testTarget(name: "WiretaleCaptureTests", dependencies: ["WiretaleCapture", "WiretaleCore"]),
-        .testTarget(name: "WiretaleTraceTests", dependencies: ["WiretaleTrace", "WiretaleCore"]),
+        .testTarget(
+            name: "WiretaleTraceTests",
+            dependencies: ["WiretaleTrace", "WiretaleCore"],
+            exclude: ["Netns/netns.sh"]
+        ),
         .testTarget(name: "WiretaleCLITests", dependencies: ["WiretaleCore"]),
+        .testTarget(name: "WiretaleLabTests", dependencies: ["WiretaleLab", "WiretaleCore", "WiretaleCapture"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -5,6 +5,9 @@ import WiretaleCore
 import Glibc
 #endif
 
+extension PacketPrinter.Format: ExpressibleByArgument {}
+extension NotesLanguage: ExpressibleByArgument {}
+
 /// `wiretale read FILE [FILTER]`: one line (or one JSON object) per packet.
 struct ReadCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -16,19 +19,16 @@ struct ReadCommand: ParsableCommand {
             """
     )
 
-    enum Format: String, ExpressibleByArgument, CaseIterable {
-        case text, json
-        /// Decode every packet to its deepest layer and print only a summary (for benchmarks).
-        case none
-    }
-
     @OptionGroup var input: CaptureInputOptions
 
     @Option(name: [.short, .customLong("count")], help: "Stop after this many packets.")
     var count: Int?
 
-    @Option(help: "text (default), json (one object per packet per line), or none (a summary only).")
-    var format: Format = .text
+    @Option(help: "text (default), json (one object per packet per line), or none (decode and track, print counts).")
+    var format: PacketPrinter.Format = .text
+
+    @Option(help: "The language of the remarks: en, or zh for the notes' Chinese terms.")
+    var lang: NotesLanguage = .en
 
     @Flag(name: .short, help: "Print numbers, not names (the default: wiretale never looks names up).")
     var numeric = false
@@ -40,39 +40,16 @@ struct ReadCommand: ParsableCommand {
     func run() throws {
         signal(SIGPIPE, SIG_IGN)
         let scan = try CaptureScan(input)
-        var out = OutputBuffer()
-        var packet = DecodedPacket()
-        let reassembler = FragmentReassembler()
+        var printer = PacketPrinter(format: format, language: lang)
         var printed = 0
-        var stats = DecodeStatistics()
         let limit = count ?? Int.max
-        let format = format
-        defer { out.flush() }
+        defer { printer.finish() }
         try scan.run { record, frame in
             guard printed < limit else { return false }
-            PacketDecoder.decode(record.bytes, linkType: record.linkType, frame: frame, reassembler: reassembler,
-                                 into: &packet)
-            let info = FrameInfo(number: frame, timestamp: record.timestamp, originalLength: record.originalLength,
-                                 capturedLength: record.bytes.count, interfaceIndex: record.interfaceIndex)
-            switch format {
-            case .text:
-                PacketDecoder.withPayloadBytes(record.bytes, packet, reassembler) {
-                    PacketText.render(info, packet, bytes: $0, to: &out)
-                }
-                out.append(byte: 0x0A)
-            case .json:
-                PacketDecoder.withPayloadBytes(record.bytes, packet, reassembler) {
-                    PacketJSON.render(info, packet, bytes: $0, to: &out)
-                }
-            case .none:
-                stats.count(packet, length: record.originalLength)
-            }
             printed += 1
-            out.flushIfNeeded()
-            return out.failed == 0
-        }
-        if format == .none {
-            stats.render(to: &out)
+            return printer.handle(bytes: record.bytes, linkType: record.linkType, frame: frame,
+                                  timestamp: record.timestamp, originalLength: record.originalLength,
+                                  interfaceIndex: record.interfaceIndex)
         }
     }
 }

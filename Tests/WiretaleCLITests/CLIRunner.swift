@@ -48,16 +48,16 @@ enum CLI {
             try input.fileHandleForWriting.close()
         }
         // Read both pipes fully before waiting, so a large output cannot block the child.
-        var outData = Data()
-        var errData = Data()
+        let errBox = DataBox()
         let group = DispatchGroup()
         group.enter()
         DispatchQueue.global().async {
-            errData = err.fileHandleForReading.readDataToEndOfFile()
+            errBox.data = err.fileHandleForReading.readDataToEndOfFile()
             group.leave()
         }
-        outData = out.fileHandleForReading.readDataToEndOfFile()
+        let outData = out.fileHandleForReading.readDataToEndOfFile()
         group.wait()
+        let errData = errBox.data
         p.waitUntilExit()
         return Result(status: p.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
                       stderr: String(decoding: errData, as: UTF8.self))
@@ -73,4 +73,9 @@ enum CLI {
     }
 
     enum CLIError: Error { case notAnObject(String) }
+
+    /// Bytes filled by one thread and read by another after a `DispatchGroup` wait (which orders them).
+    final class DataBox: @unchecked Sendable {
+        var data = Data()
+    }
 }

@@ -1,0 +1,320 @@
+/// `conversations`' text output: a TCP table like `tshark -q -z conv,tcp` with the notes' columns
+/// (handshake, teardown, final states, conn_state, anomalies), then UDP flows, DNS transactions and
+/// totals. Start times are relative to `origin` (the capture's first packet), as tshark's "Rel Start".
+///
+/// The tables are sorted by stream, so every row waits until the capture ends: rows are kept as
+/// compact values (about 170 bytes a TCP conversation) rather than whole reports.
+public enum ConversationTable {
+    /// What a TCP table row shows.
+    public struct TCPRow: Sendable {
+        var key: FlowKey
+        var clientKeySide: UInt8
+        var handshake: HandshakeKind
+        var teardown: TeardownKind
+        var clientState: TCPState
+        var serverState: TCPState
+        var stream: Int32
+        var packetsToServer: UInt32
+        var packetsToClient: UInt32
+        var bytesToServer: UInt64
+        var bytesToClient: UInt64
+        var startNs: Int64
+        var durationNs: Int64
+        var connState: StaticString
+        var history: HistoryLetters
+        var anomalies: AnomalyCounts
+
+        public init(_ c: TCPConversation) {
+            (key, _) = FlowKey.make(
+                src: c.client.address, srcPort: c.client.port, dst: c.server.address, dstPort: c.server.port)
+            clientKeySide = key.endpoint(side: 0) == c.client ? 0 : 1
+            handshake = c.handshake.kind
+            teardown = c.teardown.kind
+            clientState = c.clientState
+            serverState = c.serverState
+            stream = Int32(c.stream)
+            packetsToServer = UInt32(truncatingIfNeeded: c.clientToServer.packets)
+            packetsToClient = UInt32(truncatingIfNeeded: c.serverToClient.packets)
+            bytesToServer = c.clientToServer.bytes
+            bytesToClient = c.serverToClient.bytes
+            startNs = c.start.totalNanoseconds
+            durationNs = c.duration
+            connState = c.connStateCode
+            history = c.historyLetters
+            anomalies = c.anomalies
+        }
+
+        var client: FlowEndpoint { key.endpoint(side: Int(clientKeySide)) }
+        var server: FlowEndpoint { key.endpoint(side: 1 - Int(clientKeySide)) }
+    }
+
+    /// What a UDP table row shows.
+    public struct UDPRow: Sendable {
+        var key: FlowKey
+        var clientKeySide: UInt8
+        var broadcast: Bool
+        var multicast: Bool
+        var stream: Int32
+        var packetsToServer: UInt32
+        var packetsToClient: UInt32
+        var dnsMessages: UInt32
+        var bytesToServer: UInt64
+        var bytesToClient: UInt64
+        var startNs: Int64
+        var durationNs: Int64
+
+        public init(_ f: UDPFlow) {
+            (key, _) = FlowKey.make(
+                src: f.client.address, srcPort: f.client.port, dst: f.server.address, dstPort: f.server.port)
+            clientKeySide = key.endpoint(side: 0) == f.client ? 0 : 1
+            broadcast = f.broadcast
+            multicast = f.multicast
+            stream = Int32(f.stream)
+            packetsToServer = UInt32(truncatingIfNeeded: f.clientToServer.packets)
+            packetsToClient = UInt32(truncatingIfNeeded: f.serverToClient.packets)
+            dnsMessages = UInt32(truncatingIfNeeded: f.dnsMessages)
+            bytesToServer = f.clientToServer.bytes
+            bytesToClient = f.serverToClient.bytes
+            startNs = f.start.totalNanoseconds
+            durationNs = f.duration
+        }
+
+        var client: FlowEndpoint { key.endpoint(side: Int(clientKeySide)) }
+        var server: FlowEndpoint { key.endpoint(side: 1 - Int(clientKeySide)) }
+        var connState: StaticString {
+            packetsToServer > 0 ? (packetsToClient > 0 ? "SF" : "S0") : (packetsToClient > 0 ? "SHR" : "OTH")
+        }
+    }
+
+    /// Rows in stream order (sorts in place).
+    public static func renderTCP(
+        _ rows: inout [TCPRow], origin: Timestamp, lang: NotesLanguage, to o: inout OutputBuffer
+    ) {
+        rows.sort { $0.stream < $1.stream }
+        o.append(lang == .zh ? "TCP 会话: " : "TCP conversations: ")
+        o.append(rows.count)
+        o.append(lang == .zh ? " (tcp面向连接: 三次握手, 四次挥手)\n" : " (connection-oriented: handshake, teardown)\n")
+        guard !rows.isEmpty else { return }
+        let ew = endpointWidth(rows.lazy.flatMap { [$0.client, $0.server] })
+        let stateWidth = lang == .zh ? 24 : 13
+        o.append(padded: "stream", to: 8)
+        o.append(padded: NotesPhrase.client.label(lang), to: ew + 2)
+        o.append(padded: NotesPhrase.server.label(lang), to: ew + 2)
+        o.append("  → pkts   → bytes  ← pkts   ← bytes  rel start    duration     ")
+        o.append(padded: lang == .zh ? "握手" : "handshake", to: lang == .zh ? 20 : 23)
+        o.append(padded: lang == .zh ? "挥手" : "teardown", to: lang == .zh ? 20 : 21)
+        o.append(padded: lang == .zh ? "客户端最终" : "client end", to: stateWidth)
+        o.append(padded: lang == .zh ? "服务端最终" : "server end", to: stateWidth)
+        o.append("conn    history         ")
+        o.append(lang == .zh ? "异常\n" : "anomalies\n")
+        let originNs = origin.totalNanoseconds
+        for r in rows {
+            o.append(right: UInt64(r.stream), width: 6)
+            o.append("  ")
+            appendEndpoint(r.client, width: ew + 2, to: &o)
+            appendEndpoint(r.server, width: ew + 2, to: &o)
+            o.append(right: UInt64(r.packetsToServer), width: 8)
+            o.append(right: r.bytesToServer, width: 10)
+            o.append(right: UInt64(r.packetsToClient), width: 8)
+            o.append(right: r.bytesToClient, width: 10)
+            o.append("  ")
+            appendSeconds(r.startNs - originNs, width: 13, to: &o)
+            appendSeconds(r.durationNs, width: 13, to: &o)
+            o.append(padded: r.handshake.label(lang), to: lang == .zh ? 20 : 23)
+            o.append(padded: r.teardown.label(lang), to: lang == .zh ? 20 : 21)
+            o.append(padded: r.clientState.label(lang), to: stateWidth)
+            o.append(padded: r.serverState.label(lang), to: stateWidth)
+            o.append(padded: r.connState, to: 8)
+            let h = o.bytes.count
+            r.history.append(to: &o.bytes)
+            if h == o.bytes.count { o.append(byte: UInt8(ascii: "-")) }
+            o.pad(from: o.bytes.count - h, to: 16)
+            appendAnomalyCounts(r.anomalies, lang: lang, to: &o)
+            o.append(byte: 0x0A)
+            o.flushIfNeeded()
+        }
+    }
+
+    /// `TCP Retransmission ×3, TCP Dup ACK ×2` (or the Chinese labels), `-` when none.
+    public static func appendAnomalyCounts(_ a: AnomalyCounts, lang: NotesLanguage, to o: inout OutputBuffer) {
+        var first = true
+        for i in 0..<TCPAnomalies.kindCount where a[i] > 0 {
+            if !first { o.append(", ") }
+            first = false
+            o.append(lang == .zh ? TCPAnomalies.names[i].chinese : TCPAnomalies.names[i].wireshark)
+            o.append(" ×")
+            o.append(a[i])
+        }
+        if first { o.append("-") }
+    }
+
+    /// Rows in stream order (sorts in place).
+    public static func renderUDP(
+        _ rows: inout [UDPRow], origin: Timestamp, lang: NotesLanguage, to o: inout OutputBuffer
+    ) {
+        rows.sort { $0.stream < $1.stream }
+        o.append(lang == .zh ? "UDP 流: " : "UDP flows: ")
+        o.append(rows.count)
+        o.append(" (")
+        o.append(NotesPhrase.udpConnectionless.label(lang))
+        o.append(")\n")
+        guard !rows.isEmpty else { return }
+        let ew = endpointWidth(rows.lazy.flatMap { [$0.client, $0.server] })
+        o.append(padded: "stream", to: 8)
+        o.append(padded: NotesPhrase.client.label(lang), to: ew + 2)
+        o.append(padded: NotesPhrase.server.label(lang), to: ew + 2)
+        o.append("  → pkts   → bytes  ← pkts   ← bytes  rel start    duration     conn  ")
+        o.append(lang == .zh ? "备注\n" : "notes\n")
+        let originNs = origin.totalNanoseconds
+        for r in rows {
+            o.append(right: UInt64(r.stream), width: 6)
+            o.append("  ")
+            appendEndpoint(r.client, width: ew + 2, to: &o)
+            appendEndpoint(r.server, width: ew + 2, to: &o)
+            o.append(right: UInt64(r.packetsToServer), width: 8)
+            o.append(right: r.bytesToServer, width: 10)
+            o.append(right: UInt64(r.packetsToClient), width: 8)
+            o.append(right: r.bytesToClient, width: 10)
+            o.append("  ")
+            appendSeconds(r.startNs - originNs, width: 13, to: &o)
+            appendSeconds(r.durationNs, width: 13, to: &o)
+            o.append(padded: r.connState, to: 6)
+            var any = false
+            for (flag, phrase) in [(r.broadcast, NotesPhrase.broadcast), (r.multicast, .multicast)] where flag {
+                if any { o.append(", ") }
+                any = true
+                o.append(phrase.label(lang))
+            }
+            if r.dnsMessages > 0 {
+                if any { o.append(", ") }
+                any = true
+                o.append("DNS ×")
+                o.append(UInt64(r.dnsMessages))
+            }
+            if !any { o.append("-") }
+            o.append(byte: 0x0A)
+            o.flushIfNeeded()
+        }
+    }
+
+    /// Transactions in the order their queries were sent (sorts in place).
+    public static func renderDNS(_ transactions: inout [DNSTransaction], lang: NotesLanguage, to o: inout OutputBuffer)
+    {
+        transactions.sort {
+            ($0.queryFrame == 0 ? $0.responseFrame ?? 0 : $0.queryFrame)
+                < ($1.queryFrame == 0 ? $1.responseFrame ?? 0 : $1.queryFrame)
+        }
+        var answered = 0
+        var nx = 0
+        var unanswered = 0
+        for t in transactions {
+            if t.answered { answered += 1 }
+            if t.rcode == 3 { nx += 1 }
+            if t.responseFrame == nil { unanswered += 1 }
+        }
+        o.append(lang == .zh ? "DNS 事务: " : "DNS transactions: ")
+        o.append(transactions.count)
+        o.append(lang == .zh ? " (已应答 " : " (answered ")
+        o.append(answered)
+        o.append(lang == .zh ? ", 其中 NXDOMAIN " : ", of which NXDOMAIN ")
+        o.append(nx)
+        o.append(lang == .zh ? "; 无应答 " : "; unanswered ")
+        o.append(unanswered)
+        o.append(")\n")
+        guard !transactions.isEmpty else { return }
+        var nameWidth = 20
+        for t in transactions where t.name.utf8.count > nameWidth { nameWidth = min(48, t.name.utf8.count) }
+        nameWidth += 2
+        o.append("   query    reply     id  ")
+        o.append(padded: lang == .zh ? "名字" : "name", to: nameWidth)
+        o.append("type    rcode      answers  latency ms  ")
+        o.append(lang == .zh ? "客户端 → 服务端\n" : "client → server\n")
+        for t in transactions {
+            if t.queryFrame > 0 { o.append(right: UInt64(t.queryFrame), width: 8) } else { o.append("       -") }
+            if let r = t.responseFrame { o.append(right: UInt64(r), width: 9) } else { o.append("        -") }
+            o.append(right: UInt64(t.id), width: 7)
+            o.append("  ")
+            o.append(padded: t.name.isEmpty ? "-" : t.name, to: nameWidth)
+            o.append(padded: DNSRecordType(rawValue: t.type).name, to: 8)
+            if let r = t.rcode {
+                o.append(padded: DNSRCode(rawValue: UInt16(r)).name, to: 11)
+            } else {
+                o.append(padded: lang == .zh ? "无应答" : "no reply", to: 11)
+            }
+            o.append(right: UInt64(t.answers), width: 7)
+            if let l = t.latency {
+                let before = o.bytes.count
+                o.appendDecimal(l, scale: 1_000_000, digits: 3)
+                let n = o.bytes.count - before
+                // right-align in 12 columns
+                if n < 12 { o.bytes.insert(contentsOf: repeatElement(UInt8(ascii: " "), count: 12 - n), at: before) }
+            } else {
+                o.append("           -")
+            }
+            o.append("  ")
+            t.client.appendText(to: &o.bytes)
+            o.append(" → ")
+            t.server.appendText(to: &o.bytes)
+            o.append(byte: 0x0A)
+            o.flushIfNeeded()
+        }
+    }
+
+    /// One paragraph of totals: the counts `FlowTotals` keeps.
+    public static func renderTotals(_ t: FlowTotals, lang: NotesLanguage, to o: inout OutputBuffer) {
+        let zh = lang == .zh
+        o.append(zh ? "合计: TCP 会话 " : "totals: TCP conversations ")
+        o.append(t.tcpConversations)
+        o.append(zh ? " (三次握手 " : " (three-way handshakes ")
+        o.append(t.handshakes)
+        o.append(zh ? ", FIN关闭 " : ", closed by FIN ")
+        o.append(t.finTeardowns)
+        o.append(zh ? ", 握手后被RST终止 " : ", ended by RST after the handshake ")
+        o.append(t.rstEndings)
+        o.append(zh ? ", SYN无应答 " : ", SYN unanswered ")
+        o.append(t.synUnanswered)
+        o.append(zh ? ", 被拒绝 " : ", refused ")
+        o.append(t.refused)
+        o.append(zh ? "), 重传 " : "), retransmissions ")
+        o.append(t.retransmissions)
+        o.append(zh ? " (其中SYN/SYN-ACK " : " (SYN or SYN-ACK ")
+        o.append(t.handshakeRetransmissions)
+        o.append(zh ? "); UDP 流 " : "); UDP flows ")
+        o.append(t.udpFlows)
+        o.append(zh ? "; DNS 查询 " : "; DNS queries ")
+        o.append(t.dnsQueries)
+        o.append(" (NOERROR ")
+        o.append(t.dnsAnswered)
+        o.append(", NXDOMAIN ")
+        o.append(t.dnsNXDomain)
+        o.append(zh ? ", 无应答 " : ", unanswered ")
+        o.append(t.dnsUnanswered)
+        o.append(")\n")
+    }
+
+    // MARK: cells
+
+    static func endpointWidth(_ endpoints: some Sequence<FlowEndpoint>) -> Int {
+        var w = 21
+        var scratch: [UInt8] = []
+        for e in endpoints where e.address.isIPv6 {
+            scratch.removeAll(keepingCapacity: true)
+            e.appendText(to: &scratch)
+            w = max(w, scratch.count)
+        }
+        return w
+    }
+
+    static func appendEndpoint(_ e: FlowEndpoint, width: Int, to o: inout OutputBuffer) {
+        let before = o.bytes.count
+        e.appendText(to: &o.bytes)
+        o.pad(from: o.bytes.count - before, to: width)
+    }
+
+    /// Seconds with six decimals, left-aligned in `width` columns.
+    static func appendSeconds(_ ns: Int64, width: Int, to o: inout OutputBuffer) {
+        let before = o.bytes.count
+        o.appendDecimal(ns, scale: 1_000_000_000, digits: 6)
+        o.pad(from: o.bytes.count - before, to: width)
+    }
+}

@@ -1,0 +1,200 @@
+/// Per-packet remarks in the notes' terms, for `read`'s text output and `explain`: which step of
+/// the handshake or teardown, the handshake checks, the state changes, Wireshark's anomalies.
+/// Made only when printing, straight into the output bytes.
+extension PacketNote {
+    /// Whether `appendRemarks` has anything to say.
+    public var hasRemarks: Bool {
+        switch kind {
+        case .none: false
+        case .tcp: step != .none || !transitions.isEmpty || !anomalies.isEmpty || (newStream && joinedMidStream)
+        case .udp: broadcast || multicast || dnsQueryFrame > 0
+        }
+    }
+
+    /// e.g. `second handshake (SYN+ACK): ack = x+1 holds; client SYN-SENT → ESTABLISHED, server
+    /// CLOSED → LISTEN → SYN-RCVD` or `[TCP Retransmission]`. Nothing when there is nothing to say.
+    public func appendRemarks(to o: inout OutputBuffer, lang: NotesLanguage = .en, states: Bool = true) {
+        var first = true
+        func separate(_ o: inout OutputBuffer) {
+            if !first { o.append("; ") }
+            first = false
+        }
+        switch kind {
+        case .none:
+            return
+        case .udp:
+            if broadcast {
+                separate(&o)
+                o.append(lang == .zh ? "广播 (udp可以广播)" : "broadcast (UDP can broadcast)")
+            }
+            if multicast {
+                separate(&o)
+                o.append(lang == .zh ? "组播" : "multicast")
+            }
+            if dnsQueryFrame > 0 {
+                separate(&o)
+                o.append(lang == .zh ? "回应第 " : "answers the query in frame ")
+                o.append(dnsQueryFrame)
+                o.append(lang == .zh ? " 帧的查询, 用时 " : " after ")
+                o.appendDecimal(dnsLatency, scale: 1_000_000, digits: 3)
+                o.append(" ms")
+            }
+            return
+        case .tcp:
+            break
+        }
+        if newStream && joinedMidStream {
+            separate(&o)
+            o.append(HandshakeKind.joinedMidStream.label(lang))
+        }
+        if step != .none {
+            separate(&o)
+            o.append(step.label(lang))
+            appendCheck(to: &o, lang: lang)
+        }
+        if states && !transitions.isEmpty {
+            separate(&o)
+            appendTransitions(to: &o, lang: lang)
+        }
+        if !anomalies.isEmpty {
+            if !first { o.append(byte: UInt8(ascii: " ")) }
+            first = false
+            appendAnomalies(to: &o, lang: lang)
+        }
+    }
+
+    /// `: ack = x+1 holds` or `: ack = 7777, not x+1 = 1001` after a handshake step.
+    func appendCheck(to o: inout OutputBuffer, lang: NotesLanguage) {
+        guard ackCheck != .none else { return }
+        let name: StaticString = step == .handshake3 ? "y+1" : "x+1"
+        if ackCheck == .held {
+            o.append(lang == .zh ? ", 检查 ack = " : ": ack = ")
+            o.append(name)
+            o.append(lang == .zh ? " 正确" : " holds")
+        } else {
+            o.append(": ack = ")
+            o.append(checkedAck)
+            o.append(lang == .zh ? ", 不是 " : ", not ")
+            o.append(name)
+            o.append(" = ")
+            o.append(expectedAck)
+        }
+    }
+
+    /// `client SYN-SENT → ESTABLISHED, server CLOSED → LISTEN → SYN-RCVD`: one chain per side.
+    public func appendTransitions(to o: inout OutputBuffer, lang: NotesLanguage) {
+        var wroteSide = false
+        for side in [true, false] {
+            var chain = false
+            for i in 0..<transitions.count {
+                let t = transitions[i]
+                guard t.client == side else { continue }
+                if !chain {
+                    if wroteSide { o.append(", ") }
+                    o.append((side ? NotesPhrase.client : NotesPhrase.server).label(lang))
+                    o.append(byte: UInt8(ascii: " "))
+                    o.append(t.from.label(lang))
+                    chain = true
+                    wroteSide = true
+                }
+                o.append(" → ")
+                o.append(t.to.label(lang))
+            }
+        }
+    }
+
+    /// `[TCP Retransmission] [TCP Dup ACK #2]`, or the Chinese labels.
+    public func appendAnomalies(to o: inout OutputBuffer, lang: NotesLanguage) {
+        var first = true
+        anomalies.forEachIndex { i in
+            if !first { o.append(byte: UInt8(ascii: " ")) }
+            first = false
+            o.append(byte: UInt8(ascii: "["))
+            o.append(lang == .zh ? TCPAnomalies.names[i].chinese : TCPAnomalies.names[i].wireshark)
+            if i == TCPAnomalies.duplicateAck.rawValue.trailingZeroBitCount {
+                o.append(" #")
+                o.append(Int(duplicateAckNumber))
+            }
+            o.append(byte: UInt8(ascii: "]"))
+        }
+    }
+
+    /// The remarks as a String (tests, and callers that do not hold an OutputBuffer).
+    public func remarks(lang: NotesLanguage = .en) -> String {
+        var o = OutputBuffer(fd: -1)
+        appendRemarks(to: &o, lang: lang)
+        return String(decoding: o.bytes, as: UTF8.self)
+    }
+}
+
+extension OutputBuffer {
+    /// Appends `s` and pads with spaces to `width` terminal columns (CJK characters take two).
+    mutating func append(padded s: String, to width: Int) {
+        append(s)
+        pad(from: s.terminalWidth, to: width)
+    }
+
+    /// The same for a label: its width is counted from its UTF-8 bytes, no String made.
+    mutating func append(padded s: StaticString, to width: Int) {
+        append(s)
+        var w = 0
+        s.withUTF8Buffer { b in
+            var i = 0
+            while i < b.count {
+                let c = b[i]
+                if c < 0x80 {
+                    w += 1
+                    i += 1
+                } else if c < 0xE0 {
+                    w += 1
+                    i += 2
+                } else if c < 0xF0 {
+                    // U+3000 and above (CJK, fullwidth forms) are wide; arrows and × (U+2xxx) are not.
+                    w += c >= 0xE3 ? 2 : 1
+                    i += 3
+                } else {
+                    w += 2
+                    i += 4
+                }
+            }
+        }
+        pad(from: w, to: width)
+    }
+
+    /// Right-aligns `v` in `width` columns.
+    mutating func append(right v: UInt64, width: Int) {
+        var digits = 1
+        var x = v
+        while x >= 10 {
+            x /= 10
+            digits += 1
+        }
+        pad(from: digits, to: width)
+        append(v)
+    }
+
+    mutating func pad(from used: Int, to width: Int) {
+        var n = width - used
+        while n > 0 {
+            bytes.append(UInt8(ascii: " "))
+            n -= 1
+        }
+    }
+}
+
+extension String {
+    /// Columns on a terminal: East Asian wide characters count two (good enough for the notes' CJK).
+    var terminalWidth: Int {
+        var w = 0
+        for u in unicodeScalars {
+            let v = u.value
+            w +=
+                (v >= 0x1100
+                    && (v <= 0x115F || (v >= 0x2E80 && v <= 0xA4CF) || (v >= 0xAC00 && v <= 0xD7A3)
+                        || (v >= 0xF900 && v <= 0xFAFF) || (v >= 0xFE30 && v <= 0xFE4F) || (v >= 0xFF00 && v <= 0xFF60)
+                        || (v >= 0xFFE0 && v <= 0xFFE6)))
+                ? 2 : 1
+        }
+        return w
+    }
+}

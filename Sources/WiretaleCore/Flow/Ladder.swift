@@ -1,0 +1,249 @@
+/// One segment of the connection `explain` draws: what the packet said and what the tracker said of it.
+public struct LadderRow: Sendable {
+    public var frame: Int
+    public var time: Timestamp
+    public var flags: TCPFlags
+    public var length: Int
+    public var note: PacketNote
+
+    public init(frame: Int, time: Timestamp, packet p: DecodedPacket, note: PacketNote) {
+        self.frame = frame
+        self.time = time
+        flags = p.tcp.flags
+        length = p.tcp.payloadLength
+        self.note = note
+    }
+}
+
+/// `explain`'s ladder diagram of one TCP connection: the client's column on the left, the server's
+/// on the right, an arrow per segment with its flags, relative seq/ack and length, each side's
+/// state after it (marked `*` when it changed), the notes' step names beside the handshake and
+/// teardown, and plain-language remarks where the capture differs from the notes. Ends with the
+/// handshake checks, the teardown, TIME-WAIT and where each side was left.
+public enum Ladder {
+    static let arrowWidth = 44
+
+    public static func render(
+        _ rows: [LadderRow], conversation c: TCPConversation?, lang: NotesLanguage, to o: inout OutputBuffer
+    ) {
+        let stateWidth = lang == .zh ? 24 : 14
+        guard let c else {
+            o.append(lang == .zh ? "没有这个TCP流\n" : "no such TCP stream\n")
+            return
+        }
+        o.append(lang == .zh ? "TCP 流 " : "TCP stream ")
+        o.append(c.stream)
+        o.append(": ")
+        o.append(c.handshake.kind.label(lang))
+        o.append(", ")
+        o.append(c.teardown.kind.label(lang))
+        o.append(byte: 0x0A)
+
+        // Header: the two columns.
+        o.append(padded: "frame", to: 7)
+        o.append(padded: lang == .zh ? "时间(ms)" : "+ms", to: 11)
+        o.append(padded: NotesPhrase.client.label(lang), to: stateWidth + 1)
+        o.append(padded: c.client.description, to: arrowWidth)
+        o.append(padded: NotesPhrase.server.label(lang), to: stateWidth + 1)
+        o.append(c.server.description)
+        o.append(byte: 0x0A)
+        o.pad(from: 0, to: 18)
+        let startClient: TCPState = c.joinedMidStream ? .established : .closed
+        o.append(padded: startClient.label(lang), to: stateWidth + 1 + arrowWidth)
+        o.append(startClient.label(lang))
+        o.append(byte: 0x0A)
+
+        let origin = rows.first?.time.totalNanoseconds ?? c.start.totalNanoseconds
+        var said = Set<NotesPhrase>()
+        var clientState = startClient
+        var serverState = startClient
+        for r in rows {
+            let n = r.note
+            o.append(right: UInt64(r.frame), width: 6)
+            o.append(byte: UInt8(ascii: " "))
+            var t = OutputBuffer(fd: -1)
+            t.appendDecimal(r.time.totalNanoseconds - origin, scale: 1_000_000, digits: 3)
+            o.pad(from: t.bytes.count, to: 9)
+            o.append(String(decoding: t.bytes, as: UTF8.self))
+            o.append("  ")
+            appendState(n.clientState, changed: n.clientState != clientState, width: stateWidth, lang: lang, to: &o)
+            appendArrow(r, to: &o)
+            appendState(n.serverState, changed: n.serverState != serverState, width: stateWidth, lang: lang, to: &o)
+            clientState = n.clientState
+            serverState = n.serverState
+            appendRowRemarks(r, said: &said, lang: lang, indent: 18 + 2 * (stateWidth + 1) + arrowWidth, to: &o)
+            o.flushIfNeeded()
+        }
+        appendSummary(c, lang: lang, to: &o)
+    }
+
+    static func appendState(_ s: TCPState, changed: Bool, width: Int, lang: NotesLanguage, to o: inout OutputBuffer) {
+        o.append(changed ? "*" : " ")
+        o.append(padded: s.label(lang), to: width)
+    }
+
+    /// `──SYN seq=0 len=0──────▶ ` from the client, ` ◀──SYN,ACK seq=0 ack=1────` from the server.
+    static func appendArrow(_ r: LadderRow, to o: inout OutputBuffer) {
+        var label = OutputBuffer(fd: -1)
+        var first = true
+        for (flag, name) in TCPFlags.named where r.flags.contains(flag) {
+            if !first { label.append(byte: UInt8(ascii: ",")) }
+            first = false
+            label.append(name)
+        }
+        label.append(" seq=")
+        label.append(r.note.relativeSeq)
+        if r.flags.contains(.ack) {
+            label.append(" ack=")
+            label.append(r.note.relativeAck)
+        }
+        label.append(" len=")
+        label.append(r.length)
+        let text = String(decoding: label.bytes, as: UTF8.self)
+        let inner = arrowWidth - 4
+        let dashes = max(2, inner - text.count - 2)
+        if r.note.fromClient {
+            o.append("──")
+            o.append(text)
+            o.append(byte: UInt8(ascii: " "))
+            for _ in 0..<dashes { o.append("─") }
+            o.append("▶ ")
+        } else {
+            o.append(" ◀")
+            for _ in 0..<dashes { o.append("─") }
+            o.append(byte: UInt8(ascii: " "))
+            o.append(text)
+            o.append("──")
+        }
+        o.append(byte: UInt8(ascii: " "))
+    }
+
+    /// The step name and checks, the anomalies, and each deviation from the notes the first time it shows.
+    /// Ends the row's line; each deviation goes on a line of its own under the remarks.
+    static func appendRowRemarks(
+        _ r: LadderRow, said: inout Set<NotesPhrase>, lang: NotesLanguage, indent: Int, to o: inout OutputBuffer
+    ) {
+        let n = r.note
+        if n.hasRemarks {
+            o.append(byte: UInt8(ascii: " "))
+            n.appendRemarks(to: &o, lang: lang, states: false)
+        }
+        o.append(byte: 0x0A)
+        var differs: [NotesPhrase] = []
+        if n.newStream && n.joinedMidStream { differs.append(.joinedMidStream) }
+        if n.transitions.contains(where: { $0.to == .listen }) { differs.append(.notesSayBothClosed) }
+        if n.step == .handshake2 && n.transitions.contains(where: { $0.client && $0.to == .established }) {
+            differs.append(.clientEstablishedOnSynAck)
+        }
+        if n.ackCheck == .failed { differs.append(.ackCheckFailed) }
+        switch n.step {
+        case .synRetransmitted: differs.append(.synRetransmitted)
+        case .refused: differs.append(.refused)
+        case .simultaneousOpen: differs.append(.simultaneousOpen)
+        case .teardown2and3: differs.append(.threeSegmentClose)
+        case .simultaneousClose: differs.append(.simultaneousClose)
+        case .halfCloseData: differs.append(.halfClose)
+        case .reset: differs.append(.resetAbort)
+        default: break
+        }
+        if n.step == .handshake1 && r.length > 0 { differs.append(.dataOnSyn) }
+        for d in differs where !said.contains(d) {
+            said.insert(d)
+            o.pad(from: 0, to: indent + 1)
+            o.append("↳ ")
+            o.append(d.label(lang))
+            o.append(byte: 0x0A)
+        }
+    }
+
+    static func appendSummary(_ c: TCPConversation, lang: NotesLanguage, to o: inout OutputBuffer) {
+        let zh = lang == .zh
+        o.append(byte: 0x0A)
+        // The handshake, with the real numbers.
+        o.append(zh ? "握手: " : "handshake: ")
+        o.append(c.handshake.kind.label(lang))
+        o.append(byte: 0x0A)
+        if let x = c.handshake.clientISN {
+            o.append("  x = ")
+            o.append(x)
+            o.append(zh ? " (相对 0)" : " (relative 0)")
+            if let a = c.handshake.synAckAck {
+                o.append(zh ? "; SYN+ACK 的 ack = " : "; the SYN+ACK's ack = ")
+                o.append(a)
+                o.append(c.handshake.synAckAckHolds == true ? " = x+1 ✓" : (zh ? " ≠ x+1 ✗" : " ≠ x+1 ✗"))
+            }
+            o.append(byte: 0x0A)
+        }
+        if let y = c.handshake.serverISN {
+            o.append("  y = ")
+            o.append(y)
+            o.append(zh ? " (相对 0)" : " (relative 0)")
+            if let a = c.handshake.thirdAck {
+                o.append(zh ? "; 第三次握手的 ack = " : "; the third segment's ack = ")
+                o.append(a)
+                o.append(c.handshake.thirdAckHolds == true ? " = y+1 ✓" : " ≠ y+1 ✗")
+            }
+            o.append(byte: 0x0A)
+        }
+        if c.handshake.synRetransmissions > 0 {
+            o.append(zh ? "  SYN 重传 " : "  SYN retransmitted ")
+            o.append(c.handshake.synRetransmissions)
+            o.append(zh ? " 次\n" : " time(s)\n")
+        }
+        if let rtt = c.handshake.rtt {
+            o.append(zh ? "  握手往返时间 " : "  handshake RTT ")
+            o.appendDecimal(rtt, scale: 1_000_000, digits: 3)
+            o.append(" ms\n")
+        }
+        // The teardown.
+        o.append(zh ? "挥手: " : "teardown: ")
+        o.append(c.teardown.kind.label(lang))
+        if let first = c.teardown.firstCloserIsClient {
+            o.append(zh ? "; 先发FIN的是" : "; first FIN from the ")
+            o.append((first ? NotesPhrase.client : NotesPhrase.server).label(lang))
+            o.append(zh ? " (笔记中的A)" : " (the notes' A)")
+        }
+        if let r = c.teardown.rstFromClient {
+            o.append(zh ? "; RST 来自" : "; RST from the ")
+            o.append((r ? NotesPhrase.client : NotesPhrase.server).label(lang))
+            if c.teardown.rstAfterClose {
+                o.append(" (")
+                o.append(NotesPhrase.rstAfterClose.label(lang))
+                o.append(")")
+            }
+        }
+        if c.teardown.halfCloseBytes > 0 {
+            o.append(zh ? "; 半关闭后又发送 " : "; half-close: ")
+            o.append(c.teardown.halfCloseBytes)
+            o.append(zh ? " 字节" : " bytes after the first FIN")
+        }
+        o.append(byte: 0x0A)
+        for (inTimeWait, side) in [
+            (c.teardown.clientInTimeWait, NotesPhrase.client), (c.teardown.serverInTimeWait, .server),
+        ]
+        where inTimeWait {
+            o.append("  ")
+            o.append(side.label(lang))
+            o.append(byte: UInt8(ascii: " "))
+            o.append(NotesPhrase.timeWait2MSL.label(lang))
+            o.append(byte: 0x0A)
+        }
+        o.append(NotesPhrase.leftWhenCaptureEnded.label(lang))
+        o.append(": ")
+        o.append(NotesPhrase.client.label(lang))
+        o.append(byte: UInt8(ascii: " "))
+        o.append(c.clientState.label(lang))
+        o.append(", ")
+        o.append(NotesPhrase.server.label(lang))
+        o.append(byte: UInt8(ascii: " "))
+        o.append(c.serverState.label(lang))
+        o.append(byte: 0x0A)
+        o.append(zh ? "异常: " : "anomalies: ")
+        ConversationTable.appendAnomalyCounts(c.anomalies, lang: lang, to: &o)
+        o.append("\nZeek: conn_state ")
+        o.append(c.connState)
+        o.append(", history ")
+        o.append(c.history.isEmpty ? "-" : c.history)
+        o.append(byte: 0x0A)
+    }
+}

@@ -1,0 +1,370 @@
+/// One side of a TCP connection as the notes see it: its state and what it has sent.
+struct TCPSide {
+    let isClient: Bool
+    var state = TCPState.closed
+    /// Initial sequence number (x for the client, y for the server), once a SYN was seen (or inferred).
+    var isn: UInt32 = 0
+    var sentSyn = false
+    /// The SYN was on the wire in the capture (not only inferred from an acknowledgment).
+    var synObserved = false
+    var sentSynAck = false
+    /// This side has received an acceptable SYN-ACK (for the refused check).
+    var gotSynAck = false
+    var finSent = false
+    /// The sequence number the FIN occupies, and whether the other side acknowledged it.
+    var finSeq: UInt32 = 0
+    var finAcked = false
+    /// This side sent a pure ACK of the other side's FIN before sending its own FIN (teardown step 2).
+    var ackedPeerFinAlone = false
+    var packets: UInt64 = 0
+    var bytes: UInt64 = 0
+    var payloadBytes: UInt64 = 0
+    var synCount: UInt32 = 0
+    var synAckCount: UInt32 = 0
+    var rstCount: UInt32 = 0
+    var finCount: UInt32 = 0
+    var halfCloseBytes: UInt64 = 0
+
+    init(isClient: Bool) { self.isClient = isClient }
+}
+
+/// What the notes' view learned about a connection as a whole (handshake and teardown shape).
+struct ConnectionFacts {
+    var joinedMidStream = false
+    var firstCloserIsClient: Bool? = nil
+    var threeSegmentClose = false
+    var simultaneousClose = false
+    var simultaneousOpen = false
+    var refused = false
+    var dataOnSyn = false
+    var anyFin = false
+    var anyRst = false
+    var rstFromClient: Bool? = nil
+    /// Both FINs had been acknowledged when the first RST came (a RST after a finished close).
+    var rstAfterClose = false
+    /// The SYN-ACK's acknowledgment number (checked against x+1) and the third segment's (against y+1).
+    var synAckAckField: UInt32 = 0
+    var thirdSeen = false
+    var thirdAckField: UInt32 = 0
+    /// Closed by both FINs acknowledged, or by a RST; when.
+    var finished = false
+    var finishedNs: Int64 = 0
+}
+
+/// A tracked TCP connection: the notes' view (both sides' states, handshake and teardown), tshark's
+/// (stream number, completeness, sequence analysis) and Zeek's (conn_state, history), all updated
+/// by one call per segment. Lives in the tracker's table while it is open, then becomes a
+/// `TCPConversation` report.
+struct TCPConnection {
+    var key: FlowKey
+    var stream: Int32
+    var generation: UInt32
+    /// The key side (0 = low, 1 = high end of `key`) of the client.
+    var clientKeySide: Int
+    var client = TCPSide(isClient: true)
+    var server = TCPSide(isClient: false)
+    var firstFrame: Int
+    var lastFrame: Int
+    var start: Timestamp
+    var last: Timestamp
+    var startNs: Int64
+    var lastNs: Int64
+    var analysis = SequenceAnalysis()
+    /// tshark's `tcp.completeness` bits: 1 SYN, 2 SYN-ACK, 4 ACK, 8 data, 16 FIN, 32 RST.
+    var completeness: UInt8 = 0
+    var anomalies = AnomalyCounts()
+    var zeek = ZeekConnection()
+    var facts = ConnectionFacts()
+    var inFinishedQueue = false
+
+    init(key: FlowKey, stream: Int32, generation: UInt32, clientKeySide: Int, frame: Int, time: Timestamp, ns: Int64) {
+        self.key = key
+        self.stream = stream
+        self.generation = generation
+        self.clientKeySide = clientKeySide
+        firstFrame = frame
+        lastFrame = frame
+        start = time
+        last = time
+        startNs = ns
+        lastNs = ns
+    }
+
+    /// How long the tracker keeps the connection once it falls silent depends on this.
+    var phase: SlotMeta.Phase {
+        if facts.finished { return .closed }
+        if facts.anyFin { return .closing }
+        return server.state == .closed && client.state == .synSent ? .opening : .open
+    }
+
+    /// The one place a side's state changes: every transition is recorded in the packet's note,
+    /// which is how `read`, `explain` and the tests see it.
+    @inline(__always)
+    static func setState(_ side: inout TCPSide, _ to: TCPState, _ note: inout PacketNote) {
+        guard side.state != to else { return }
+        note.transitions.append(StateTransition(client: side.isClient, from: side.state, to: to))
+        side.state = to
+    }
+
+    /// Updates every view of the connection with one segment from `keySide`.
+    @inline(__always)
+    mutating func update(
+        _ t: TCPInfo, keySide: Int, isFirst: Bool, countCompleteness: Bool, wireLength: Int, frame: Int,
+        time: Timestamp, ns: Int64,
+        note: inout PacketNote
+    ) {
+        let fromClient = keySide == clientKeySide
+        note.fromClient = fromClient
+        lastFrame = frame
+        last = time
+        lastNs = ns
+        let flags = t.flags
+        let length = t.payloadLength
+        let seglen = UInt32(truncatingIfNeeded: max(length, 0))
+
+        // tshark: completeness moves forward on every packet but a new conversation's first.
+        if countCompleteness && t.headerLength >= 20 {
+            completeness |= Self.completenessBits(flags, length)
+        }
+
+        // Wireshark's sequence analysis (relative numbers come from its base sequence numbers).
+        let a = analysis.analyze(
+            side: keySide, seq: t.seq, ack: t.ack, length: seglen, flags: flags, window: UInt32(t.window),
+            windowScale: flags.contains(.syn) ? t.windowScale : -1, now: ns)
+        note.anomalies.formUnion(a)
+        anomalies.add(note.anomalies)
+        let fwd = keySide == 0 ? analysis.flow0 : analysis.flow1
+        let rev = keySide == 0 ? analysis.flow1 : analysis.flow0
+        if a.contains(.duplicateAck) { note.duplicateAckNumber = fwd.dupAckCount }
+        note.relativeSeq = t.seq &- fwd.baseSeq
+        note.relativeAck = flags.contains(.ack) ? t.ack &- rev.baseSeq : 0
+
+        zeek.process(orig: fromClient, flags: flags, seq: t.seq, ack: t.ack, length: length, window: t.window)
+
+        if fromClient {
+            Self.observe(
+                sender: &client, receiver: &server, facts: &facts, flags: flags, seq: t.seq, ack: t.ack, length: seglen,
+                wireLength: wireLength, isFirst: isFirst, ns: ns, note: &note)
+        } else {
+            Self.observe(
+                sender: &server, receiver: &client, facts: &facts, flags: flags, seq: t.seq, ack: t.ack, length: seglen,
+                wireLength: wireLength, isFirst: isFirst, ns: ns, note: &note)
+        }
+        note.clientState = client.state
+        note.serverState = server.state
+        note.joinedMidStream = facts.joinedMidStream
+    }
+
+    static func completenessBits(_ flags: TCPFlags, _ length: Int) -> UInt8 {
+        var bits: UInt8 = 0
+        if flags.rawValue & 0x12 == 0x12 { bits |= 2 }
+        if flags.isPureACKFlag { bits |= length > 0 ? 8 : 4 }
+        if flags.contains(.fin) && flags.contains(.ack) { bits |= 16 }
+        if flags.contains(.rst) { bits |= 32 }
+        return bits
+    }
+
+    /// The notes' view of one segment from `s` to `r`: states, handshake and teardown steps.
+    @inline(__always)
+    private static func observe(
+        sender s: inout TCPSide, receiver r: inout TCPSide, facts conn: inout ConnectionFacts, flags: TCPFlags,
+        seq: UInt32, ack: UInt32, length: UInt32, wireLength: Int, isFirst: Bool, ns: Int64, note: inout PacketNote
+    ) {
+        let syn = flags.contains(.syn)
+        let ackFlag = flags.contains(.ack)
+        let fin = flags.contains(.fin)
+        let rst = flags.contains(.rst)
+        s.packets &+= 1
+        s.bytes &+= UInt64(wireLength)
+        s.payloadBytes &+= UInt64(length)
+        var step = ConnectionStep.none
+
+        if isFirst && !syn {
+            // The capture began after the handshake: both sides were (at least) ESTABLISHED.
+            conn.joinedMidStream = true
+            setState(&s, .established, &note)
+            setState(&r, .established, &note)
+        } else if isFirst && syn && ackFlag {
+            // A SYN-ACK first: the client's SYN was not captured, but its ISN is ack - 1.
+            r.sentSyn = true
+            r.isn = ack &- 1
+            setState(&r, .synSent, &note)
+        }
+
+        // The acknowledgment: what it completes on the receiver's side.
+        var ackedReceiverFin = false
+        if ackFlag && !rst {
+            switch r.state {
+            case .synSent:
+                if syn && r.sentSyn && ack == r.isn &+ 1 {
+                    r.gotSynAck = true
+                    setState(&r, .established, &note)
+                }
+            case .synReceived:
+                if r.sentSyn && ack == r.isn &+ 1 {
+                    setState(&r, .established, &note)
+                }
+            case .finWait1:
+                if r.finSent && seqGE(ack, r.finSeq &+ 1) {
+                    ackedReceiverFin = true
+                    // FIN-WAIT-1 straight to TIME-WAIT when the FIN and the ACK of ours come together.
+                    setState(&r, fin ? .timeWait : .finWait2, &note)
+                }
+            case .closing:
+                if r.finSent && seqGE(ack, r.finSeq &+ 1) {
+                    ackedReceiverFin = true
+                    setState(&r, .timeWait, &note)
+                }
+            case .lastAck:
+                if r.finSent && seqGE(ack, r.finSeq &+ 1) {
+                    ackedReceiverFin = true
+                    setState(&r, .closed, &note)
+                }
+            case .closed, .listen, .established, .finWait2, .closeWait, .timeWait:
+                break
+            }
+            if ackedReceiverFin {
+                if r.finAcked { ackedReceiverFin = false } else { r.finAcked = true }
+            }
+            // Segments from a side still in SYN-SENT after the handshake imply it saw the SYN-ACK we missed.
+            if !syn && s.state == .synSent {
+                setState(&s, .established, &note)
+            }
+        }
+
+        if syn && !rst {
+            if !ackFlag {
+                s.synCount &+= 1
+                if s.sentSyn && seq == s.isn {
+                    step = .synRetransmitted
+                } else {
+                    s.sentSyn = true
+                    s.synObserved = true
+                    s.isn = seq
+                    if r.state == .synSent && !r.gotSynAck {
+                        // Both sides sent a SYN: simultaneous open (RFC 9293 3.5, figure 8).
+                        conn.simultaneousOpen = true
+                        setState(&s, .synSent, &note)
+                        setState(&s, .synReceived, &note)
+                        setState(&r, .synReceived, &note)
+                        step = .simultaneousOpen
+                    } else {
+                        setState(&s, .synSent, &note)
+                        step = .handshake1
+                    }
+                }
+                if length > 0 { conn.dataOnSyn = true }
+            } else {
+                s.synAckCount &+= 1
+                if s.sentSynAck && seq == s.isn {
+                    step = .synAckRetransmitted
+                } else {
+                    if !s.sentSyn {
+                        s.sentSyn = true
+                        s.synObserved = true
+                        s.isn = seq
+                    }
+                    s.sentSynAck = true
+                    // A side that answers a SYN was listening (the notes start it CLOSED).
+                    if s.state == .closed { setState(&s, .listen, &note) }
+                    if s.state == .listen || s.state == .synSent { setState(&s, .synReceived, &note) }
+                    step = .handshake2
+                    if r.synObserved {
+                        note.expectedAck = r.isn &+ 1
+                        note.checkedAck = ack
+                        note.ackCheck = ack == note.expectedAck ? .held : .failed
+                    }
+                    if !s.isClient && conn.synAckAckField == 0 { conn.synAckAckField = ack }
+                }
+            }
+        }
+
+        // The third handshake segment: the client's first ACK after the server's SYN-ACK.
+        if !syn && !rst && ackFlag && s.isClient && r.sentSynAck && !conn.thirdSeen && !conn.simultaneousOpen {
+            conn.thirdSeen = true
+            conn.thirdAckField = ack
+            step = .handshake3
+            note.expectedAck = r.isn &+ 1
+            note.checkedAck = ack
+            note.ackCheck = ack == note.expectedAck ? .held : .failed
+        }
+
+        if fin && !rst {
+            conn.anyFin = true
+            s.finCount &+= 1
+            let finSeq = seq &+ length
+            if s.finSent && finSeq == s.finSeq {
+                step = .finRetransmitted
+            } else {
+                s.finSent = true
+                s.finSeq = finSeq
+                // The other side's FIN not acknowledged by this one: the two FINs crossed.
+                let crossing = r.finSent && !r.finAcked
+                switch s.state {
+                case .established, .synReceived, .synSent: setState(&s, .finWait1, &note)
+                case .closeWait: setState(&s, crossing ? .closing : .lastAck, &note)
+                case .closed, .listen, .finWait1, .finWait2, .closing, .lastAck, .timeWait: break
+                }
+                switch r.state {
+                case .established, .synReceived: setState(&r, .closeWait, &note)
+                case .finWait1: setState(&r, .closing, &note)
+                case .finWait2: setState(&r, .timeWait, &note)
+                case .closed, .listen, .synSent, .closeWait, .closing, .lastAck, .timeWait: break
+                }
+                if conn.firstCloserIsClient == nil {
+                    conn.firstCloserIsClient = s.isClient
+                    step = .teardown1
+                } else if r.finSent {
+                    if ackedReceiverFin || r.finAcked {
+                        if s.ackedPeerFinAlone {
+                            step = .teardown3
+                        } else {
+                            step = .teardown2and3
+                            conn.threeSegmentClose = true
+                        }
+                    } else {
+                        step = .simultaneousClose
+                        conn.simultaneousClose = true
+                    }
+                }
+            }
+        } else if !syn && !rst && ackFlag && ackedReceiverFin {
+            // A pure acknowledgment of the other side's FIN: teardown step 2, or the last ACK.
+            if s.finSent {
+                step = .teardown4
+            } else if step == .none || step == .handshake3 {
+                step = .teardown2
+                s.ackedPeerFinAlone = true
+            }
+        }
+
+        // Data after the other side's FIN: that side closed its sending half only (half-close).
+        if length > 0 && !syn && !rst && r.finSent && !s.finSent {
+            s.halfCloseBytes &+= UInt64(length)
+            if step == .none { step = .halfCloseData }
+        }
+
+        if rst {
+            conn.anyRst = true
+            s.rstCount &+= 1
+            if conn.rstFromClient == nil {
+                conn.rstFromClient = s.isClient
+                conn.rstAfterClose = s.finSent && s.finAcked && r.finSent && r.finAcked
+            }
+            if r.state == .synSent && !r.gotSynAck {
+                conn.refused = true
+                step = .refused
+            } else {
+                step = .reset
+            }
+            setState(&s, .closed, &note)
+            setState(&r, .closed, &note)
+        }
+
+        note.step = step
+        if !conn.finished && (rst || (s.finAcked && r.finAcked && s.finSent && r.finSent)) {
+            conn.finished = true
+            conn.finishedNs = ns
+        }
+    }
+}

@@ -1,0 +1,66 @@
+/// The language a renderer writes the notes' terms in: English, or the notes' own Chinese (`--lang zh`).
+public enum NotesLanguage: String, Sendable, CaseIterable {
+    case en
+    case zh
+}
+
+/// A TCP endpoint's state, with the names the notes use (RFC 9293 section 3.3.2; the notes'
+/// sections 1 and 2). wiretale infers each side's state from the segments it sees; the capture
+/// cannot see inside either host, so a state is what the segments on the wire imply.
+///
+/// This is the one place the state names are spelled, in English and in Chinese: every renderer
+/// (`read`, `conversations`, `explain`, JSON) draws from here.
+public enum TCPState: UInt8, Sendable, CaseIterable, CustomStringConvertible {
+    case closed
+    case listen
+    case synSent
+    case synReceived
+    case established
+    case finWait1
+    case finWait2
+    case closeWait
+    case closing
+    case lastAck
+    case timeWait
+
+    /// The RFC name, as the notes write it: "SYN-SENT", "FIN-WAIT-1", ...
+    public var name: StaticString {
+        switch self {
+        case .closed: "CLOSED"
+        case .listen: "LISTEN"
+        case .synSent: "SYN-SENT"
+        case .synReceived: "SYN-RCVD"
+        case .established: "ESTABLISHED"
+        case .finWait1: "FIN-WAIT-1"
+        case .finWait2: "FIN-WAIT-2"
+        case .closeWait: "CLOSE-WAIT"
+        case .closing: "CLOSING"
+        case .lastAck: "LAST-ACK"
+        case .timeWait: "TIME-WAIT"
+        }
+    }
+
+    /// The Chinese term: the notes' own wording where they give one ("CLOSED关闭", "ESTABLISHED(已连接)"),
+    /// otherwise the usual textbook term. The RFC name stays in front, as the notes write it.
+    public var chinese: StaticString {
+        switch self {
+        case .closed: "CLOSED(关闭)"
+        case .listen: "LISTEN(监听)"
+        case .synSent: "SYN-SENT(同步已发送)"
+        case .synReceived: "SYN-RCVD(同步已收到)"
+        case .established: "ESTABLISHED(已连接)"
+        case .finWait1: "FIN-WAIT-1(终止等待1)"
+        case .finWait2: "FIN-WAIT-2(终止等待2)"
+        case .closeWait: "CLOSE-WAIT(关闭等待)"
+        case .closing: "CLOSING(同时关闭)"
+        case .lastAck: "LAST-ACK(最后确认)"
+        case .timeWait: "TIME-WAIT(时间等待)"
+        }
+    }
+
+    public func label(_ lang: NotesLanguage) -> StaticString {
+        lang == .zh ? chinese : name
+    }
+
+    public var description: String { name.description }
+}

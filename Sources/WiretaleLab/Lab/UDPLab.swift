@@ -1,0 +1,113 @@
+import WiretaleCapture
+import WiretaleCore
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// `wiretale lab udp`: the notes' UDP client and server on loopback. No listen, no accept, no
+/// connect: one datagram each way, and the kernel lists each socket with no connection state.
+public enum UDPLab {
+    public static func run(capture: Bool = true, message: String = "hello") -> LabRun {
+        var port: UInt16 = 0
+        var clientPort: UInt16 = 0
+        var recorder = StepRecorder(
+            run: LabRun(title: "UDP lab: one datagram each way (no handshake, no teardown)", port: 0),
+            kernelTable: {
+                KernelSockets.udp(port: port) + (clientPort == 0 ? [] : KernelSockets.udp(port: clientPort))
+            },
+            roles: { k in
+                if k.localPort == port { return "server" }
+                if k.localPort == clientPort && clientPort != 0 { return "client" }
+                return nil
+            })
+        let host = "127.0.0.1"
+        recorder.run.isTCP = false
+        guard
+            let server = recorder.step(
+                .server, "socket(AF_INET, SOCK_DGRAM)", meaning: "a UDP socket; no packet",
+                { () throws(SocketError) in try Socket.udp() }, result: { "fd \($0.fd)" }),
+            let bound = recorder.step(
+                .server, "bind(\(host):0)", meaning: "its address; there is no listen() in UDP",
+                { () throws(SocketError) in
+                    try server.bind(SocketAddress(ip: host, port: 0)!)
+                    return try server.localAddress()
+                }, result: { "0, port \($0.port)" })
+        else { return recorder.run }
+        port = bound.port
+        recorder.run.port = port
+        try? server.receiveTimeout(milliseconds: 2000)
+        var labCapture: LabCapture?
+        if capture {
+            if captureAllowed() {
+                do {
+                    labCapture = try LabCapture(filter: "udp port \(port)")
+                    recorder.run.filter = "udp port \(port)"
+                } catch {
+                    recorder.run.captureNote = "packets not captured: \(error)"
+                }
+            } else {
+                recorder.run.captureNote = notPrivilegedNote
+            }
+        } else {
+            recorder.run.captureNote = "packets not captured (capture turned off)"
+        }
+        // Kernel snapshots so far were taken before the port was known.
+        for i in recorder.run.steps.indices {
+            recorder.run.steps[i].kernel =
+                recorder.run.steps[i].call.hasPrefix("bind")
+                ? KernelSockets.udp(port: port).map { (role: "server", socket: $0) } : []
+        }
+        guard
+            let client = recorder.step(
+                .client, "socket(AF_INET, SOCK_DGRAM)",
+                meaning: "the client's UDP socket; no connect() needed, no packet",
+                { () throws(SocketError) in try Socket.udp() }, result: { "fd \($0.fd)" })
+        else { return finish(recorder.run, labCapture) }
+        try? client.receiveTimeout(milliseconds: 2000)
+        let bytes = Array(message.utf8)
+        let target = SocketAddress(ip: host, port: port)!
+        recorder.step(
+            .client, "sendto(\"\(message)\", \(target))",
+            meaning: "one datagram, at once: no handshake first (the notes: udp无连接, connectionless)",
+            { () throws(SocketError) in
+                let n = try client.send(bytes, to: target)
+                clientPort = try client.localAddress().port
+                return n
+            }, result: { "\($0) bytes" })
+        let last = recorder.run.steps.count - 1
+        recorder.run.steps[last].kernel = recorder.kernelTable().compactMap { k in
+            recorder.roles(k).map { (role: $0, socket: k) }
+        }
+        let got = recorder.step(
+            .server, "recvfrom()", meaning: "the datagram and who sent it; no ACK goes back",
+            { () throws(SocketError) in try server.receiveFrom() },
+            result: { "\($0.0.count) bytes \(Echo.printable($0.0)) from \($0.1)" })
+        if let (data, peer) = got {
+            recorder.step(
+                .server, "sendto(\(Echo.printable(data)), \(peer))", meaning: "the reply: one datagram back",
+                { () throws(SocketError) in try server.send(data, to: peer) }, result: { "\($0) bytes" })
+        }
+        recorder.step(
+            .client, "recvfrom()", meaning: "the reply; had it been lost, nothing would resend it",
+            { () throws(SocketError) in try client.receiveFrom() },
+            result: { "\($0.0.count) bytes \(Echo.printable($0.0))" })
+        recorder.step(
+            .client, "close()", meaning: "no FIN, no teardown: the socket just goes away",
+            { () throws(SocketError) in client.close() }, result: { "0" })
+        recorder.step(
+            .server, "close()", meaning: "no packet either", { () throws(SocketError) in server.close() },
+            result: { "0" })
+        recorder.run.findings.append(
+            "UDP: connectionless, no handshake, no teardown: each call that sends made "
+                + "exactly one datagram, and the kernel kept no connection state (/proc/net/udp lists an unconnected "
+                + "socket as state 7, CLOSE, throughout)")
+        return finish(recorder.run, labCapture)
+    }
+
+    static func finish(_ run: LabRun, _ capture: LabCapture?) -> LabRun {
+        var run = run
+        if let capture { run.frames = capture.finish() }
+        return run
+    }
+}

@@ -1,0 +1,189 @@
+import WiretaleCore
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// The kernel's view of one TCP socket (getsockopt TCP_INFO, linux/tcp.h): its state and the
+/// retransmission counters that show SYN retries without a capture.
+public struct TCPSocketInfo: Sendable, Equatable {
+    /// The RFC 9293 state name ("ESTABLISHED", "SYN-SENT", "CLOSE-WAIT", ...).
+    public var state: String
+    /// Retransmissions of the segment now outstanding (for a SYN in SYN-SENT: the SYN retries).
+    public var retransmits: Int
+    public var totalRetransmits: Int
+    /// Smoothed round-trip time in microseconds, as the kernel estimates it.
+    public var rttMicros: Int
+
+    static func read(_ fd: Int32) -> TCPSocketInfo? {
+        var info = tcp_info()
+        var len = socklen_t(MemoryLayout<tcp_info>.size)
+        guard getsockopt(fd, Int32(IPPROTO_TCP), TCP_INFO, &info, &len) == 0 else { return nil }
+        return TCPSocketInfo(
+            state: stateName(Int(info.tcpi_state)), retransmits: Int(info.tcpi_retransmits),
+            totalRetransmits: Int(info.tcpi_total_retrans), rttMicros: Int(info.tcpi_rtt))
+    }
+
+    /// Linux's TCP_* state numbers (include/net/tcp_states.h) to RFC 9293 names.
+    static func stateName(_ s: Int) -> String {
+        switch s {
+        case 1: "ESTABLISHED"
+        case 2: "SYN-SENT"
+        case 3: "SYN-RECEIVED"
+        case 4: "FIN-WAIT-1"
+        case 5: "FIN-WAIT-2"
+        case 6: "TIME-WAIT"
+        case 7: "CLOSED"
+        case 8: "CLOSE-WAIT"
+        case 9: "LAST-ACK"
+        case 10: "LISTEN"
+        case 11: "CLOSING"
+        default: "state \(s)"
+        }
+    }
+}
+
+/// A connected TCP socket and how it came to be.
+public struct TCPConnection: Sendable {
+    public var fd: Int32
+    public var remote: IPAddress
+    public var remotePort: Int
+    public var local: IPAddress
+    public var localPort: Int
+    public var startMs: Double
+    public var endMs: Double
+    public var info: TCPSocketInfo?
+}
+
+public enum TCPConnectError: Error, Sendable {
+    /// The server's host answered the SYN with RST: nothing listens on that port.
+    case refused(ms: Double)
+    /// No answer to the SYN (or its retries) within the timeout.
+    case timeout(ms: Double, synRetries: Int?)
+    /// The kernel or a router said there is no way there (ENETUNREACH / EHOSTUNREACH).
+    case unreachable(errno: Int32, ms: Double)
+    case other(errno: Int32, ms: Double)
+}
+
+public enum TCPConnector {
+    /// A non-blocking connect(2) to `remote`, waited on with poll(2) for at most `timeoutMs`: the
+    /// time from connect to writable is the three-way handshake as the client sees it (SYN sent to
+    /// SYN-ACK received and ACK sent).
+    public static func connect(to remote: IPAddress, port: Int, timeoutMs: Double) -> Result<
+        TCPConnection, TCPConnectError
+    > {
+        let sa = SocketAddress(remote, port: port)
+        let fd = socket(
+            sa.family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        let start = Monotonic.nowMs()
+        guard fd >= 0 else { return .failure(.other(errno: errno, ms: 0)) }
+        var one: Int32 = 1
+        setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
+        let rc = sa.withSockaddr { Glibc.connect(fd, $0, $1) }
+        if rc != 0 && errno != EINPROGRESS {
+            let e = errno
+            close(fd)
+            return .failure(classify(e, ms: Monotonic.nowMs() - start, synRetries: nil))
+        }
+        if rc != 0 {
+            var pfd = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
+            while true {
+                let left = timeoutMs - (Monotonic.nowMs() - start)
+                if left <= 0 {
+                    let info = TCPSocketInfo.read(fd)
+                    close(fd)
+                    return .failure(.timeout(ms: Monotonic.nowMs() - start, synRetries: info?.retransmits))
+                }
+                let n = poll(&pfd, 1, Int32(min(left.rounded(.up), 1_000_000)))
+                if n < 0 && errno == EINTR { continue }
+                if n > 0 { break }
+            }
+            var err: Int32 = 0
+            var len = socklen_t(MemoryLayout<Int32>.size)
+            getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len)
+            if err != 0 {
+                let info = TCPSocketInfo.read(fd)
+                close(fd)
+                return .failure(classify(err, ms: Monotonic.nowMs() - start, synRetries: info?.retransmits))
+            }
+        }
+        let end = Monotonic.nowMs()
+        var storage = sockaddr_storage()
+        var slen = socklen_t(MemoryLayout<sockaddr_storage>.size)
+        _ = withUnsafeMutablePointer(to: &storage) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &slen) }
+        }
+        let (lip, lport) = SocketAddress(storage: storage, length: slen).endpoint ?? (remote, 0)
+        return .success(
+            TCPConnection(
+                fd: fd, remote: remote, remotePort: port, local: lip, localPort: lport, startMs: start, endMs: end,
+                info: TCPSocketInfo.read(fd)))
+    }
+
+    static func classify(_ e: Int32, ms: Double, synRetries: Int?) -> TCPConnectError {
+        switch e {
+        case ECONNREFUSED: .refused(ms: ms)
+        case ETIMEDOUT: .timeout(ms: ms, synRetries: synRetries)
+        case ENETUNREACH, EHOSTUNREACH, EADDRNOTAVAIL: .unreachable(errno: e, ms: ms)
+        default: .other(errno: e, ms: ms)
+        }
+    }
+
+    /// `net.ipv4.tcp_syn_retries`: how many times Linux resends an unanswered SYN before giving up.
+    public static func synRetriesSetting() -> Int? {
+        readTextFile("/proc/sys/net/ipv4/tcp_syn_retries").flatMap { Int($0.trimmingASCIIWhitespace()) }
+    }
+}
+
+/// Blocking helpers over a non-blocking fd, each bounded by a deadline on the monotonic clock.
+enum SocketIO {
+    /// Waits until `fd` is readable; false on timeout.
+    static func waitReadable(_ fd: Int32, until deadline: Double) -> Bool {
+        var pfd = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+        while true {
+            let left = deadline - Monotonic.nowMs()
+            if left <= 0 { return false }
+            let n = poll(&pfd, 1, Int32(left.rounded(.up)))
+            if n < 0 && errno == EINTR { continue }
+            return n > 0
+        }
+    }
+
+    static func writeAll(_ fd: Int32, _ bytes: [UInt8], until deadline: Double) -> Bool {
+        var off = 0
+        while off < bytes.count {
+            let n = bytes[off...].withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            if n > 0 {
+                off += n
+                continue
+            }
+            if n < 0 && (errno == EAGAIN || errno == EINTR) {
+                var pfd = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
+                let left = deadline - Monotonic.nowMs()
+                if left <= 0 || poll(&pfd, 1, Int32(left.rounded(.up))) <= 0 { return false }
+                continue
+            }
+            return false
+        }
+        return true
+    }
+
+    /// Reads exactly `count` bytes, nil on EOF, error or timeout.
+    static func readExactly(_ fd: Int32, _ count: Int, until deadline: Double) -> [UInt8]? {
+        var out: [UInt8] = []
+        var buf = [UInt8](repeating: 0, count: 4096)
+        while out.count < count {
+            guard waitReadable(fd, until: deadline) else { return nil }
+            let want = min(buf.count, count - out.count)
+            let n = buf.withUnsafeMutableBytes { recv(fd, $0.baseAddress, want, 0) }
+            if n > 0 {
+                out += buf[0..<n]
+            } else if n == 0 {
+                return nil
+            } else if errno != EAGAIN && errno != EINTR {
+                return nil
+            }
+        }
+        return out
+    }
+}

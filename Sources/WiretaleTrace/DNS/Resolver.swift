@@ -1,0 +1,325 @@
+import WiretaleCore
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// One query sent and what came back: the evidence behind step b, and the key (server, local port,
+/// id) that ties it to captured packets.
+public struct DNSExchange: Sendable {
+    public var server: DNSServer
+    public var transport: String  // "udp" or "tcp"
+    public var name: String
+    public var type: DNSRecordType
+    public var id: UInt16
+    public var localPort: Int
+    public var attempt: Int
+    public var sentMs: Double
+    public var answeredMs: Double?
+    public var response: DNSResponse?
+    /// What went wrong when there is no response: "timeout", "port unreachable (ICMP)", ...
+    public var problem: String?
+}
+
+/// A resolved name: where the answer came from and the addresses in the order they will be tried.
+public struct DNSResult: Sendable {
+    public enum Source: Sendable {
+        case hostsFile(path: String, lines: [Int])
+        case dns
+    }
+
+    public struct Address: Sendable, Equatable {
+        public var address: IPAddress
+        public var ttl: UInt32?
+    }
+
+    public var source: Source
+    /// The name that was answered (after the search list).
+    public var name: String
+    /// CNAME hops from `name` to the canonical name: (alias, target, ttl).
+    public var cnames: [(String, String, UInt32)]
+    public var addresses: [Address]
+    public var exchanges: [DNSExchange]
+    public var namesTried: [String]
+}
+
+public enum DNSFailure: Error, Sendable {
+    /// Every candidate name came back NXDOMAIN (RFC 1035 rcode 3).
+    case noSuchName(names: [String], server: DNSServer, negativeTTL: UInt32?, exchanges: [DNSExchange])
+    /// The name exists but has no address of the families asked (NOERROR with no A/AAAA: NODATA).
+    case noAddress(name: String, types: [DNSRecordType], exchanges: [DNSExchange])
+    /// The servers answered with an error (SERVFAIL, REFUSED, ...).
+    case serverError(rcode: DNSRCode, server: DNSServer, exchanges: [DNSExchange])
+    /// Nobody answered: each server was asked `attempts` times, `timeoutMs` each.
+    case timeout(servers: [DNSServer], attempts: Int, timeoutMs: Double, exchanges: [DNSExchange])
+    /// The server's host said nothing listens there (ICMP port unreachable), or there is no route.
+    case unreachable(server: DNSServer, reason: String, exchanges: [DNSExchange])
+
+    public var exchanges: [DNSExchange] {
+        switch self {
+        case .noSuchName(_, _, _, let x), .noAddress(_, _, let x), .serverError(_, _, let x), .timeout(_, _, _, let x),
+            .unreachable(_, _, let x):
+            x
+        }
+    }
+}
+
+/// The trace's own stub resolver (not getaddrinfo): /etc/hosts, then UDP queries to the servers of
+/// /etc/resolv.conf with its timeout/attempts/search/ndots, TCP when an answer is truncated (TC=1,
+/// RFC 7766 section 5).
+public struct Resolver: Sendable {
+    public var conf: ResolvConf
+    public var hosts: HostsFile
+    public var hostsPath: String
+    public var types: [DNSRecordType]
+    /// Whole-step deadline in milliseconds (the trace's --timeout).
+    public var timeoutCapMs: Double
+
+    public init(
+        conf: ResolvConf, hosts: HostsFile, hostsPath: String = "/etc/hosts", types: [DNSRecordType],
+        timeoutCapMs: Double
+    ) {
+        self.conf = conf
+        self.hosts = hosts
+        self.hostsPath = hostsPath
+        self.types = types
+        self.timeoutCapMs = timeoutCapMs
+    }
+
+    public func resolve(_ name: String) throws(DNSFailure) -> DNSResult {
+        let wanted = hosts.lookup(name).filter { e in types.contains(e.address.isIPv6 ? .aaaa : .a) }
+        if !wanted.isEmpty {
+            return DNSResult(
+                source: .hostsFile(path: hostsPath, lines: wanted.map(\.line)), name: name, cnames: [],
+                addresses: wanted.map { DNSResult.Address(address: $0.address, ttl: nil) }, exchanges: [],
+                namesTried: [name])
+        }
+        let deadline = Monotonic.nowMs() + timeoutCapMs
+        var exchanges: [DNSExchange] = []
+        var tried: [String] = []
+        var lastNX: (DNSServer, UInt32?)?
+        var noData: String?
+        for candidate in conf.candidates(for: name) {
+            tried.append(candidate)
+            let outcome = try ask(candidate, deadline: deadline, exchanges: &exchanges)
+            switch outcome {
+            case .answered(let result):
+                var r = result
+                r.exchanges = exchanges
+                r.namesTried = tried
+                return r
+            case .nxdomain(let server, let ttl):
+                lastNX = (server, ttl)
+            case .noData:
+                if noData == nil { noData = candidate }
+            }
+        }
+        if let noData { throw .noAddress(name: noData, types: types, exchanges: exchanges) }
+        let (server, ttl) = lastNX ?? (conf.nameservers[0], nil)
+        throw .noSuchName(names: tried, server: server, negativeTTL: ttl, exchanges: exchanges)
+    }
+
+    enum Outcome {
+        case answered(DNSResult)
+        case nxdomain(DNSServer, UInt32?)
+        case noData
+    }
+
+    /// Asks for every type of `name`, trying servers in turn, `attempts` rounds.
+    func ask(_ name: String, deadline: Double, exchanges: inout [DNSExchange]) throws(DNSFailure) -> Outcome {
+        var answers: [DNSRecordType: DNSResponse] = [:]
+        var lastError: DNSFailure?
+        let perTry = Double(conf.timeoutSeconds) * 1000
+        rounds: for attempt in 1...conf.attempts {
+            for server in conf.nameservers {
+                if Monotonic.nowMs() >= deadline { break rounds }
+                let pending = types.filter { answers[$0] == nil }
+                let got =
+                    conf.useTCP
+                    ? askTCP(
+                        server, name, pending, attempt: attempt, deadline: min(deadline, Monotonic.nowMs() + perTry),
+                        log: &exchanges)
+                    : askUDP(
+                        server, name, pending, attempt: attempt, deadline: min(deadline, Monotonic.nowMs() + perTry),
+                        log: &exchanges)
+                switch got {
+                case .failure(let f):
+                    lastError = f
+                    continue
+                case .success(let responses):
+                    for (t, r) in responses {
+                        if r.rcode == .noError || r.rcode == .nxDomain {
+                            answers[t] = r
+                        } else {
+                            lastError = .serverError(rcode: r.rcode, server: server, exchanges: [])
+                        }
+                    }
+                }
+                if types.allSatisfy({ answers[$0] != nil }) { break rounds }
+            }
+        }
+        guard !answers.isEmpty else {
+            switch lastError {
+            case .serverError(let rc, let s, _)?: throw .serverError(rcode: rc, server: s, exchanges: exchanges)
+            case .unreachable(let s, let why, _)?: throw .unreachable(server: s, reason: why, exchanges: exchanges)
+            default:
+                throw .timeout(
+                    servers: conf.nameservers, attempts: conf.attempts, timeoutMs: perTry, exchanges: exchanges)
+            }
+        }
+        let responses = types.compactMap { answers[$0] }
+        if responses.allSatisfy({ $0.rcode == .nxDomain }) {
+            let server = exchanges.last { $0.response?.rcode == .nxDomain }?.server ?? conf.nameservers[0]
+            return .nxdomain(server, responses.compactMap(\.negativeTTL).min())
+        }
+        // Follow the CNAME chain from the asked name, then collect addresses for the final name.
+        var cnames: [(String, String, UInt32)] = []
+        var current = name.lowercased()
+        let all = responses.flatMap(\.answers)
+        var guardCount = 0
+        while let c = all.first(where: { $0.type == .cname && $0.name.lowercased() == current }), guardCount < 16 {
+            cnames.append((c.name, c.data, c.ttl))
+            current = c.data.lowercased()
+            guardCount += 1
+        }
+        var addrs: [DNSResult.Address] = []
+        for t in types {
+            for r in answers[t]?.answers ?? [] where r.type == t && r.name.lowercased() == current {
+                if let a = IPAddress(r.data), !addrs.contains(where: { $0.address == a }) {
+                    addrs.append(DNSResult.Address(address: a, ttl: r.ttl))
+                }
+            }
+        }
+        if addrs.isEmpty { return .noData }
+        return .answered(
+            DNSResult(source: .dns, name: name, cnames: cnames, addresses: addrs, exchanges: [], namesTried: []))
+    }
+
+    /// Sends one query per type on one connected UDP socket (as glibc does for A and AAAA) and waits
+    /// for the answers until `deadline`. A truncated answer is asked again over TCP.
+    func askUDP(
+        _ server: DNSServer, _ name: String, _ pending: [DNSRecordType], attempt: Int, deadline: Double,
+        log: inout [DNSExchange]
+    ) -> Result<[DNSRecordType: DNSResponse], DNSFailure> {
+        let sa = SocketAddress(server.address, port: server.port)
+        let fd = socket(
+            sa.family, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard fd >= 0 else { return .failure(.unreachable(server: server, reason: errnoText(errno), exchanges: [])) }
+        defer { close(fd) }
+        if sa.withSockaddr({ Glibc.connect(fd, $0, $1) }) != 0 {
+            let e = errno
+            return .failure(.unreachable(server: server, reason: "\(errnoName(e)): \(errnoText(e))", exchanges: []))
+        }
+        let localPort = localPortOf(fd)
+        var waiting: [UInt16: Int] = [:]  // id -> index in log
+        for t in pending {
+            let id = UInt16.random(in: 1...UInt16.max)
+            guard let q = try? DNSQueryBuilder.query(id: id, name: name, type: t, ednsPayload: conf.edns0 ? 1232 : nil)
+            else {
+                continue
+            }
+            let sent = Monotonic.nowMs()
+            _ = q.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, 0) }
+            log.append(
+                DNSExchange(
+                    server: server, transport: "udp", name: name, type: t, id: id, localPort: localPort,
+                    attempt: attempt, sentMs: sent, answeredMs: nil, response: nil, problem: nil))
+            waiting[id] = log.count - 1
+        }
+        var got: [DNSRecordType: DNSResponse] = [:]
+        var buf = [UInt8](repeating: 0, count: 65535)
+        while !waiting.isEmpty {
+            guard SocketIO.waitReadable(fd, until: deadline) else { break }
+            let n = buf.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            let now = Monotonic.nowMs()
+            if n < 0 {
+                if errno == EAGAIN || errno == EINTR { continue }
+                let e = errno
+                let why =
+                    e == ECONNREFUSED
+                    ? "port unreachable: nothing listens on \(server) (the server's host sent ICMP port unreachable)"
+                    : "\(errnoName(e)): \(errnoText(e))"
+                for (_, i) in waiting { log[i].problem = why }
+                return .failure(.unreachable(server: server, reason: why, exchanges: []))
+            }
+            guard let r = try? DNSResponse.parse(Array(buf[0..<n])), r.isResponse, let i = waiting[r.id] else {
+                continue
+            }
+            waiting[r.id] = nil
+            log[i].answeredMs = now
+            log[i].response = r
+            if r.truncated {
+                log[i].problem = "truncated (TC=1): asked again over TCP"
+                if case .success(let more) = askTCP(
+                    server, name, [log[i].type], attempt: attempt, deadline: deadline, log: &log)
+                {
+                    got.merge(more) { $1 }
+                }
+                continue
+            }
+            got[log[i].type] = r
+        }
+        for (_, i) in waiting { log[i].problem = "no answer within \(formatMs(Double(conf.timeoutSeconds) * 1000)) ms" }
+        if got.isEmpty && !waiting.isEmpty {
+            return .failure(.timeout(servers: [server], attempts: 1, timeoutMs: 0, exchanges: []))
+        }
+        return .success(got)
+    }
+
+    /// The same over TCP: a 2-byte length before each message (RFC 1035 section 4.2.2).
+    func askTCP(
+        _ server: DNSServer, _ name: String, _ pending: [DNSRecordType], attempt: Int, deadline: Double,
+        log: inout [DNSExchange]
+    ) -> Result<[DNSRecordType: DNSResponse], DNSFailure> {
+        var got: [DNSRecordType: DNSResponse] = [:]
+        for t in pending {
+            let left = deadline - Monotonic.nowMs()
+            guard left > 0 else { break }
+            let sent = Monotonic.nowMs()
+            let id = UInt16.random(in: 1...UInt16.max)
+            switch TCPConnector.connect(to: server.address, port: server.port, timeoutMs: left) {
+            case .failure(let e):
+                let why: String
+                switch e {
+                case .refused: why = "TCP connection to \(server) refused"
+                case .timeout: why = "TCP connection to \(server) timed out"
+                case .unreachable(let err, _), .other(let err, _): why = "\(errnoName(err)): \(errnoText(err))"
+                }
+                log.append(
+                    DNSExchange(
+                        server: server, transport: "tcp", name: name, type: t, id: id, localPort: 0, attempt: attempt,
+                        sentMs: sent, answeredMs: nil, response: nil, problem: why))
+                return .failure(.unreachable(server: server, reason: why, exchanges: []))
+            case .success(let c):
+                defer { close(c.fd) }
+                guard let q = try? DNSQueryBuilder.query(id: id, name: name, type: t) else { continue }
+                var ex = DNSExchange(
+                    server: server, transport: "tcp", name: name, type: t, id: id, localPort: c.localPort,
+                    attempt: attempt, sentMs: sent, answeredMs: nil, response: nil, problem: nil)
+                let framed = [UInt8(q.count >> 8), UInt8(q.count & 0xFF)] + q
+                if SocketIO.writeAll(c.fd, framed, until: deadline),
+                    let lenBytes = SocketIO.readExactly(c.fd, 2, until: deadline),
+                    let body = SocketIO.readExactly(c.fd, Int(lenBytes[0]) << 8 | Int(lenBytes[1]), until: deadline),
+                    let r = try? DNSResponse.parse(body), r.id == id
+                {
+                    ex.answeredMs = Monotonic.nowMs()
+                    ex.response = r
+                    got[t] = r
+                } else {
+                    ex.problem = "no answer over TCP"
+                }
+                log.append(ex)
+            }
+        }
+        return .success(got)
+    }
+
+    func localPortOf(_ fd: Int32) -> Int {
+        var storage = sockaddr_storage()
+        var len = socklen_t(MemoryLayout<sockaddr_storage>.size)
+        _ = withUnsafeMutablePointer(to: &storage) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) }
+        }
+        return SocketAddress(storage: storage, length: len).endpoint?.1 ?? 0
+    }
+}

@@ -1,0 +1,492 @@
+import NIOCore
+import NIOPosix
+import NIOSSL
+import NIOTLS
+import WiretaleCore
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// A certificate as the trace shows it.
+public struct CertificateInfo: Sendable, Equatable {
+    public var subject: String
+    public var issuer: String
+    public var notBefore: String
+    public var notAfter: String
+    public var notBeforeEpoch: Int
+    public var notAfterEpoch: Int
+    public var altNames: [String]
+    public var selfSigned: Bool { subject == issuer }
+
+    init(_ c: NIOSSLCertificate) {
+        func name(_ parts: [SSLCertificateName]) -> String {
+            parts.map { p -> String in
+                let key: String
+                switch p.type {
+                case .commonName: key = "CN"
+                case .organization: key = "O"
+                case .organizationalUnit: key = "OU"
+                case .country: key = "C"
+                case .state: key = "ST"
+                case .city: key = "L"
+                case .emailAddress: key = "emailAddress"
+                default: key = "?"
+                }
+                return "\(key)=\(p.value)"
+            }.joined(separator: ", ")
+        }
+        subject = name(c.subjectName)
+        issuer = name(c.issuerName)
+        notBeforeEpoch = Int(c.notValidBefore)
+        notAfterEpoch = Int(c.notValidAfter)
+        notBefore = CertificateInfo.isoDate(notBeforeEpoch)
+        notAfter = CertificateInfo.isoDate(notAfterEpoch)
+        var names: [String] = []
+        for san in c._subjectAlternativeNames() {
+            let bytes = Array(san.contents)
+            if san.nameType == .dnsName {
+                names.append("DNS:" + String(decoding: bytes, as: UTF8.self))
+            } else if san.nameType == .ipAddress {
+                if bytes.count == 4 {
+                    names.append("IP:" + bytes.map(String.init).joined(separator: "."))
+                } else if bytes.count == 16 {
+                    var hi: UInt64 = 0
+                    var lo: UInt64 = 0
+                    for k in 0..<8 { hi = hi << 8 | UInt64(bytes[k]) }
+                    for k in 8..<16 { lo = lo << 8 | UInt64(bytes[k]) }
+                    names.append("IP:" + IPAddress(v6High: hi, low: lo).description)
+                }
+            }
+        }
+        altNames = names
+    }
+
+    static func isoDate(_ t: Int) -> String {
+        var tt = time_t(t)
+        var tmv = tm()
+        gmtime_r(&tt, &tmv)
+        func two(_ v: Int32) -> String { v < 10 ? "0\(v)" : "\(v)" }
+        return
+            "\(tmv.tm_year + 1900)-\(two(tmv.tm_mon + 1))-\(two(tmv.tm_mday))T\(two(tmv.tm_hour)):\(two(tmv.tm_min)):\(two(tmv.tm_sec))Z"
+    }
+}
+
+/// Everything seen on one HTTP(S) exchange over an already-connected socket, with times on the
+/// trace's monotonic clock.
+public struct ExchangeRecord: Sendable {
+    // TLS
+    public var tlsStartMs: Double?
+    public var tlsServerFirstMs: Double?
+    public var tlsDoneMs: Double?
+    public var tlsVersion: String?
+    public var cipherSuite: String?
+    public var alpn: String?
+    public var peerCertificate: CertificateInfo?
+    /// Each certificate the server sent, with whether the chain check accepted it (leaf first).
+    public var chain: [(CertificateInfo, Bool)] = []
+    public var verification: String?
+    public var tlsAlertFromServer: String?
+    // HTTP
+    public var requestStartMs: Double?
+    public var requestWrittenMs: Double?
+    public var requestBytes = 0
+    public var firstByteMs: Double?
+    public var headMs: Double?
+    public var completeMs: Double?
+    public var head: HTTPResponseHead?
+    public var body: [UInt8] = []
+    public var wireBodyBytes = 0
+    public var chunked = false
+    public var chunkCount = 0
+    // Teardown
+    public var serverClosedFirst: Bool?
+    public var serverCloseMs: Double?
+    /// The client socket's TCP state when the server's FIN had arrived ("CLOSE-WAIT").
+    public var stateAfterServerFIN: String?
+    public var clientCloseMs: Double?
+    public var error: ExchangeError?
+}
+
+public enum ExchangeError: Error, Sendable {
+    case tlsVerification(reason: String)
+    case tlsHostname(String)
+    case tlsHandshake(String)
+    case plainHTTPOnTLSPort
+    case timeout(phase: String, ms: Double)
+    case reset(phase: String)
+    case closedEarly(phase: String)
+    case malformed(String)
+}
+
+/// Options for one exchange.
+public struct ExchangeOptions: Sendable {
+    public var tls: Bool
+    /// The name to send in SNI and check the certificate against; nil for an IP-literal URL.
+    public var serverName: String?
+    public var insecure: Bool
+    public var caFile: String?
+    public var timeoutMs: Double
+    public var request: [UInt8]
+    /// How long to wait after the response for the server to close first, in milliseconds.
+    public var closeGraceMs: Double = 300
+}
+
+public enum HTTPExchange {
+    /// Runs TLS (when asked) and the HTTP request/response over `connection`, whose descriptor is
+    /// handed to SwiftNIO (which then owns and closes it).
+    /// Builds the TLS context (loading the trust store takes tens of milliseconds, so the trace does
+    /// it before connecting, where it does not distort the step times).
+    public static func makeTLSContext(_ options: ExchangeOptions) throws -> NIOSSLContext {
+        var config = TLSConfiguration.makeClientConfiguration()
+        config.applicationProtocols = ["http/1.1"]
+        if options.insecure { config.certificateVerification = .none }
+        if let ca = options.caFile { config.trustRoots = .file(ca) }
+        return try NIOSSLContext(configuration: config)
+    }
+
+    public static func run(
+        connection: TCPConnection, options: ExchangeOptions, tlsContext: NIOSSLContext?, group: EventLoopGroup
+    ) async -> ExchangeRecord {
+        let promise = group.next().makePromise(of: ExchangeRecord.self)
+        let sslContext = tlsContext
+        let fd = connection.fd
+        let bootstrap = ClientBootstrap(group: group)
+            .channelOption(.allowRemoteHalfClosure, value: true)
+            .channelInitializer { channel in
+                do {
+                    let exchange = ExchangeHandler(options: options, promise: promise, fd: fd)
+                    let tap = WireTap(exchange: exchange, tls: options.tls)
+                    try channel.pipeline.syncOperations.addHandler(tap)
+                    if let ctx = sslContext {
+                        let handler = try makeTLSHandler(ctx, options.serverName, exchange)
+                        exchange.tlsHandler = handler
+                        try channel.pipeline.syncOperations.addHandler(handler)
+                    }
+                    try channel.pipeline.syncOperations.addHandler(exchange)
+                    return channel.eventLoop.makeSucceededVoidFuture()
+                } catch {
+                    return channel.eventLoop.makeFailedFuture(error)
+                }
+            }
+        do {
+            _ = try await bootstrap.withConnectedSocket(fd).get()
+        } catch {
+            var r = ExchangeRecord()
+            r.error = .tlsHandshake("could not start the exchange: \(error)")
+            return r
+        }
+        do {
+            return try await promise.futureResult.get()
+        } catch {
+            var r = ExchangeRecord()
+            r.error = .malformed("\(error)")
+            return r
+        }
+    }
+
+    /// NIOSSL's per-certificate verification callback lets the trace say which certificate failed
+    /// and why; it keeps BoringSSL's own verdict.
+    @available(*, deprecated, message: "uses NIOSSL's per-certificate verification callback")
+    static func makeTLSHandlerDeprecated(
+        _ ctx: NIOSSLContext, _ name: String?, _ exchange: ExchangeHandler
+    ) throws -> NIOSSLClientHandler {
+        try NIOSSLClientHandler(context: ctx, serverHostname: name) { result, cert in
+            exchange.record.chain.append((CertificateInfo(cert), result == .certificateVerified))
+            return result
+        }
+    }
+}
+
+/// Calls the deprecated initializer through a protocol so the deprecation is stated once, above.
+private protocol TLSHandlerMaker {
+    static func make(_ ctx: NIOSSLContext, _ name: String?, _ exchange: ExchangeHandler) throws -> NIOSSLClientHandler
+}
+
+private enum DeprecatedTLSHandlerMaker: TLSHandlerMaker {
+    @available(*, deprecated)
+    static func make(_ ctx: NIOSSLContext, _ name: String?, _ exchange: ExchangeHandler) throws -> NIOSSLClientHandler {
+        try HTTPExchange.makeTLSHandlerDeprecated(ctx, name, exchange)
+    }
+}
+
+private func makeTLSHandler(_ ctx: NIOSSLContext, _ name: String?, _ exchange: ExchangeHandler) throws
+    -> NIOSSLClientHandler
+{
+    try (DeprecatedTLSHandlerMaker.self as TLSHandlerMaker.Type).make(ctx, name, exchange)
+}
+
+/// Sits next to the socket: sees the raw bytes both ways, times the first of each, reads the TLS
+/// ServerHello in the clear, and reads the socket's TCP state when the server's FIN arrives.
+final class WireTap: ChannelDuplexHandler {
+    typealias InboundIn = ByteBuffer
+    typealias InboundOut = ByteBuffer
+    typealias OutboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+
+    let exchange: ExchangeHandler
+    let tls: Bool
+    var sniffer = TLSRecordSniffer()
+    var sawInbound = false
+
+    init(exchange: ExchangeHandler, tls: Bool) {
+        self.exchange = exchange
+        self.tls = tls
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let buf = unwrapInboundIn(data)
+        let now = Monotonic.nowMs()
+        if !sawInbound {
+            sawInbound = true
+            if tls { exchange.record.tlsServerFirstMs = now }
+        }
+        if tls {
+            sniffer.feed(Array(buf.readableBytesView))
+            if let c = sniffer.cipherSuite { exchange.record.cipherSuite = TLSRecordSniffer.cipherName(c) }
+            if let v = sniffer.serverHelloVersion, exchange.record.tlsVersion == nil {
+                exchange.record.tlsVersion = TLSRecordSniffer.versionName(v)
+            }
+            if let a = sniffer.alert { exchange.record.tlsAlertFromServer = TLSRecordSniffer.alertName(a.description) }
+            if sniffer.plainHTTP { exchange.plainHTTPSeen = true }
+        }
+        context.fireChannelRead(data)
+    }
+
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        if tls, exchange.record.tlsStartMs == nil { exchange.record.tlsStartMs = Monotonic.nowMs() }
+        context.write(data, promise: promise)
+    }
+
+    func flush(context: ChannelHandlerContext) {
+        context.flush()
+        // The first flush after the request was issued hands its bytes (encrypted, with TLS) to
+        // the kernel: that is when the request leaves, whatever the promise says later.
+        if exchange.requestSent, exchange.record.requestWrittenMs == nil {
+            exchange.record.requestWrittenMs = Monotonic.nowMs()
+        }
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if let e = event as? ChannelEvent, e == .inputClosed {
+            exchange.serverFIN(at: Monotonic.nowMs(), state: TCPSocketInfo.read(exchange.fd)?.state)
+        }
+        context.fireUserInboundEventTriggered(event)
+    }
+}
+
+/// Drives the exchange: waits for the TLS handshake if any, writes the request, parses the
+/// response, and notes who closed first.
+final class ExchangeHandler: ChannelInboundHandler {
+    typealias InboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+
+    let options: ExchangeOptions
+    let promise: EventLoopPromise<ExchangeRecord>
+    let fd: Int32
+    var record = ExchangeRecord()
+    var parser = HTTPResponseParser()
+    var tlsHandler: NIOSSLClientHandler?
+    var timer: Scheduled<Void>?
+    var phase = "TLS handshake"
+    var requestSent = false
+    var weClosed = false
+    var finished = false
+    var plainHTTPSeen = false
+    var pendingError: Error?
+
+    init(options: ExchangeOptions, promise: EventLoopPromise<ExchangeRecord>, fd: Int32) {
+        self.options = options
+        self.promise = promise
+        self.fd = fd
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        if context.channel.isActive { start(context) }
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        start(context)
+        context.fireChannelActive()
+    }
+
+    var started = false
+    func start(_ context: ChannelHandlerContext) {
+        guard !started else { return }
+        started = true
+        if options.tls {
+            arm(context, phase: "TLS handshake")
+        } else {
+            sendRequest(context)
+        }
+    }
+
+    func arm(_ context: ChannelHandlerContext, phase: String) {
+        self.phase = phase
+        timer?.cancel()
+        let ms = options.timeoutMs
+        let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
+        let ctxBound = NIOLoopBound(context, eventLoop: context.eventLoop)
+        timer = context.eventLoop.scheduleTask(in: .milliseconds(Int64(ms))) {
+            let me = loopBound.value
+            guard !me.finished else { return }
+            me.record.error = .timeout(phase: me.phase, ms: ms)
+            me.weClosed = true
+            ctxBound.value.close(promise: nil)
+        }
+    }
+
+    func sendRequest(_ context: ChannelHandlerContext) {
+        guard !requestSent else { return }
+        requestSent = true
+        record.requestStartMs = Monotonic.nowMs()
+        arm(context, phase: "waiting for the response")
+        var buf = context.channel.allocator.buffer(capacity: options.request.count)
+        buf.writeBytes(options.request)
+        record.requestBytes = options.request.count
+        let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
+        context.writeAndFlush(wrapOutboundOut(buf)).whenSuccess {
+            let me = loopBound.value
+            if me.record.requestWrittenMs == nil { me.record.requestWrittenMs = Monotonic.nowMs() }
+        }
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if let tlsEvent = event as? TLSUserEvent, case .handshakeCompleted(let proto) = tlsEvent {
+            record.tlsDoneMs = Monotonic.nowMs()
+            record.alpn = proto
+            if let h = tlsHandler {
+                if let v = h.tlsVersion { record.tlsVersion = ExchangeHandler.versionText(v) }
+                if let c = h.peerCertificate { record.peerCertificate = CertificateInfo(c) }
+            }
+            record.verification = options.insecure ? "not checked (--insecure)" : "ok"
+            sendRequest(context)
+        }
+        if let e = event as? ChannelEvent, e == .inputClosed {
+            // The server's FIN: with half-closure allowed, our side closes only when we say so.
+            if record.serverClosedFirst == nil { serverFIN(at: Monotonic.nowMs(), state: nil) }
+            if !parser.isComplete, parser.connectionClosed() { record.completeMs = Monotonic.nowMs() }
+            record.clientCloseMs = Monotonic.nowMs()
+            context.close(promise: nil)
+        }
+        context.fireUserInboundEventTriggered(event)
+    }
+
+    static func versionText(_ v: TLSVersion) -> String {
+        switch v {
+        case .tlsv1: "TLS 1.0"
+        case .tlsv11: "TLS 1.1"
+        case .tlsv12: "TLS 1.2"
+        case .tlsv13: "TLS 1.3"
+        }
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let buf = unwrapInboundIn(data)
+        let now = Monotonic.nowMs()
+        if record.firstByteMs == nil { record.firstByteMs = now }
+        do {
+            try parser.feed(buf.readableBytesView)
+        } catch {
+            record.error = .malformed(error.description)
+            weClosed = true
+            context.close(promise: nil)
+            return
+        }
+        if parser.isHeadComplete, record.headMs == nil {
+            record.headMs = now
+            phase = "reading the body"
+        }
+        if parser.isComplete, record.completeMs == nil {
+            record.completeMs = now
+            // Connection: close was asked: give the server a moment to close first, as it should.
+            timer?.cancel()
+            let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
+            let ctxBound = NIOLoopBound(context, eventLoop: context.eventLoop)
+            timer = context.eventLoop.scheduleTask(in: .milliseconds(Int64(options.closeGraceMs))) {
+                let me = loopBound.value
+                guard !me.finished, me.record.serverClosedFirst == nil else { return }
+                me.record.serverClosedFirst = false
+                me.record.clientCloseMs = Monotonic.nowMs()
+                me.weClosed = true
+                ctxBound.value.close(promise: nil)
+            }
+        }
+    }
+
+    /// The server's FIN arrived (socket input closed).
+    func serverFIN(at ms: Double, state: String?) {
+        if record.serverClosedFirst == nil {
+            record.serverClosedFirst = !weClosed
+            record.serverCloseMs = ms
+            record.stateAfterServerFIN = state
+        }
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: Error) {
+        if record.error == nil {
+            record.error = classify(error)
+        }
+        if let e = error as? NIOSSLError, case .uncleanShutdown = e { return }  // FIN without close_notify
+        weClosed = true
+        context.close(promise: nil)
+    }
+
+    func classify(_ error: Error) -> ExchangeError? {
+        if plainHTTPSeen { return .plainHTTPOnTLSPort }
+        if let e = error as? NIOSSLExtraError, e == .failedToValidateHostname {
+            return .tlsHostname(String(describing: e))
+        }
+        if let e = error as? NIOSSLError {
+            switch e {
+            case .handshakeFailed(let inner):
+                let text = String(describing: inner)
+                if text.contains("CERTIFICATE_VERIFY_FAILED") { return .tlsVerification(reason: text) }
+                if text.contains("EOF during handshake") {
+                    return .tlsHandshake("the server closed the connection during the handshake")
+                }
+                return .tlsHandshake(text)
+            case .uncleanShutdown:
+                return nil  // the server closed TCP without a TLS close_notify: common, harmless here
+            default:
+                return .tlsHandshake(String(describing: e))
+            }
+        }
+        if let e = error as? IOError {
+            if e.errnoCode == ECONNRESET { return .reset(phase: phase) }
+            return .closedEarly(phase: "\(phase): \(e)")
+        }
+        if error is ChannelError { return nil }
+        return .malformed(String(describing: error))
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        let now = Monotonic.nowMs()
+        timer?.cancel()
+        finished = true
+        if record.serverClosedFirst == nil {
+            record.serverClosedFirst = !weClosed
+            if weClosed { record.clientCloseMs = now } else { record.serverCloseMs = now }
+        } else if record.clientCloseMs == nil {
+            record.clientCloseMs = now
+        }
+        if !parser.isComplete {
+            if parser.connectionClosed() {
+                record.completeMs = now
+            } else if record.error == nil {
+                if plainHTTPSeen {
+                    record.error = .plainHTTPOnTLSPort
+                } else {
+                    record.error = .closedEarly(phase: phase)
+                }
+            }
+        }
+        record.head = parser.head
+        record.body = parser.body
+        record.wireBodyBytes = parser.wireBodyBytes
+        record.chunked = parser.framing == .chunked
+        record.chunkCount = parser.chunkCount
+        promise.succeed(record)
+        context.fireChannelInactive()
+    }
+}

@@ -1,0 +1,88 @@
+/// The notes list the steps a..i; a real fetch does them in another order. This compares the two
+/// (notes section 4: "the letters are listed a..i, but that is not the order in which things happen").
+public struct OrderingVerdict: Sendable, Equatable {
+    public struct Placement: Sendable, Equatable {
+        public var letter: NotesStep
+        /// 1-based position in the notes' listing.
+        public var notesPosition: Int
+        /// 1-based position in the observed order, nil when the step did not happen.
+        public var observedPosition: Int?
+        public var why: String?
+    }
+
+    /// The letters in the order the fetch showed them (first occurrence of each, over all hops).
+    public var observed: [NotesStep]
+    /// Letters whose observed position differs from their place in the notes' listing.
+    public var outOfPlace: [NotesStep]
+    /// Letters the fetch never completed (it failed before them, or they do not apply).
+    public var missing: [NotesStep]
+    public var placements: [Placement]
+    /// Steps that happened but that the notes do not list (TLS, the teardown).
+    public var notInNotes: [TraceStepKind]
+
+    public init(steps: [TraceStep]) {
+        let done = steps.filter { $0.status == .ok }
+        let order = OrderingVerdict.observedSequence(done)
+        var seen: [NotesStep] = []
+        for s in order {
+            if let n = s.kind.note, !seen.contains(n) { seen.append(n) }
+        }
+        observed = seen
+        missing = NotesStep.notesOrder.filter { !seen.contains($0) }
+        var extra: [TraceStepKind] = []
+        for s in order where s.kind.note == nil && !extra.contains(s.kind) { extra.append(s.kind) }
+        notInNotes = extra
+        var placements: [Placement] = []
+        var out: [NotesStep] = []
+        for (i, letter) in NotesStep.notesOrder.enumerated() {
+            let pos = seen.firstIndex(of: letter).map { $0 + 1 }
+            var p = Placement(letter: letter, notesPosition: i + 1, observedPosition: pos, why: nil)
+            if let pos, pos != i + 1 {
+                out.append(letter)
+                p.why = OrderingVerdict.reason(letter)
+            }
+            placements.append(p)
+        }
+        self.placements = placements
+        outOfPlace = out
+    }
+
+    /// The steps in the order they happened: state that was in place before the fetch first (in the
+    /// order address, link, neighbour: the notes' d, h, f), then the rest by start time, ties kept in
+    /// the order the trace recorded them.
+    public static func observedSequence(_ steps: [TraceStep]) -> [TraceStep] {
+        let before = steps.enumerated().filter { $0.element.beforeFetch }
+            .sorted { (rank($0.element.kind), $0.offset) < (rank($1.element.kind), $1.offset) }
+            .map(\.element)
+        let during = steps.enumerated().filter { !$0.element.beforeFetch }
+            .sorted { ($0.element.startMs, $0.offset) < ($1.element.startMs, $1.offset) }
+            .map(\.element)
+        return before + during
+    }
+
+    private static func rank(_ k: TraceStepKind) -> Int {
+        switch k {
+        case .localAddress: 0
+        case .link: 1
+        case .neighbour: 2
+        default: 3
+        }
+    }
+
+    /// Why reality puts a letter elsewhere than the notes' listing.
+    static func reason(_ letter: NotesStep) -> String {
+        switch letter {
+        case .a:
+            "a is the first thing the fetch itself does; only what was in place before the fetch (d, h, and a cached f) comes earlier"
+        case .b: "DNS can only start once the URL has given the name (a), and must end before any TCP connection (i)"
+        case .c: "the document arrives only after the TCP connection (i) and the HTTP request (e)"
+        case .d: "the PC had its address before the fetch began (configured or leased earlier)"
+        case .e: "the request can only be sent on an established TCP connection (i comes first)"
+        case .f:
+            "the data link to the next hop (ARP/ND) is set up when the first packet needs it (the DNS query or the SYN), or was already in the cache"
+        case .g: "the browser's part starts only once the document (c) is here"
+        case .h: "the physical link was up before the fetch began"
+        case .i: "the TCP connection comes right after DNS and before any HTTP byte"
+        }
+    }
+}

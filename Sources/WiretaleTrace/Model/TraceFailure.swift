@@ -1,0 +1,63 @@
+/// Why a trace stopped, sorted into classes that each have their own exit code, so scripts can tell
+/// a DNS problem from a refused connection without reading the text.
+///
+/// | exit | class |
+/// | --- | --- |
+/// | 0 | the page was fetched (2xx or 3xx at the last hop) |
+/// | 3 | the URL is invalid (step a) |
+/// | 4 | no route / no local address for the destination (step d) |
+/// | 5 | DNS: the name does not exist (NXDOMAIN) or has no address of the asked family (step b) |
+/// | 6 | DNS: the server failed, refused or never answered (step b) |
+/// | 7 | TCP: connection refused, RST (step i) |
+/// | 8 | TCP: connect timed out, SYN unanswered (step i) |
+/// | 9 | TLS: handshake or certificate verification failed |
+/// | 10 | HTTP: 4xx client error (step c) |
+/// | 11 | HTTP: 5xx server error (step c) |
+/// | 12 | HTTP: the exchange broke (reset, timeout, malformed response, too many redirects) |
+/// | 13 | local problem: a file given on the command line could not be read, and the like |
+public enum FailureClass: Int32, Sendable, CaseIterable {
+    case invalidURL = 3
+    case noRoute = 4
+    case dnsNoName = 5
+    case dnsNoAnswer = 6
+    case connectionRefused = 7
+    case connectTimeout = 8
+    case tls = 9
+    case httpClientError = 10
+    case httpServerError = 11
+    case httpBroken = 12
+    case local = 13
+
+    public var exitCode: Int32 { rawValue }
+
+    public var label: String {
+        switch self {
+        case .invalidURL: "invalid URL"
+        case .noRoute: "no route"
+        case .dnsNoName: "DNS: no such name"
+        case .dnsNoAnswer: "DNS: no answer"
+        case .connectionRefused: "connection refused"
+        case .connectTimeout: "connect timeout"
+        case .tls: "TLS failure"
+        case .httpClientError: "HTTP client error"
+        case .httpServerError: "HTTP server error"
+        case .httpBroken: "HTTP exchange broken"
+        case .local: "local problem"
+        }
+    }
+}
+
+/// A failure at one step: which step, why (one line), and what the user can do.
+public struct TraceFailure: Error, Sendable {
+    public var step: TraceStepKind
+    public var failureClass: FailureClass
+    public var why: String
+    public var hint: String?
+
+    public init(_ step: TraceStepKind, _ failureClass: FailureClass, _ why: String, hint: String? = nil) {
+        self.step = step
+        self.failureClass = failureClass
+        self.why = why
+        self.hint = hint
+    }
+}

@@ -1,0 +1,113 @@
+/// The notes' section 4, "访问一个网站的过程" (visiting a website): the nine steps a..i in the notes'
+/// own order, with their English reading and the notes' Chinese wording. This is the one place the
+/// letters and names are defined; every renderer draws from here. (The lead may move this to
+/// WiretaleCore/Notes once other commands need it.)
+public enum NotesStep: Character, CaseIterable, Sendable, Comparable, CustomStringConvertible {
+    case a = "a"
+    case b = "b"
+    case c = "c"
+    case d = "d"
+    case e = "e"
+    case f = "f"
+    case g = "g"
+    case h = "h"
+    case i = "i"
+
+    /// The notes' listing order: a, b, c, ... i.
+    public static let notesOrder: [NotesStep] = NotesStep.allCases
+
+    /// The English reading used by `--lang en`.
+    public var english: String {
+        switch self {
+        case .a: "parse the page's URL to get the web server's domain name"
+        case .b: "get the web server's IP address from the DNS server"
+        case .c: "get the document the URL names from the web server"
+        case .d: "get the PC's own IP address"
+        case .e: "set up the HTTP connection with the web server"
+        case .f: "set up the data link with the access router"
+        case .g: "the browser interprets the page and shows it"
+        case .h: "set up the physical-layer connection with the access router"
+        case .i: "set up the TCP connection with the web server"
+        }
+    }
+
+    /// The notes' own wording, quoted for `--lang zh`.
+    public var chinese: String {
+        switch self {
+        case .a: "解析WEB页面的URL，得到Web服务器的域名"
+        case .b: "通过DNS服务器获得Web服务器的IP地址"
+        case .c: "从WEB服务器获得URL指定的文档"
+        case .d: "获得PC机的IP地址"
+        case .e: "与Web服务器建立HTTP连接"
+        case .f: "与访问路由器建立数据链路"
+        case .g: "浏览器解释页面文档，并显示在屏幕"
+        case .h: "访问路由器建立物理层连接"
+        case .i: "与WEb服务器建立TCP连接"
+        }
+    }
+
+    public var letter: String { String(rawValue) }
+    public var description: String { letter }
+
+    public static func < (a: NotesStep, b: NotesStep) -> Bool { a.rawValue < b.rawValue }
+}
+
+/// The steps a trace reports, in the order a fetch performs them. Each names its notes letter, or
+/// none for what the notes do not list (TLS, the teardown) and for wiretale's own bookkeeping.
+public enum TraceStepKind: String, CaseIterable, Sendable, Codable {
+    case url = "url"
+    case localAddress = "local-address"
+    case link = "link"
+    case neighbour = "neighbour"
+    case dns = "dns"
+    case tcp = "tcp"
+    case tls = "tls"
+    case httpRequest = "http-request"
+    case httpResponse = "http-response"
+    case page = "page"
+    case teardown = "teardown"
+
+    /// The notes' letter for this step, nil where the notes say nothing.
+    public var note: NotesStep? {
+        switch self {
+        case .url: .a
+        case .dns: .b
+        case .httpResponse: .c
+        case .localAddress: .d
+        case .httpRequest: .e
+        case .neighbour: .f
+        case .page: .g
+        case .link: .h
+        case .tcp: .i
+        case .tls, .teardown: nil
+        }
+    }
+
+    /// A short English name for the step table.
+    public var title: String {
+        switch self {
+        case .url: "URL parse"
+        case .localAddress: "local address"
+        case .link: "physical link"
+        case .neighbour: "data link (neighbour)"
+        case .dns: "DNS lookup"
+        case .tcp: "TCP connect"
+        case .tls: "TLS handshake"
+        case .httpRequest: "HTTP request"
+        case .httpResponse: "HTTP response"
+        case .page: "browser's part"
+        case .teardown: "teardown"
+        }
+    }
+
+    /// The short name for `--lang zh`: the notes' wording where the notes list the step, otherwise
+    /// wiretale's own label, marked as not being from the notes.
+    public var chineseTitle: String {
+        if let note { return note.chinese }
+        switch self {
+        case .tls: return "TLS握手（笔记未列出）"
+        case .teardown: return "四次挥手（笔记未列出）"
+        default: return title
+        }
+    }
+}

@@ -1,0 +1,214 @@
+import WiretaleCapture
+import WiretaleCore
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// The packet source for real traces: a libpcap live capture (WiretaleCapture's `LiveCapture`) on
+/// its own thread, each frame decoded by the core's `PacketDecoder` and reduced to a `TraceFrame`;
+/// with `-w` the raw frames are also written to a pcap file (`CaptureWriter`).
+public struct LivePacketSource: TracePacketSource {
+    public init() {}
+
+    public func start(interface: String, filter: String, saveTo: String?, clockOffsetMs: Double) throws
+        -> any TraceCapture
+    {
+        var options = LiveCapture.Options(device: interface)
+        options.filter = filter
+        options.promiscuous = false
+        options.snapshotLength = 65535
+        let capture = try LiveCapture(options)
+        let writer = try saveTo.map { try CaptureWriter(path: $0, linkType: capture.linkType) }
+        return LiveTraceCapture(capture: capture, writer: writer, traceStartMs: clockOffsetMs)
+    }
+}
+
+/// A running capture: the capture loop runs on a thread of its own until `stop()`.
+final class LiveTraceCapture: TraceCapture, @unchecked Sendable {
+    private let stopper: CaptureStopper
+    private let done = DispatchSemaphoreLite()
+    private var frames: [TraceFrame] = []
+    private var failure: Error?
+    private var thread: pthread_t?
+
+    /// `traceStartMs` is the trace's time 0 on the monotonic clock; packet times are wall-clock,
+    /// so the offset between the two clocks is taken once, here.
+    init(capture: LiveCapture, writer: CaptureWriter?, traceStartMs: Double) {
+        stopper = capture.stopper
+        startMs = traceStartMs
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        let wallNowMs = Double(now.tv_sec) * 1000 + Double(now.tv_nsec) / 1e6
+        let wallAtStartMs = wallNowMs - (Monotonic.nowMs() - traceStartMs)
+        let box = CaptureBox(capture: capture, writer: writer, wallAtStartMs: wallAtStartMs, owner: self)
+        let context = Unmanaged.passRetained(box).toOpaque()
+        var t = pthread_t()
+        pthread_create(
+            &t, nil,
+            { raw in
+                let box = Unmanaged<CaptureBox>.fromOpaque(raw!).takeRetainedValue()
+                box.run()
+                return nil
+            }, context)
+        thread = t
+    }
+
+    /// Frame times were taken against the capture's start; moving time 0 shifts them all.
+    private var shiftMs = 0.0
+    private let startMs: Double
+
+    func setTimeZero(_ monotonicMs: Double) { shiftMs = monotonicMs - startMs }
+
+    fileprivate func finish(_ frames: [TraceFrame], _ error: Error?) {
+        self.frames = frames
+        self.failure = error
+        done.signal()
+    }
+
+    func stop() async throws -> [TraceFrame] {
+        // Let the last packets (the server's final ACK of the teardown) arrive.
+        try? await Task.sleep(nanoseconds: 50_000_000)
+        stopper.stop()
+        done.wait()
+        if let t = thread { pthread_join(t, nil) }
+        if let failure { throw failure }
+        return frames.map { f in
+            var g = f
+            g.timeMs -= shiftMs
+            return g
+        }
+    }
+}
+
+/// What the capture thread owns: the non-Sendable capture and writer never leave it.
+private final class CaptureBox: @unchecked Sendable {
+    let capture: LiveCapture
+    let writer: CaptureWriter?
+    let wallAtStartMs: Double
+    unowned let owner: LiveTraceCapture
+
+    init(capture: LiveCapture, writer: CaptureWriter?, wallAtStartMs: Double, owner: LiveTraceCapture) {
+        self.capture = capture
+        self.writer = writer
+        self.wallAtStartMs = wallAtStartMs
+        self.owner = owner
+    }
+
+    func run() {
+        var frames: [TraceFrame] = []
+        var decoded = DecodedPacket()
+        var error: Error?
+        do {
+            try capture.run { packet in
+                try writer?.write(packet)
+                PacketDecoder.decode(packet.bytes, linkType: packet.linkType, into: &decoded)
+                let ms = Double(packet.timestamp.totalNanoseconds) / 1e6 - wallAtStartMs
+                frames.append(TraceFrameReader.frame(number: frames.count + 1, timeMs: ms, decoded, packet.bytes))
+            }
+            try writer?.close()
+        } catch let e {
+            error = e
+        }
+        owner.finish(frames, error)
+    }
+}
+
+/// Turns the core's decoded packet into the few facts attribution needs.
+enum TraceFrameReader {
+    static func frame(number: Int, timeMs: Double, _ p: DecodedPacket, _ bytes: UnsafeRawBufferPointer) -> TraceFrame {
+        if p.hasARP {
+            let reply = p.arp.operation == 2
+            return TraceFrame(
+                number: number, timeMs: timeMs,
+                kind: .arp(sender: p.arp.senderIP, target: p.arp.targetIP, isReply: reply),
+                summary: reply
+                    ? "ARP \(p.arp.senderIP) is at \(mac(p.arp.senderMAC))"
+                    : "ARP who has \(p.arp.targetIP)? tell \(p.arp.senderIP)")
+        }
+        guard p.hasIP else { return TraceFrame(number: number, timeMs: timeMs, kind: .other, summary: "other") }
+        let src = p.ip.src
+        let dst = p.ip.dst
+        if p.hasICMP {
+            if p.icmp.isV6, p.icmp.type == 135 || p.icmp.type == 136, let target = p.icmp.ndTarget {
+                let adv = p.icmp.type == 136
+                return TraceFrame(
+                    number: number, timeMs: timeMs, kind: .neighbourDiscovery(target: target, isAdvertisement: adv),
+                    summary: adv
+                        ? "ICMPv6 neighbour advertisement: \(target)"
+                        : "ICMPv6 neighbour solicitation: who has \(target)?")
+            }
+            let unreachable = p.icmp.isV6 ? p.icmp.type == 1 : p.icmp.type == 3
+            if unreachable {
+                return TraceFrame(
+                    number: number, timeMs: timeMs,
+                    kind: .icmpError(src: src, text: "destination unreachable (code \(p.icmp.code))"),
+                    summary: "ICMP destination unreachable from \(src), code \(p.icmp.code)")
+            }
+        }
+        if p.application == .dnsOverUDP || p.application == .dnsOverTCP, p.applicationLength >= 4,
+            p.applicationOffset + 4 <= bytes.count
+        {
+            let o = p.applicationOffset
+            let id = UInt16(bytes[o]) << 8 | UInt16(bytes[o + 1])
+            let qr = bytes[o + 2] & 0x80 != 0
+            let (sp, dp) =
+                p.hasUDP ? (Int(p.udp.srcPort), Int(p.udp.dstPort)) : (Int(p.tcp.srcPort), Int(p.tcp.dstPort))
+            return TraceFrame(
+                number: number, timeMs: timeMs,
+                kind: .dns(src: src, srcPort: sp, dst: dst, dstPort: dp, id: id, isResponse: qr),
+                summary: "DNS \(qr ? "response" : "query") id \(id) \(src):\(sp) -> \(dst):\(dp)")
+        }
+        if p.hasTCP {
+            let t = p.tcp
+            let names = TCPFlags.named.filter { t.flags.contains($0.0) }.map(\.1).joined(separator: ",")
+            return TraceFrame(
+                number: number, timeMs: timeMs,
+                kind: .tcp(
+                    src: src, srcPort: Int(t.srcPort), dst: dst, dstPort: Int(t.dstPort), flags: t.flags, seq: t.seq,
+                    ack: t.ack, payload: t.payloadLength),
+                summary:
+                    "TCP \(src):\(t.srcPort) -> \(dst):\(t.dstPort) [\(names)] seq=\(t.seq) ack=\(t.ack) len=\(t.payloadLength)"
+            )
+        }
+        return TraceFrame(number: number, timeMs: timeMs, kind: .other, summary: "\(src) -> \(dst)")
+    }
+
+    static func mac(_ v: UInt64) -> String {
+        (0..<6).map { i -> String in
+            let b = UInt8(truncatingIfNeeded: v >> UInt64(40 - 8 * i))
+            let h = String(b, radix: 16)
+            return h.count == 1 ? "0" + h : h
+        }.joined(separator: ":")
+    }
+}
+
+/// A one-shot signal between the capture thread and the trace (no Foundation, no Dispatch).
+final class DispatchSemaphoreLite: @unchecked Sendable {
+    private var mutex = pthread_mutex_t()
+    private var cond = pthread_cond_t()
+    private var signalled = false
+
+    init() {
+        pthread_mutex_init(&mutex, nil)
+        pthread_cond_init(&cond, nil)
+    }
+
+    deinit {
+        pthread_mutex_destroy(&mutex)
+        pthread_cond_destroy(&cond)
+    }
+
+    func signal() {
+        pthread_mutex_lock(&mutex)
+        signalled = true
+        pthread_cond_signal(&cond)
+        pthread_mutex_unlock(&mutex)
+    }
+
+    func wait() {
+        pthread_mutex_lock(&mutex)
+        while !signalled { pthread_cond_wait(&cond, &mutex) }
+        pthread_mutex_unlock(&mutex)
+    }
+}

@@ -1,0 +1,193 @@
+/// `--format json`: the report as one JSON object (RFC 8259), keys in a fixed order.
+public enum TraceJSON {
+    public static func render(_ r: TraceReport) -> String {
+        let w = JSONWriter()
+        w.object {
+            w.key("url")
+            w.string(r.url)
+            w.key("steps")
+            w.array(r.steps) { s in
+                w.object {
+                    w.key("id")
+                    w.string(s.id)
+                    w.key("note")
+                    if let n = s.note { w.string(String(n)) } else { w.null() }
+                    w.key("name")
+                    w.string(s.kind.note?.english ?? s.kind.title)
+                    w.key("name_zh")
+                    w.string(s.kind.chineseTitle)
+                    w.key("hop")
+                    w.int(s.hop)
+                    w.key("status")
+                    w.string(s.status.rawValue)
+                    w.key("before_fetch")
+                    w.bool(s.beforeFetch)
+                    w.key("start_ms")
+                    w.double(s.startMs)
+                    w.key("duration_ms")
+                    w.double(s.durationMs)
+                    w.key("frames")
+                    w.array(s.frames) { w.int($0) }
+                    w.key("detail")
+                    w.detail(s.detail)
+                    w.key("evidence")
+                    w.array(s.evidence) { w.string($0) }
+                }
+            }
+            w.key("notes_order")
+            w.array(r.notesOrder) { w.string($0) }
+            w.key("observed_order")
+            w.array(r.observedOrder) { w.string($0) }
+            w.key("ordering")
+            w.object {
+                w.key("out_of_place")
+                w.array(r.verdict.outOfPlace) { w.string($0.letter) }
+                w.key("missing")
+                w.array(r.verdict.missing) { w.string($0.letter) }
+                w.key("not_in_notes")
+                w.array(r.verdict.notInNotes) { w.string($0.rawValue) }
+                w.key("placements")
+                w.array(r.verdict.placements) { p in
+                    w.object {
+                        w.key("note")
+                        w.string(p.letter.letter)
+                        w.key("notes_position")
+                        w.int(p.notesPosition)
+                        w.key("observed_position")
+                        if let o = p.observedPosition { w.int(o) } else { w.null() }
+                        w.key("why")
+                        if let y = p.why { w.string(y) } else { w.null() }
+                    }
+                }
+            }
+            w.key("result")
+            switch r.result {
+            case .ok:
+                w.string("ok")
+            case .failed(let f):
+                w.object {
+                    w.key("step")
+                    w.string(f.step.rawValue)
+                    w.key("note")
+                    if let n = f.step.note { w.string(n.letter) } else { w.null() }
+                    w.key("class")
+                    w.string(f.failureClass.label)
+                    w.key("why")
+                    w.string(f.why)
+                    w.key("hint")
+                    if let h = f.hint { w.string(h) } else { w.null() }
+                }
+            }
+            w.key("exit_code")
+            w.int(Int(r.exitCode))
+            w.key("packets")
+            w.object {
+                w.key("captured")
+                w.bool(r.packets.captured)
+                w.key("interface")
+                if let i = r.packets.interface { w.string(i) } else { w.null() }
+                w.key("frame_count")
+                w.int(r.packets.frameCount)
+                w.key("saved_to")
+                if let s = r.packets.savedTo { w.string(s) } else { w.null() }
+                w.key("note")
+                w.string(r.packets.note)
+            }
+        }
+        return w.out + "\n"
+    }
+}
+
+/// A minimal streaming JSON writer (compact output, RFC 8259 string escaping).
+final class JSONWriter {
+    var out = ""
+    private var needComma = [false]
+
+    func sep() {
+        if needComma[needComma.count - 1] { out += "," }
+        needComma[needComma.count - 1] = true
+    }
+
+    func key(_ k: String) {
+        sep()
+        out += JSONWriter.quote(k) + ":"
+        needComma[needComma.count - 1] = false
+        pendingKey = true
+    }
+
+    private var pendingKey = false
+
+    private func value(_ text: String) {
+        if pendingKey {
+            pendingKey = false
+            needComma[needComma.count - 1] = true
+        } else {
+            sep()
+        }
+        out += text
+    }
+
+    func object(_ body: () -> Void) {
+        value("{")
+        needComma.append(false)
+        body()
+        needComma.removeLast()
+        out += "}"
+    }
+
+    func array<T>(_ items: [T], _ each: (T) -> Void) {
+        value("[")
+        needComma.append(false)
+        for i in items { each(i) }
+        needComma.removeLast()
+        out += "]"
+    }
+
+    func string(_ s: String) { value(JSONWriter.quote(s)) }
+    func int(_ v: Int) { value(String(v)) }
+    func bool(_ v: Bool) { value(v ? "true" : "false") }
+    func null() { value("null") }
+    func double(_ v: Double) { value(v.isFinite ? String(format3: v, decimals: 3) : "null") }
+
+    func detail(_ d: Detail) {
+        object {
+            for (k, v) in d.entries {
+                key(k)
+                detailValue(v)
+            }
+        }
+    }
+
+    func detailValue(_ v: DetailValue) {
+        switch v {
+        case .string(let s): string(s)
+        case .int(let i): int(i)
+        case .double(let x): double(x)
+        case .bool(let b): bool(b)
+        case .null: null()
+        case .list(let items): array(items) { detailValue($0) }
+        case .object(let d): detail(d)
+        }
+    }
+
+    static func quote(_ s: String) -> String {
+        var o = "\""
+        for u in s.unicodeScalars {
+            switch u {
+            case "\"": o += "\\\""
+            case "\\": o += "\\\\"
+            case "\n": o += "\\n"
+            case "\r": o += "\\r"
+            case "\t": o += "\\t"
+            default:
+                if u.value < 0x20 {
+                    let h = String(u.value, radix: 16)
+                    o += "\\u" + String(repeating: "0", count: 4 - h.count) + h
+                } else {
+                    o.unicodeScalars.append(u)
+                }
+            }
+        }
+        return o + "\""
+    }
+}

@@ -1,0 +1,225 @@
+/// The text report: a step table, the evidence for each step, an httpstat-like timeline, the
+/// ordering verdict against the notes, and the result.
+public enum TraceText {
+    public enum Language: String, Sendable {
+        case en, zh
+    }
+
+    public static func render(_ r: TraceReport, lang: Language = .en, width: Int = 100) -> String {
+        var o: [String] = []
+        o.append("wiretale trace \(r.url)")
+        o.append(r.packets.note)
+        o.append("")
+        o += table(r, lang: lang)
+        o.append("")
+        o += evidence(r, lang: lang)
+        let tl = timeline(r)
+        if !tl.isEmpty {
+            o.append("")
+            o += tl
+        }
+        o.append("")
+        o += verdict(r, lang: lang)
+        o.append("")
+        o += result(r, lang: lang)
+        return o.joined(separator: "\n") + "\n"
+    }
+
+    static func name(_ s: TraceStep, _ lang: Language) -> String {
+        lang == .zh ? s.kind.chineseTitle : s.kind.title
+    }
+
+    static func letter(_ s: TraceStep) -> String { s.note.map { String($0) } ?? "-" }
+
+    static func table(_ r: TraceReport, lang: Language) -> [String] {
+        let rows: [[String]] = r.steps.map { s in
+            let hop = s.hop > 0 ? " (hop \(s.hop))" : ""
+            let start = s.beforeFetch ? "before" : String(format3: s.startMs, decimals: 2)
+            let dur = s.beforeFetch || s.status == .skipped ? "-" : String(format3: s.durationMs, decimals: 2)
+            let mark = s.status == .ok ? "" : (s.status == .failed ? " FAILED" : " skipped")
+            let frames = s.frames.isEmpty ? "-" : compactRanges(s.frames)
+            // A failed step shows why it failed (its last own line, not a frame listing).
+            let shown =
+                s.status == .failed
+                ? s.evidence.last { !$0.hasPrefix("frame ") && !$0.hasPrefix("captured:") } : s.evidence.first
+            return [letter(s), name(s, lang) + hop + mark, start, dur, frames, shown ?? ""]
+        }
+        let header =
+            lang == .zh
+            ? ["笔记", "步骤", "开始 ms", "耗时 ms", "帧", "证据"]
+            : ["note", "step", "start ms", "dur ms", "frames", "evidence"]
+        var widths = header.map { displayWidth($0) }
+        for row in rows { for (i, c) in row.enumerated() where i < 5 { widths[i] = max(widths[i], displayWidth(c)) } }
+        func line(_ cells: [String]) -> String {
+            var parts: [String] = []
+            for (i, c) in cells.enumerated() {
+                if i == 5 {
+                    parts.append(c)
+                } else if i == 2 || i == 3 {
+                    parts.append(String(repeating: " ", count: widths[i] - displayWidth(c)) + c)
+                } else {
+                    parts.append(c + String(repeating: " ", count: widths[i] - displayWidth(c)))
+                }
+            }
+            return "  " + parts.joined(separator: "  ")
+        }
+        return [line(header)] + rows.map(line)
+    }
+
+    static func evidence(_ r: TraceReport, lang: Language) -> [String] {
+        var o: [String] = []
+        for s in r.steps {
+            let hop = s.hop > 0 ? ", hop \(s.hop)" : ""
+            let note =
+                s.kind.note.map { lang == .zh ? "\($0.letter). \($0.chinese)" : "\($0.letter). \($0.english)" }
+                ?? (lang == .zh ? s.kind.chineseTitle : "\(s.kind.title) (not in the notes)")
+            var head = "[\(letter(s))] \(s.kind.title)\(hop): \(note)"
+            if s.status == .failed { head += "  ** FAILED **" }
+            if s.status == .skipped { head += "  (skipped)" }
+            o.append(head)
+            for e in s.evidence { o.append("      " + e) }
+            if !s.frames.isEmpty { o.append("      frames: " + compactRanges(s.frames)) }
+        }
+        return o
+    }
+
+    /// httpstat's layout for the last fetched hop, and a to-scale bar per step.
+    static func timeline(_ r: TraceReport) -> [String] {
+        let timed = r.steps.filter { !$0.beforeFetch && $0.status != .skipped }
+        guard let end = timed.map(\.endMs).max(), end > 0 else { return [] }
+        var o: [String] = [
+            "timeline (ms since the trace began; one column = \(String(format3: end / 50, decimals: 2)) ms)"
+        ]
+        let cols = 50
+        for s in timed {
+            let a = Int((s.startMs / end * Double(cols)).rounded(.down))
+            var b = Int((s.endMs / end * Double(cols)).rounded(.up))
+            if b <= a { b = a + 1 }
+            let bar =
+                String(repeating: " ", count: min(a, cols))
+                + String(repeating: "█", count: max(1, min(b, cols) - min(a, cols)))
+            let pad = String(repeating: " ", count: max(0, cols - displayWidth(bar)))
+            let label = "\(letter(s)) \(s.kind.title)" + (s.hop > 0 ? " #\(s.hop)" : "")
+            o.append(
+                "  " + label.padding(24) + "|" + bar + pad + "| " + String(format3: s.startMs, decimals: 2) + " +"
+                    + String(format3: s.durationMs, decimals: 2))
+        }
+        // httpstat-like phases for the last hop that got as far as TCP.
+        let lastHop = timed.filter { $0.kind == .tcp }.map(\.hop).max() ?? 0
+        func step(_ k: TraceStepKind) -> TraceStep? { timed.last { $0.kind == k && $0.hop == lastHop } }
+        var phases: [(String, Double)] = []
+        if let d = step(.dns) { phases.append(("DNS Lookup", d.durationMs)) }
+        if let t = step(.tcp) { phases.append(("TCP Connection", t.durationMs)) }
+        if let t = step(.tls) { phases.append(("TLS Handshake", t.durationMs)) }
+        if let resp = step(.httpResponse) {
+            let ttfb =
+                resp.detail["ttfb_ms"].flatMap { v -> Double? in
+                    if case .double(let x) = v { return x } else { return nil }
+                } ?? 0
+            let dl =
+                resp.detail["download_ms"].flatMap { v -> Double? in
+                    if case .double(let x) = v { return x } else { return nil }
+                } ?? 0
+            phases.append(("Server Processing", ttfb))
+            phases.append(("Content Transfer", dl))
+        }
+        guard phases.count >= 2 else { return o }
+        o.append("")
+        let w = phases.map { max($0.0.count + 2, 10) }
+        o.append("  " + zip(phases, w).map { " " + center($0.0.0, $0.1) }.joined())
+        let bar = "  [" + zip(phases, w).map { center(formatMs($0.0.1) + "ms", $0.1) }.joined(separator: "|") + "]"
+        o.append(bar)
+        // Columns of each "|" and of the closing "]": where each cumulative time is reached.
+        var marks: [Int] = []
+        for (i, ch) in bar.enumerated() where ch == "|" || ch == "]" { marks.append(i) }
+        var cumulative = 0.0
+        let names =
+            phases.count == 5
+            ? ["namelookup", "connect", "pretransfer", "starttransfer", "total"]
+            : ["namelookup", "connect", "starttransfer", "total"]
+        o.append(marks.reduce(into: Array(repeating: " ", count: bar.count)) { $0[$1] = "|" }.joined())
+        for (i, p) in phases.enumerated() where i < marks.count {
+            cumulative += p.1
+            let label = "\(names[min(i, names.count - 1)]):\(formatMs(cumulative))ms"
+            // The label ends under its mark when it fits, else starts at the margin; later marks
+            // are drawn where the label leaves room.
+            let end = marks[i] + 1
+            let begin = max(0, end - label.count)
+            var row = Array(repeating: " ", count: max(bar.count, begin + label.count))
+            for m in marks[(i + 1)...] { row[m] = "|" }
+            for (k, ch) in label.enumerated() { row[begin + k] = String(ch) }
+            o.append(row.joined())
+        }
+        return o
+    }
+
+    static func verdict(_ r: TraceReport, lang: Language) -> [String] {
+        let v = r.verdict
+        var o: [String] = []
+        o.append((lang == .zh ? "笔记顺序 (notes order):   " : "notes order:    ") + r.notesOrder.joined(separator: " "))
+        var observed = v.observed.map(\.letter).joined(separator: " ")
+        if !v.notInNotes.isEmpty {
+            observed += "   (+ not in the notes: " + v.notInNotes.map(\.title).joined(separator: ", ") + ")"
+        }
+        o.append((lang == .zh ? "实际顺序 (observed):      " : "observed order: ") + observed)
+        if v.outOfPlace.isEmpty {
+            o.append("every observed step is where the notes list it")
+        } else {
+            o.append("out of place: " + v.outOfPlace.map(\.letter).joined(separator: ", "))
+            for p in v.placements where p.why != nil {
+                let name = lang == .zh ? p.letter.chinese : p.letter.english
+                o.append("  \(p.letter) (\(name)): notes #\(p.notesPosition), here #\(p.observedPosition!): \(p.why!)")
+            }
+        }
+        if !v.missing.isEmpty {
+            o.append(
+                "missing: "
+                    + v.missing.map { "\($0.letter) (\(lang == .zh ? $0.chinese : $0.english))" }.joined(
+                        separator: ", "))
+        }
+        return o
+    }
+
+    static func result(_ r: TraceReport, lang: Language) -> [String] {
+        switch r.result {
+        case .ok:
+            return ["result: ok (exit 0)"]
+        case .failed(let f):
+            let letter = f.step.note.map { "\($0.letter): " } ?? ""
+            let stepName = lang == .zh ? f.step.chineseTitle : f.step.title
+            var o = [
+                "result: FAILED at \(letter)\(stepName) [\(f.failureClass.label), exit \(f.failureClass.exitCode)]",
+                "  \(f.why)",
+            ]
+            if let h = f.hint { o.append("  hint: \(h)") }
+            return o
+        }
+    }
+
+    static func compactRanges(_ frames: [Int]) -> String {
+        let s = frames.sorted()
+        var parts: [String] = []
+        var i = 0
+        while i < s.count {
+            var j = i
+            while j + 1 < s.count && s[j + 1] == s[j] + 1 { j += 1 }
+            parts.append(j > i ? "\(s[i])-\(s[j])" : "\(s[i])")
+            i = j + 1
+        }
+        return parts.joined(separator: ",")
+    }
+
+    static func center(_ s: String, _ w: Int) -> String {
+        let pad = max(0, w - s.count)
+        return String(repeating: " ", count: pad / 2) + s + String(repeating: " ", count: pad - pad / 2)
+    }
+
+    static func displayWidth(_ s: String) -> Int { s.reduce(0) { $0 + TraceURL.displayWidth($1) } }
+}
+
+extension String {
+    func padding(_ w: Int) -> String {
+        let d = TraceText.displayWidth(self)
+        return d >= w ? self : self + String(repeating: " ", count: w - d)
+    }
+}

@@ -1,0 +1,490 @@
+import NIOCore
+import NIOPosix
+import NIOSSL
+import WiretaleCore
+
+/// Performs a real fetch, step by step, and reports it in the notes' terms (notes section 4).
+///
+/// The fetch runs without packet capture, with socket-level timing; when a `TracePacketSource` is
+/// given and the process may capture, frames are tied to the steps afterwards.
+public final class Tracer: Sendable {
+    public let options: TraceOptions
+    public let packetSource: (any TracePacketSource)?
+
+    public init(options: TraceOptions, packetSource: (any TracePacketSource)? = nil) {
+        self.options = options
+        self.packetSource = packetSource
+    }
+
+    /// Mutable state of one run.
+    private struct Run {
+        var t0: Double
+        var steps: [TraceStep] = []
+        var keys = AttributionKeys()
+        var resolved: [String: DNSResult] = [:]
+        var localSeen: [(IPAddress, IPAddress)] = []
+        var neighbourBefore: [NeighbourEntry]
+        /// Steps d and f whose slow parts (running `ip`) wait until the hop is over.
+        var pendingLocal: [PendingLocal] = []
+        /// Why a capture that should have run did not start.
+        var captureProblem: String?
+        /// One TLS context for every hop (its options do not change between hops).
+        var tlsContext: NIOSSLContext?
+    }
+
+    private struct PendingLocal {
+        var info: LocalAddressInfo
+        var destination: IPAddress
+        var measuredMs: Double
+        var firstPacketMs: Double
+        var hop: Int
+        var addressIndex: Int
+        var neighbourIndex: Int
+    }
+
+    public func run() async -> TraceReport {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let report = await run(group: group)
+        try? await group.shutdownGracefully()
+        return report
+    }
+
+    private func run(group: EventLoopGroup) async -> TraceReport {
+        // The neighbour cache is read before anything of this fetch can have touched it.
+        let neighbourBefore = NeighbourCache.snapshot()
+        // The capture must be running before the first packet; its filter needs the URL's port, so
+        // the URL is read once untimed here (step a below reads and times it again).
+        var captureProblem: String?
+        let preParsed = try? TraceURL.parse(options.url)
+        let captureStart = Monotonic.nowMs()
+        let capture = preParsed.flatMap { startCapture($0, t0: captureStart, notes: &captureProblem) }
+        var run = Run(t0: captureStart, neighbourBefore: neighbourBefore)
+        run.captureProblem = captureProblem
+        // Loading the trust store takes tens of milliseconds: wiretale's own cost, done before time 0.
+        if preParsed?.scheme == .https {
+            run.tlsContext = try? HTTPExchange.makeTLSContext(
+                ExchangeOptions(
+                    tls: true, serverName: nil, insecure: options.insecure, caFile: options.caFile,
+                    timeoutMs: options.timeoutMs, request: []))
+        }
+        // Time 0 of the trace is after the capture was ready; frames are timed from the same 0.
+        run.t0 = Monotonic.nowMs()
+        capture?.0.setTimeZero(run.t0)
+
+        // a: the URL.
+        let parseStart = Monotonic.nowMs()
+        var url: TraceURL
+        do {
+            url = try TraceURL.parse(options.url)
+        } catch {
+            var s = TraceStep(.url, startMs: 0, durationMs: Monotonic.nowMs() - parseStart, status: .failed)
+            s.evidence = error.description.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+            s.detail.set("error", error.reason)
+            s.detail.set("offset", error.offset)
+            run.steps.append(s)
+            let f = TraceFailure(.url, .invalidURL, "invalid URL: \(error.reason)", hint: nil)
+            return await finish(&run, .failed(f), capture: capture, interface: capture?.1)
+        }
+        run.steps.append(
+            URLStep.make(url, text: options.url, startMs: 0, durationMs: Monotonic.nowMs() - parseStart, hop: 0))
+
+        var hop = 0
+        while true {
+            let outcome = await fetch(url, hop: hop, run: &run, group: group)
+            switch outcome {
+            case .failed(let f):
+                return await finish(&run, .failed(f), capture: capture, interface: capture?.1)
+            case .done:
+                return await finish(&run, .ok, capture: capture, interface: capture?.1)
+            case .redirect(let next):
+                hop += 1
+                let t = Monotonic.nowMs()
+                url = next
+                var s = URLStep.make(next, text: next.description, startMs: t - run.t0, durationMs: 0, hop: hop)
+                s.evidence.insert("redirect hop \(hop): the Location header names a new URL", at: 0)
+                run.steps.append(s)
+            }
+        }
+    }
+
+    private enum HopOutcome {
+        case done
+        case redirect(TraceURL)
+        case failed(TraceFailure)
+    }
+
+    // MARK: - One fetch (one hop)
+
+    private func fetch(_ url: TraceURL, hop: Int, run: inout Run, group: EventLoopGroup) async -> HopOutcome {
+        let outcome = await fetchSteps(url, hop: hop, run: &run, group: group)
+        completeLocalSteps(&run)
+        return outcome
+    }
+
+    /// Fills in what was left out of steps d and f during the fetch: whether the address is static
+    /// or leased, and the neighbour entry as the fetch left it.
+    private func completeLocalSteps(_ run: inout Run) {
+        guard !run.pendingLocal.isEmpty else { return }
+        let after = NeighbourCache.snapshot()
+        for p in run.pendingLocal {
+            var info = p.info
+            (info.origin, info.originEvidence) = LocalAddress.addressOrigin(info.local, interface: info.interface)
+            let d = LocalSteps.address(info, destination: p.destination, measuredMs: p.measuredMs, hop: p.hop)
+            run.steps[p.addressIndex] = d
+            run.steps[p.neighbourIndex] = LocalSteps.neighbour(
+                nextHop: info.nextHop, interface: info.interface, viaGateway: info.viaGateway,
+                before: NeighbourCache.lookup(info.nextHop, in: run.neighbourBefore),
+                after: info.isLoopback ? nil : NeighbourCache.lookup(info.nextHop, in: after),
+                loopback: info.isLoopback,
+                firstPacketMs: p.firstPacketMs, hop: p.hop)
+        }
+        run.pendingLocal = []
+    }
+
+    private func fetchSteps(_ url: TraceURL, hop: Int, run: inout Run, group: EventLoopGroup) async -> HopOutcome {
+        let t0 = run.t0
+        // b: DNS.
+        let dnsStart = Monotonic.nowMs()
+        var addresses: [IPAddress]
+        if let literal = url.address {
+            addresses = [literal]
+            var s = TraceStep(.dns, hop: hop, startMs: dnsStart - t0, status: .skipped)
+            s.detail.set("source", "literal")
+            s.evidence.append("the URL names the address \(literal) itself: no DNS lookup, no packet")
+            run.steps.append(s)
+        } else if let cached = run.resolved[url.host] {
+            addresses = cached.addresses.map(\.address)
+            var s = TraceStep(.dns, hop: hop, startMs: dnsStart - t0)
+            s.detail.set("name", url.host)
+            s.detail.set("source", "reused")
+            s.detail.set("addresses", addresses.map(\.description))
+            s.evidence.append(
+                "\(url.host) was resolved for an earlier hop; the answer is reused (as a browser's DNS cache would, within its TTL): no query sent"
+            )
+            run.steps.append(s)
+        } else {
+            let resolver = makeResolver()
+            do {
+                let r = try resolver.resolve(url.host)
+                run.resolved[url.host] = r
+                run.steps.append(DNSStep.make(r, startMs: dnsStart, endMs: Monotonic.nowMs(), t0: t0, hop: hop))
+                for x in r.exchanges {
+                    run.keys.dns.append(.init(hop: hop, server: x.server.address, localPort: x.localPort, id: x.id))
+                    let route = RouteTable.lookup(
+                        x.server.address, in: RouteTable.systemRoutes(ipv6: x.server.address.isIPv6))
+                    let nextHop = route?.gateway ?? x.server.address
+                    if !run.keys.nextHops.contains(nextHop) { run.keys.nextHops.append(nextHop) }
+                }
+                addresses = r.addresses.map(\.address)
+            } catch {
+                for x in error.exchanges {
+                    run.keys.dns.append(.init(hop: hop, server: x.server.address, localPort: x.localPort, id: x.id))
+                }
+                let (s, f) = DNSStep.failed(error, name: url.host, startMs: dnsStart, t0: t0, hop: hop)
+                run.steps.append(s)
+                return .failed(f)
+            }
+        }
+        addresses = order(addresses)
+        if addresses.isEmpty {
+            let fam = options.family == .ipv4 ? "IPv4" : "IPv6"
+            let f = TraceFailure(.dns, .dnsNoName, "\(url.host) has no \(fam) address", hint: "try without -4/-6")
+            return .failed(f)
+        }
+
+        // The TLS context is made before connecting: loading the trust store is wiretale's own cost.
+        let (request, lines) = HTTPSteps.request(for: url, userAgent: options.userAgent)
+        let exOptions = ExchangeOptions(
+            tls: url.scheme == .https, serverName: url.hostKind == .name ? url.host : nil, insecure: options.insecure,
+            caFile: options.caFile, timeoutMs: options.timeoutMs, request: request)
+        var tlsContext: NIOSSLContext?
+        if exOptions.tls {
+            do {
+                tlsContext = try run.tlsContext ?? HTTPExchange.makeTLSContext(exOptions)
+                run.tlsContext = tlsContext
+            } catch {
+                return .failed(
+                    TraceFailure(
+                        .tls, .local, "could not set up TLS: \(error)",
+                        hint: options.caFile.map { "is \($0) a PEM certificate?" }))
+            }
+        }
+
+        // d, h, f, then i, for each address in turn until one connects.
+        var attempts: [ConnectionSteps.Attempt] = []
+        var connection: TCPConnection?
+        var lastFailure: (TraceStep, TraceFailure)?
+        for (n, address) in addresses.enumerated() {
+            let measured = Monotonic.nowMs()
+            let info: LocalAddressInfo
+            do {
+                info = try LocalAddress.inspect(destination: address, port: url.port, origin: false)
+            } catch {
+                guard case .noRoute(let e) = error else { continue }
+                var s = TraceStep(.localAddress, hop: hop, startMs: measured - t0, status: .failed)
+                s.detail.set("destination", address.description)
+                s.detail.set("error", errnoName(e))
+                s.evidence.append(
+                    "the kernel has no route and no local address for \(address): \(errnoText(e)) (a UDP connect() found no route)"
+                )
+                let f = TraceFailure(
+                    .localAddress, .noRoute, "no route to \(address): this PC has no address or route for it",
+                    hint: address.isIPv6
+                        ? "this network may have no IPv6: try -4" : "check the network connection (ip addr, ip route)")
+                attempts.append(.init(address: address, outcome: "no route", ms: 0))
+                lastFailure = (s, f)
+                if n + 1 < addresses.count { continue }
+                run.steps.append(s)
+                return .failed(f)
+            }
+            let fresh = !run.localSeen.contains { $0.0 == info.local && $0.1 == info.nextHop }
+            if fresh {
+                run.localSeen.append((info.local, info.nextHop))
+                run.steps.append(LocalSteps.address(info, destination: address, measuredMs: measured - t0, hop: hop))
+                run.steps.append(
+                    LocalSteps.link(Link.inspect(info.interface), measuredMs: Monotonic.nowMs() - t0, hop: hop))
+            }
+            let tcpStart = Monotonic.nowMs()
+            let result = TCPConnector.connect(to: address, port: url.port, timeoutMs: options.timeoutMs)
+            if fresh {
+                // The first packet through this next hop: DNS if the server shares it, else the SYN.
+                let firstPacket = dnsFirstPacket(run, viaNextHop: info.nextHop, hop: hop) ?? tcpStart
+                run.steps.append(TraceStep(.neighbour, hop: hop))  // completed after the hop
+                run.pendingLocal.append(
+                    PendingLocal(
+                        info: info, destination: address, measuredMs: measured - t0, firstPacketMs: firstPacket - t0,
+                        hop: hop, addressIndex: run.steps.count - 3, neighbourIndex: run.steps.count - 1))
+                if !info.isLoopback { run.keys.nextHops.append(info.nextHop) }
+            }
+            switch result {
+            case .success(let c):
+                connection = c
+                run.steps.append(ConnectionSteps.tcp(c, attempts: attempts, t0: t0, hop: hop))
+            case .failure(let e):
+                let (what, ms) = ConnectionSteps.describe(e)
+                attempts.append(.init(address: address, outcome: what, ms: ms))
+                lastFailure = ConnectionSteps.failed(
+                    e, remote: address, port: url.port, startMs: tcpStart, attempts: Array(attempts.dropLast()), t0: t0,
+                    hop: hop, nextHop: info.viaGateway ? info.nextHop : nil)
+            }
+            if connection != nil { break }
+        }
+        guard let c = connection else {
+            let (s, f) = lastFailure!
+            var step = s
+            if attempts.count > 1 {
+                step.evidence.append(
+                    "all \(attempts.count) addresses failed: "
+                        + attempts.map { "\($0.address) \($0.outcome)" }.joined(separator: ", "))
+            }
+            run.steps.append(step)
+            return .failed(f)
+        }
+
+        // TLS, e, c.
+        let record = await HTTPExchange.run(connection: c, options: exOptions, tlsContext: tlsContext, group: group)
+        run.keys.connections.append(
+            .init(
+                hop: hop, local: c.local, localPort: c.localPort, remote: c.remote, remotePort: c.remotePort,
+                tls: exOptions.tls, tlsDoneMs: record.tlsDoneMs.map { $0 - t0 },
+                requestWrittenMs: record.requestWrittenMs.map { $0 - t0 }))
+        if exOptions.tls {
+            var s = HTTPSteps.tls(record, connectEndMs: c.endMs, t0: t0, hop: hop, insecure: options.insecure)
+            if record.tlsDoneMs == nil {
+                s.status = .failed
+                let why =
+                    record.error.flatMap { HTTPSteps.tlsFailure($0, record, host: url.host) }
+                    ?? record.error.map { "\($0)" } ?? "the handshake did not complete"
+                s.evidence.append("failed: \(why)")
+                run.steps.append(s)
+                if case .timeout(_, let ms)? = record.error {
+                    return .failed(
+                        TraceFailure(.tls, .tls, "TLS handshake timed out after \(formatMs(ms)) ms", hint: nil))
+                }
+                var hint =
+                    "if you trust this server, give its CA with --cacert FILE, or skip the check with --insecure (unsafe)"
+                if case .plainHTTPOnTLSPort? = record.error { hint = "use http:// for this port" }
+                if case .tlsHostname? = record.error {
+                    hint = "use the name the certificate was issued for, or --insecure (unsafe)"
+                }
+                return .failed(TraceFailure(.tls, .tls, "TLS failure: \(why)", hint: hint))
+            }
+            run.steps.append(s)
+        }
+        let requestStart = record.requestStartMs ?? record.tlsDoneMs ?? c.endMs
+        run.steps.append(HTTPSteps.requestStep(record, lines: lines, startMs: requestStart, t0: t0, hop: hop))
+        let decodeStart = Monotonic.nowMs()
+        let body = HTTPSteps.decodeBody(record)
+        var response = HTTPSteps.responseStep(record, body: body, t0: t0, hop: hop)
+        let teardown = ConnectionSteps.teardown(record, t0: t0, hop: hop)
+        guard let head = record.head, record.completeMs != nil || record.error == nil else {
+            response.status = .failed
+            let why: String
+            switch record.error {
+            case .timeout(let phase, let ms)?: why = "timed out after \(formatMs(ms)) ms \(phase)"
+            case .reset(let phase)?: why = "the server reset the connection (RST) while \(phase)"
+            case .closedEarly(let phase)?: why = "the server closed the connection early, while \(phase)"
+            case .malformed(let m)?: why = "malformed response: \(m)"
+            default: why = "the response was incomplete"
+            }
+            response.evidence.append("failed: \(why)")
+            run.steps.append(response)
+            if let teardown { run.steps.append(teardown) }
+            return .failed(TraceFailure(.httpResponse, .httpBroken, why, hint: nil))
+        }
+        run.steps.append(response)
+        if let teardown { run.steps.append(teardown) }
+        let hopNote = "this hop's connection is not reused: wiretale sends Connection: close, so each hop opens its own"
+
+        // Redirects.
+        if (300..<400).contains(head.status), let location = head.header("Location") {
+            let next: TraceURL
+            do {
+                next = try url.resolve(location)
+            } catch {
+                return .failed(
+                    TraceFailure(.httpResponse, .httpBroken, "redirect to an invalid URL: \(location)", hint: nil))
+            }
+            if hop < options.maxRedirects {
+                if let i = run.steps.lastIndex(where: { $0.kind == .httpResponse }) {
+                    run.steps[i].evidence.append("redirect (\(head.status)) to \(next): following it (-L)")
+                    run.steps[i].evidence.append(hopNote)
+                    run.steps[i].detail.set("redirect_to", next.description)
+                }
+                return .redirect(next)
+            }
+            if let i = run.steps.lastIndex(where: { $0.kind == .httpResponse }) {
+                run.steps[i].detail.set("redirect_to", next.description)
+                run.steps[i].evidence.append(
+                    options.maxRedirects == 0
+                        ? "redirect (\(head.status)) to \(next): not followed (use -L to follow)"
+                        : "redirect (\(head.status)) to \(next): not followed, --max-redirects \(options.maxRedirects) reached"
+                )
+            }
+            if options.maxRedirects > 0 {
+                return .failed(
+                    TraceFailure(
+                        .httpResponse, .httpBroken, "too many redirects (more than \(options.maxRedirects))", hint: nil)
+                )
+            }
+        }
+
+        // g: the browser's part (decoding the body included: a browser un-gzips too).
+        run.steps.append(PageStep.make(head: head, body: body.bytes, startMs: decodeStart, t0: t0, hop: hop))
+        if head.status >= 400 {
+            let cls: FailureClass = head.status >= 500 ? .httpServerError : .httpClientError
+            let meaning =
+                head.status == 404
+                ? "the server has no document at \(url.requestTarget)"
+                : (head.status >= 500 ? "the server failed to produce the document" : "the server refused the request")
+            return .failed(
+                TraceFailure(.httpResponse, cls, "HTTP \(head.status) \(head.reason): \(meaning)", hint: nil))
+        }
+        return .done
+    }
+
+    // MARK: - Helpers
+
+    private func makeResolver() -> Resolver {
+        var conf = ResolvConf.parse(readTextFile(options.resolvConfPath) ?? "")
+        if let r = options.resolver {
+            conf.nameservers = [r]
+            conf.defaultedNameserver = false
+        }
+        let timeoutS = Int(options.timeoutSeconds.rounded(.up))
+        conf.timeoutSeconds = max(1, min(conf.timeoutSeconds, timeoutS))  // resolv.conf counts whole seconds
+        let types: [DNSRecordType] =
+            switch options.family {
+            case .ipv4: [.a]
+            case .ipv6: [.aaaa]
+            case .any: [.aaaa, .a]
+            }
+        return Resolver(
+            conf: conf, hosts: HostsFile.parse(readTextFile(options.hostsPath) ?? ""), hostsPath: options.hostsPath,
+            types: types,
+            // Each try waits at most --timeout; the step as a whole is every try of every server.
+            timeoutCapMs: Double(conf.timeoutSeconds * 1000 * conf.attempts * max(1, conf.nameservers.count)) + 500)
+    }
+
+    /// The addresses to try, in order: with no -4/-6, IPv6 first when this host has a route for it
+    /// (RFC 6724's default preference), then IPv4.
+    private func order(_ addresses: [IPAddress]) -> [IPAddress] {
+        switch options.family {
+        case .ipv4: return addresses.filter { !$0.isIPv6 }
+        case .ipv6: return addresses.filter { $0.isIPv6 }
+        case .any:
+            let v6 = addresses.filter { $0.isIPv6 }
+            let v4 = addresses.filter { !$0.isIPv6 }
+            if let first = v6.first, (try? LocalAddress.source(for: first, port: 443)) != nil { return v6 + v4 }
+            return v4 + v6
+        }
+    }
+
+    /// When the DNS step's first query left through `nextHop`, if it did.
+    private func dnsFirstPacket(_ run: Run, viaNextHop nextHop: IPAddress, hop: Int) -> Double? {
+        guard let s = run.steps.last(where: { $0.kind == .dns && $0.hop == hop && $0.status != .skipped }),
+            case .list(let queries)? = s.detail["queries"], case .object(let q)? = queries.first,
+            let server = q["server"]?.stringValue, let ds = DNSServer(parsing: server)
+        else { return nil }
+        let routes = RouteTable.systemRoutes(ipv6: ds.address.isIPv6)
+        let route = RouteTable.lookup(ds.address, in: routes)
+        let serverNextHop = route?.gateway ?? ds.address
+        return serverNextHop == nextHop ? run.t0 + s.startMs : nil
+    }
+
+    // MARK: - Packets
+
+    /// Starts the capture on "any" (the egress interface is only known after DNS, and the DNS
+    /// server may sit behind another one), filtered to the trace's kinds of traffic.
+    private func startCapture(_ url: TraceURL, t0: Double, notes: inout String?) -> (any TraceCapture, String)? {
+        guard let source = packetSource, CapturePrivilege.canCapture() else { return nil }
+        let filter = CapturePrivilege.filter(ports: [url.port, 80, 443])
+        do {
+            let c = try source.start(interface: "any", filter: filter, saveTo: options.writeFile, clockOffsetMs: t0)
+            return (c, "any")
+        } catch {
+            notes = "packets were not captured: the capture could not start (\(error)); times are socket-level"
+            return nil
+        }
+    }
+
+    private func finish(
+        _ run: inout Run, _ result: TraceReport.Result, capture: (any TraceCapture, String)?, interface: String?
+    )
+        async -> TraceReport
+    {
+        let packets: PacketStatus
+        if let (c, iface) = capture, let frames = try? await c.stop() {
+            let (byStep, handshakes) = FrameAttribution.assign(frames, keys: run.keys)
+            let byNumber = Dictionary(frames.map { ($0.number, $0) }, uniquingKeysWith: { a, _ in a })
+            for i in run.steps.indices {
+                run.steps[i].frames = byStep["\(run.steps[i].kind.rawValue)#\(run.steps[i].hop)"] ?? []
+                FrameEvidence.apply(to: &run.steps[i], frames: run.steps[i].frames.compactMap { byNumber[$0] })
+                if run.steps[i].kind == .tcp, let h = handshakes[run.steps[i].hop] {
+                    run.steps[i].evidence.append(
+                        "frames \(h.synFrame), \(h.synAckFrame), \(h.ackFrame): SYN seq=x=\(h.x); SYN-ACK seq=y=\(h.y), ack=x+1 \(h.synAckAckIsXPlus1 ? "✓" : "✗"); ACK ack=y+1 \(h.ackAckIsYPlus1 ? "✓" : "✗")"
+                    )
+                }
+            }
+            packets = PacketStatus(
+                captured: true, interface: iface, frameCount: frames.count, savedTo: options.writeFile,
+                note: "\(frames.count) packets captured on \(iface)"
+                    + (options.writeFile.map { ", saved to \($0)" } ?? ""))
+        } else if let problem = run.captureProblem {
+            packets = PacketStatus(captured: false, note: problem)
+        } else if packetSource == nil {
+            packets = PacketStatus(
+                captured: false,
+                note:
+                    "packets were not captured: this build has no live capture wired into trace yet; times are socket-level"
+                    + (options.writeFile != nil ? " (-w: nothing written)" : ""))
+        } else {
+            packets = PacketStatus(
+                captured: false,
+                note:
+                    "packets were not captured (capturing needs root or CAP_NET_RAW): \(CapturePrivilege.howTo); times are socket-level"
+                    + (options.writeFile != nil ? " (-w: nothing written)" : ""))
+        }
+        return TraceReport(url: options.url, steps: run.steps, result: result, packets: packets)
+    }
+}

@@ -1,0 +1,75 @@
+import ArgumentParser
+import WiretaleCore
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// `wiretale explain FILE --stream N`: one TCP connection as a ladder diagram in the notes' terms.
+struct ExplainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "explain",
+        abstract: "Draw one TCP connection as a ladder diagram, step by step in the notes' terms.",
+        discussion: """
+            Client on the left, server on the right: an arrow per segment with its flags, relative \
+            seq/ack and length, each side's state after it (* when it changed), the notes' step names \
+            beside the handshake (第一次握手 ...) and teardown (四次挥手), and a remark wherever the \
+            capture differs from the notes. Stream numbers are those `read` and `conversations` print.
+            """
+    )
+
+    @OptionGroup var input: CaptureInputOptions
+
+    @Option(help: "The TCP stream to draw (tcp.stream, from `read` or `conversations`).")
+    var stream: Int
+
+    @Option(help: "en (default) or zh: the notes' Chinese terms (第一次握手, 四次挥手, ...).")
+    var lang: NotesLanguage = .en
+
+    func validate() throws {
+        if stream < 0 { throw ValidationError("--stream must be zero or more") }
+    }
+
+    func run() throws {
+        signal(SIGPIPE, SIG_IGN)
+        let scan = try CaptureScan(input)
+        var out = OutputBuffer()
+        var follower = PacketFollower()
+        var rows: [LadderRow] = []
+        var conversation: TCPConversation? = nil
+        let wanted = stream
+        defer { out.flush() }
+
+        func take(_ r: FlowReport) {
+            if case .tcp(let c) = r, c.stream == wanted { conversation = c }
+        }
+
+        try scan.run { record, frame in
+            let note = follower.follow(
+                record.bytes, linkType: record.linkType, frame: frame, time: record.timestamp,
+                wireLength: record.originalLength)
+            if note.kind == .tcp && Int(note.stream) == wanted {
+                rows.append(LadderRow(frame: frame, time: record.timestamp, packet: follower.packet, note: note))
+            }
+            if follower.tracker.hasReports {
+                while let r = follower.tracker.nextReport() { take(r) }
+            }
+            // Once the stream is reported, none of its packets can follow.
+            return conversation == nil
+        }
+        if conversation == nil {
+            follower.tracker.finish()
+            while conversation == nil, let r = follower.tracker.nextReport() { take(r) }
+        }
+        guard let c = conversation else {
+            let count = follower.tracker.tcpStreamCount
+            printError(
+                count == 0
+                    ? "\(input.file): the capture holds no TCP stream"
+                    : "\(input.file): no TCP stream \(wanted); its streams are numbered 0 to \(count - 1) "
+                        + "(see `wiretale conversations \(input.file)`)")
+            throw ExitCode(1)
+        }
+        Ladder.render(rows, conversation: c, lang: lang, to: &out)
+    }
+}
