@@ -20,6 +20,12 @@ let package = Package(
             pkgConfig: "libpcap",
             providers: [.apt(["libpcap-dev"])]
         ),
+        // zlib, for `trace`'s Content-Encoding: gzip.
+        .systemLibrary(
+            name: "CZlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]
+        ),
         // The pure-Swift core: capture files, decoding, flow tracking, the notes' vocabulary. No libpcap.
         .target(
             name: "WiretaleCore",
@@ -31,7 +37,7 @@ let package = Package(
         .target(
             name: "WiretaleTrace",
             dependencies: [
-                "WiretaleCore", "WiretaleCapture",
+                "WiretaleCore", "WiretaleCapture", "CZlib",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOTLS", package: "swift-nio"),

@@ -7,6 +7,7 @@
 #   sudo scripts/capture-bench.sh                    # 200,000 datagrams, one round
 #   N=500000 ROUNDS=3 sudo -E scripts/capture-bench.sh
 #   WIRETALE_BIN=.build/release/wiretale sudo -E scripts/capture-bench.sh
+#   PRINT=0 …                                        # skip the printing rows
 #
 # Without WIRETALE_BIN it builds and uses the release binary (swift build -c release).
 set -euo pipefail
@@ -94,6 +95,30 @@ run() {
     printf '%-26s %9s %11s %9s %9s %11s\n' "$name" "$sent" "$rate" "$captured" "$dropped" "$ifdropped"
 }
 
+# print NAME READY-TEXT COMMAND…: the same, but the tool decodes and prints every packet to
+# /dev/null instead of writing a file; "captured" is the count the tool reports.
+print_run() {
+    local name=$1 ready=$2
+    shift 2
+    local err="$TMP/$name.err"
+    "$@" "udp port $PORT" >/dev/null 2>"$err" &
+    local pid=$!
+    for _ in $(seq 100); do
+        grep -q "$ready" "$err" 2>/dev/null && break
+        sleep 0.05
+    done
+    local sent rate
+    read -r sent rate < <(python3 "$TMP/send.py" "$N" "$SIZE" "$PORT")
+    sleep 1
+    kill -INT "$pid"
+    wait "$pid" || true
+    local captured dropped ifdropped
+    captured=$(grep -oE '^[0-9]+ packets captured' "$err" | grep -oE '^[0-9]+' || echo "-")
+    dropped=$(grep -oE '[0-9]+ (packets )?dropped by kernel' "$err" | grep -oE '^[0-9]+' || echo "-")
+    ifdropped=$(grep -oE '[0-9]+ (packets )?dropped by interface' "$err" | grep -oE '^[0-9]+' || echo "-")
+    printf '%-26s %9s %11s %9s %9s %11s\n' "$name" "$sent" "$rate" "$captured" "$dropped" "$ifdropped"
+}
+
 echo "burst: $N UDP datagrams of $SIZE bytes to 127.0.0.1:$PORT from one python3 sender, $ROUNDS round(s)"
 echo "wiretale: $WIRETALE_BIN"
 echo "tcpdump:  ${TCPDUMP:-not installed} $([[ -n $TCPDUMP ]] && $TCPDUMP --version 2>&1 | head -1)"
@@ -105,3 +130,14 @@ for round in $(seq "$ROUNDS"); do
         run "tcpdump-B32768" "listening on" "$TCPDUMP" -i lo -n -Z root -B 32768
     fi
 done
+if [[ ${PRINT:-1} == 1 ]]; then
+    echo "printing every packet to /dev/null instead of -w (wiretale: 10 ms blocks, as into any pipe or file):"
+    for round in $(seq "$ROUNDS"); do
+        print_run "wiretale (text)" "capturing on" "$WIRETALE_BIN" capture -i lo
+        print_run "wiretale --format json" "capturing on" "$WIRETALE_BIN" capture -i lo --format json
+        print_run "wiretale --immediate" "capturing on" "$WIRETALE_BIN" capture -i lo --immediate
+        if [[ -n $TCPDUMP ]]; then
+            print_run "tcpdump -l" "listening on" "$TCPDUMP" -i lo -n -l
+        fi
+    done
+fi

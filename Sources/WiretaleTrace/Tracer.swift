@@ -454,17 +454,15 @@ public final class Tracer: Sendable {
         async -> TraceReport
     {
         let packets: PacketStatus
-        if let (c, iface) = capture, let frames = try? await c.stop() {
-            let (byStep, handshakes) = FrameAttribution.assign(frames, keys: run.keys)
+        if let (c, iface) = capture, let captured = try? await c.stop() {
+            let frames = captured.frames
+            let (byStep, connections) = FrameAttribution.assign(captured, keys: run.keys)
             let byNumber = Dictionary(frames.map { ($0.number, $0) }, uniquingKeysWith: { a, _ in a })
             for i in run.steps.indices {
                 run.steps[i].frames = byStep["\(run.steps[i].kind.rawValue)#\(run.steps[i].hop)"] ?? []
-                FrameEvidence.apply(to: &run.steps[i], frames: run.steps[i].frames.compactMap { byNumber[$0] })
-                if run.steps[i].kind == .tcp, let h = handshakes[run.steps[i].hop] {
-                    run.steps[i].evidence.append(
-                        "frames \(h.synFrame), \(h.synAckFrame), \(h.ackFrame): SYN seq=x=\(h.x); SYN-ACK seq=y=\(h.y), ack=x+1 \(h.synAckAckIsXPlus1 ? "✓" : "✗"); ACK ack=y+1 \(h.ackAckIsYPlus1 ? "✓" : "✗")"
-                    )
-                }
+                FrameEvidence.apply(
+                    to: &run.steps[i], frames: run.steps[i].frames.compactMap { byNumber[$0] },
+                    connection: connections[run.steps[i].hop])
             }
             packets = PacketStatus(
                 captured: true, interface: iface, frameCount: frames.count, savedTo: options.writeFile,

@@ -3,7 +3,7 @@ import WiretaleCapture
 import WiretaleCore
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// `wiretale capture [-i IFACE] [FILTER]`: live capture through libpcap, each packet explained as
@@ -22,17 +22,18 @@ struct CaptureCommand: ParsableCommand {
             file is created by, and belongs to, that user.
 
             Each packet is printed as `wiretale read` prints it (same line, same remarks, same JSON \
-            object), in immediate mode so lines appear as packets arrive. Connection events get \
+            object) as the packets arrive: in immediate mode on a terminal, otherwise within 10 ms \
+            (--immediate / --no-immediate choose). Connection events get \
             lines of their own, prefixed with the stream number: `#3 handshake complete, rtt 0.041 ms`, \
             `#3 closed by client, four segments, client in TIME-WAIT`, `#4 refused: nothing listens \
-            on …`, `#5 aborted by RST from the server`; in JSON they are objects whose first key is "event" (handshake, closed, reset, \
+            on …`, `#5 aborted by RST from the server`; in JSON they are objects whose first key is \
+            "event" (handshake, closed, reset, \
             refused; and a final "summary"), while packet objects start with "frame".
 
             With -w FILE the packets go to a pcap file (nanosecond timestamps) that tcpdump, tshark \
             and `wiretale read` open, and, as with tcpdump, nothing is printed per packet unless \
-            --print is given; -w - writes the pcap to standard output. Without -w, or with --print, \
-            libpcap delivers each packet at once; with -w alone it delivers in blocks, which keeps \
-            up with bursts better.
+            --print is given; -w - writes the pcap to standard output. With -w alone, packets are delivered \
+            in blocks (at most 100 ms late), which keeps up with bursts.
 
             Ctrl-C, SIGTERM, --count and --duration all stop cleanly: the -w file is complete, and a \
             summary goes to standard error: packets captured, received by the filter, dropped by \
@@ -45,7 +46,8 @@ struct CaptureCommand: ParsableCommand {
             """
     )
 
-    @Option(name: [.short, .customLong("interface")], help: "The interface (see `wiretale interfaces`); `any` for all.")
+    @Option(
+        name: [.short, .customLong("interface")], help: "The interface (see `wiretale interfaces`); `any` for all.")
     var interface: String?
 
     @Argument(help: ArgumentHelp("A BPF filter, as tcpdump takes it (e.g. 'tcp port 80').", valueName: "filter"))
@@ -63,30 +65,51 @@ struct CaptureCommand: ParsableCommand {
     @Flag(name: .customLong("no-promisc"), help: "Do not put the interface in promiscuous mode.")
     var noPromisc = false
 
-    @Option(name: [.short, .customLong("write")], help: ArgumentHelp(
-        "Write the packets to this pcap file (- for standard output); prints no packet lines unless --print.",
-        valueName: "file"))
+    @Option(
+        name: [.short, .customLong("write")],
+        help: ArgumentHelp(
+            "Write the packets to this pcap file (- for standard output); prints no packet lines unless --print.",
+            valueName: "file"))
     var write: String?
 
     @Flag(help: "With -w, also print each packet and the connection events.")
     var print = false
 
-    @Option(help: "text (default), json (one object per packet or event per line), or none (decode and track, print counts).")
+    @Option(
+        help:
+            "text (default), json (one object per packet or event per line), or none (decode and track, print counts).")
     var format: PacketPrinter.Format = .text
 
     @Option(help: "The language of the remarks and events: en, or zh for the notes' Chinese terms.")
     var lang: NotesLanguage = .en
 
-    @Option(name: [.customShort("B"), .customLong("buffer-size")], help: ArgumentHelp(
-        "The kernel's capture buffer in KiB (default 32768).", valueName: "KiB"))
+    @Option(
+        name: [.customShort("B"), .customLong("buffer-size")],
+        help: ArgumentHelp(
+            "The kernel's capture buffer in KiB (default 32768).", valueName: "KiB"))
     var bufferSize: Int?
+
+    @Flag(
+        inversion: .prefixedNo,
+        help: ArgumentHelp(
+            "Deliver each packet the moment it arrives (default: when printing to a terminal); with "
+                + "--no-immediate the kernel hands packets over in blocks, at most 10 ms late when printing, "
+                + "which keeps up with bursts."
+        ))
+    var immediate: Bool? = nil
 
     func validate() throws {
         if let c = count, c < 0 { throw ValidationError("--count must be zero or more") }
-        if let d = duration, !(d > 0 && d < 1e9) { throw ValidationError("--duration must be a number of seconds above 0") }
+        if let d = duration, !(d > 0 && d < 1e9) {
+            throw ValidationError("--duration must be a number of seconds above 0")
+        }
         if snaplen < 1 || snaplen > 262_144 { throw ValidationError("--snaplen must be between 1 and 262144") }
-        if let b = bufferSize, b < 1 || b > 4 << 20 { throw ValidationError("--buffer-size must be between 1 and 4194304 KiB") }
-        if print && write == nil { throw ValidationError("--print only makes sense with -w (without -w every packet is printed)") }
+        if let b = bufferSize, b < 1 || b > 4 << 20 {
+            throw ValidationError("--buffer-size must be between 1 and 4194304 KiB")
+        }
+        if print && write == nil {
+            throw ValidationError("--print only makes sense with -w (without -w every packet is printed)")
+        }
         if print && write == "-" { throw ValidationError("--print cannot share standard output with -w -") }
     }
 
@@ -104,8 +127,9 @@ struct CaptureCommand: ParsableCommand {
             let list = (try? Interfaces.list(probeLinkTypes: false)) ?? []
             guard let d = DefaultInterface.choose(from: list) else {
                 let names = list.map(\.name).joined(separator: ", ")
-                printError("no interface is up apart from loopback; name one with -i (interfaces: \(names)); "
-                    + "-i lo captures loopback traffic")
+                printError(
+                    "no interface is up apart from loopback; name one with -i (interfaces: \(names)); "
+                        + "-i lo captures loopback traffic")
                 throw ExitCode(1)
             }
             device = d
@@ -113,16 +137,22 @@ struct CaptureCommand: ParsableCommand {
         guard captureAllowed() else {
             var message = CaptureError.permissionDenied(device: device, invocation: invocation).description
             if let exe = Self.executablePath() {
-                message += "\n  for this binary:            sudo setcap cap_net_raw,cap_net_admin+eip \(Self.shellQuoted(exe))"
+                message +=
+                    "\n  for this binary:            sudo setcap cap_net_raw,cap_net_admin+eip \(Self.shellQuoted(exe))"
             }
             printError(message)
             throw ExitCode(1)
         }
 
         // 2. Open the interface (the only step that needs the privileges).
+        // Like tcpdump: immediate mode when a person watches the lines; otherwise the kernel fills
+        // blocks (packed tightly, so a burst fits) and hands a partly filled one over after the
+        // read timeout. In immediate mode every packet takes a slot sized for the interface's MTU:
+        // on lo (MTU 65536) the 32 MiB buffer holds only a few hundred packets.
+        let immediateMode = immediate ?? (printing && write == nil && isatty(1) != 0)
         var options = LiveCapture.Options(
-            device: device, snapshotLength: snaplen, promiscuous: !noPromisc, immediate: printing, filter: expression,
-            invocation: invocation)
+            device: device, snapshotLength: snaplen, promiscuous: !noPromisc, immediate: immediateMode,
+            readTimeout: .milliseconds(printing ? 10 : 100), filter: expression, invocation: invocation)
         if let kib = bufferSize { options.bufferSize = kib * 1024 }
         let capture: LiveCapture
         do {
@@ -303,12 +333,15 @@ struct CaptureSession {
         let e = events
         if let s { CaptureCommand.note(s.description) }
         if lang == .zh {
-            CaptureCommand.note("\(tcp) 个TCP连接, \(e.handshakes) 次握手完成, \(e.teardowns) 次挥手关闭, \(e.resets) 次RST终止, "
-                + "\(e.refused) 次连接被拒绝; \(udp) 个UDP流")
+            CaptureCommand.note(
+                "\(tcp) 个TCP连接, \(e.handshakes) 次握手完成, \(e.teardowns) 次挥手关闭, "
+                    + "\(e.resets) 次RST终止, \(e.refused) 次连接被拒绝; \(udp) 个UDP流")
         } else {
-            CaptureCommand.note("\(tcp) TCP connection\(tcp == 1 ? "" : "s") seen, \(e.handshakes) handshake\(e.handshakes == 1 ? "" : "s") "
-                + "completed, \(e.teardowns) teardown\(e.teardowns == 1 ? "" : "s") (FIN), \(e.resets) reset\(e.resets == 1 ? "" : "s") (RST), "
-                + "\(e.refused) refused; \(udp) UDP flow\(udp == 1 ? "" : "s")")
+            func plural(_ n: Int, _ word: String) -> String { "\(n) \(word)\(n == 1 ? "" : "s")" }
+            CaptureCommand.note(
+                "\(plural(tcp, "TCP connection")) seen, \(plural(e.handshakes, "handshake")) completed, "
+                    + "\(plural(e.teardowns, "teardown")) (FIN), \(plural(e.resets, "reset")) (RST), "
+                    + "\(e.refused) refused; \(plural(udp, "UDP flow"))")
         }
         guard json && !outputClosed else { return }
         var o = printer.output

@@ -3,7 +3,7 @@ import WiretaleCapture
 import WiretaleCore
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// `wiretale interfaces`: the devices libpcap can capture on, with their state, addresses and the

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// `wiretale capture` end to end: the binary is started as a user would start it, real traffic is
@@ -38,7 +38,9 @@ struct CaptureCommandTests {
         let handshake = try #require(events.first { $0["event"] as? String == "handshake" }, "\(events)")
         #expect(handshake["stream"] as? Int == 0)
         #expect(handshake["handshake_kind"] as? String == "three-way")
-        #expect(handshake["client_state"] as? String == "ESTABLISHED" && handshake["server_state"] as? String == "ESTABLISHED")
+        #expect(
+            handshake["client_state"] as? String == "ESTABLISHED"
+                && handshake["server_state"] as? String == "ESTABLISHED")
         #expect(handshake["rtt_ms"] is Double || handshake["rtt_ms"] is Int)
         #expect((handshake["server"] as? String)?.hasSuffix(":\(server.port)") == true)
         #expect(handshake["frame"] as? Int == 3, "the third handshake segment completes it")
@@ -65,10 +67,10 @@ struct CaptureCommandTests {
         #expect(r.stderr.contains("1 TCP connection seen, 1 handshake completed, 1 teardown (FIN)"))
     }
 
-    @Test("Text: each packet as `read` prints it, the notes' steps and states, and #stream event lines")
+    @Test("Text, in immediate mode: each packet as `read` prints it, the notes' steps and states, and #stream events")
     func textWithEvents() throws {
         let server = try LiveTCPServer()
-        let run = try LiveRun(["capture", "-i", "lo", "--duration", "2", "tcp port \(server.port)"])
+        let run = try LiveRun(["capture", "-i", "lo", "--immediate", "--duration", "2", "tcp port \(server.port)"])
         try run.waitUntilCapturing()
         try LiveTCPExchange.run(server: server)
         let r = try run.finish(timeout: 6)
@@ -115,7 +117,9 @@ struct CaptureCommandTests {
     @Test("A connection aborted with RST is a reset event, not a teardown")
     func reset() throws {
         let server = try LiveTCPServer()
-        let run = try LiveRun(["capture", "-i", "lo", "--format", "json", "--duration", "1.5", "tcp port \(server.port)"])
+        let run = try LiveRun([
+            "capture", "-i", "lo", "--format", "json", "--duration", "1.5", "tcp port \(server.port)",
+        ])
         try run.waitUntilCapturing()
         let client = try LiveSocket.connect(port: server.port)
         let accepted = accept(server.fd, nil, nil)
@@ -129,7 +133,9 @@ struct CaptureCommandTests {
         let resets = objects.filter { $0["event"] as? String == "reset" }
         #expect(resets.count == 1, "\(r.stdout)")
         #expect(resets.first?["by"] as? String == "client")
-        #expect(resets.first?["client_state"] as? String == "CLOSED" && resets.first?["server_state"] as? String == "CLOSED")
+        #expect(
+            resets.first?["client_state"] as? String == "CLOSED" && resets.first?["server_state"] as? String == "CLOSED"
+        )
         #expect(!objects.contains { $0["event"] as? String == "closed" })
         #expect(objects.last?["resets"] as? Int == 1 && objects.last?["teardowns"] as? Int == 0)
     }
@@ -180,8 +186,9 @@ struct CaptureCommandTests {
         #expect(r.stdout.isEmpty, "-w without --print prints no packet lines")
         let captured = try #require(Self.capturedCount(r.stderr), "\(r.stderr)")
         #expect(captured >= 10)
-        #expect(r.stderr.contains("received by filter") && r.stderr.contains("dropped by kernel")
-            && r.stderr.contains("dropped by interface"))
+        #expect(
+            r.stderr.contains("received by filter") && r.stderr.contains("dropped by kernel")
+                && r.stderr.contains("dropped by interface"))
         #expect(r.stderr.contains("1 TCP connection seen, 1 handshake completed, 1 teardown (FIN)"))
         #expect(r.stderr.contains("1 UDP flow"))
 
@@ -250,7 +257,8 @@ struct CaptureCommandTests {
         try FileManager.default.copyItem(atPath: CLI.binary, toPath: copy)
         chmod(copy, 0o755)
         let r = try LiveTools.run(
-            setpriv, ["--reuid=nobody", "--regid=nogroup", "--clear-groups", "--", copy, "capture", "-i", "lo", "-c", "1"])
+            setpriv,
+            ["--reuid=nobody", "--regid=nogroup", "--clear-groups", "--", copy, "capture", "-i", "lo", "-c", "1"])
         #expect(r.status == 1, "\(r.stdout) \(r.stderr)")
         #expect(r.stderr.hasPrefix("wiretale: capturing on 'lo' needs privileges (root or CAP_NET_RAW)"), "\(r.stderr)")
         #expect(r.stderr.contains("sudo wiretale capture -i lo -c 1"))
@@ -263,7 +271,8 @@ struct CaptureCommandTests {
     func unknownInterface() throws {
         let r = try CLI.run(["capture", "-i", "nosuch0", "-c", "1"])
         #expect(r.status == 1)
-        #expect(r.stderr.contains("no interface named 'nosuch0'") && r.stderr.contains("lo") && r.stderr.contains("any"))
+        #expect(
+            r.stderr.contains("no interface named 'nosuch0'") && r.stderr.contains("lo") && r.stderr.contains("any"))
     }
 
     @Test("A bad filter shows libpcap's message with the filter text")

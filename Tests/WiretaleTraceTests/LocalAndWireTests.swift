@@ -87,11 +87,11 @@ struct WireAttributionTests {
         #expect(plain.plainHTTP)
     }
 
-    @Test("frames go to their steps, and the handshake's ack = x+1 and ack = y+1 are checked")
-    func attribution() {
-        let client = IPAddress("10.203.1.2")!
-        let server = IPAddress("10.203.2.2")!
-        let gw = IPAddress("10.203.1.1")!
+    static let client = IPAddress("10.203.1.2")!
+    static let server = IPAddress("10.203.2.2")!
+    static let gw = IPAddress("10.203.1.1")!
+
+    static func keys() -> AttributionKeys {
         var keys = AttributionKeys()
         keys.nextHops = [gw]
         keys.dns = [.init(hop: 0, server: server, localPort: 40000, id: 77)]
@@ -100,54 +100,113 @@ struct WireAttributionTests {
                 hop: 0, local: client, localPort: 50000, remote: server, remotePort: 80, tls: false, tlsDoneMs: nil,
                 requestWrittenMs: 5)
         ]
-        func tcp(_ n: Int, _ fromClient: Bool, _ f: TCPFlags, seq: UInt32, ack: UInt32, len: Int = 0) -> TraceFrame {
-            TraceFrame(
-                number: n, timeMs: Double(n),
-                kind: fromClient
-                    ? .tcp(
-                        src: client, srcPort: 50000, dst: server, dstPort: 80, flags: f, seq: seq, ack: ack,
-                        payload: len)
-                    : .tcp(
-                        src: server, srcPort: 80, dst: client, dstPort: 50000, flags: f, seq: seq, ack: ack,
-                        payload: len),
-                summary: "")
+        return keys
+    }
+
+    /// ARP, DNS and one HTTP connection, decoded packets fed through the trace's decode → track path;
+    /// `ending` are the connection's last segments (from the client?, flags, seq, ack).
+    static func capture(ending: [(Bool, TCPFlags, UInt32, UInt32)]) -> CapturedTrace {
+        var t = TraceFrameTracker()
+        var n = 0
+        func feed(_ p: DecodedPacket, _ bytes: [UInt8] = []) {
+            n += 1
+            bytes.withUnsafeBytes { b in
+                t.add(
+                    p, bytes: b, timeMs: Double(n), time: Timestamp(seconds: 1000 + Int64(n), fraction: 0, digits: 6),
+                    wireLength: 60)
+            }
         }
-        let frames = [
-            TraceFrame(number: 1, timeMs: 0, kind: .arp(sender: client, target: gw, isReply: false), summary: ""),
-            TraceFrame(number: 2, timeMs: 0.1, kind: .arp(sender: gw, target: client, isReply: true), summary: ""),
-            TraceFrame(
-                number: 3, timeMs: 1,
-                kind: .dns(src: client, srcPort: 40000, dst: server, dstPort: 53, id: 77, isResponse: false),
-                summary: ""),
-            TraceFrame(
-                number: 4, timeMs: 2,
-                kind: .dns(src: server, srcPort: 53, dst: client, dstPort: 40000, id: 77, isResponse: true), summary: ""
-            ),
-            TraceFrame(
-                number: 5, timeMs: 2.5,
-                kind: .dns(src: server, srcPort: 53, dst: client, dstPort: 40001, id: 77, isResponse: true), summary: ""
-            ),
-            tcp(6, true, [.syn], seq: 1000, ack: 0),
-            tcp(7, false, [.syn, .ack], seq: 5000, ack: 1001),
-            tcp(8, true, [.ack], seq: 1001, ack: 5001),
-            tcp(9, true, [.ack, .psh], seq: 1001, ack: 5001, len: 100),
-            tcp(10, false, [.ack, .psh], seq: 5001, ack: 1101, len: 400),
-            tcp(11, true, [.ack], seq: 1101, ack: 5401),
-            tcp(12, false, [.fin, .ack], seq: 5401, ack: 1101),
-            tcp(13, true, [.fin, .ack], seq: 1101, ack: 5402),
-            tcp(14, false, [.ack], seq: 5402, ack: 1102),
-        ]
-        let (by, hs) = FrameAttribution.assign(frames, keys: keys)
+        func arp(_ sender: IPAddress, _ target: IPAddress, reply: Bool) {
+            var p = DecodedPacket()
+            p.hasARP = true
+            p.arp.operation = reply ? 2 : 1
+            p.arp.senderIP = sender
+            p.arp.targetIP = target
+            feed(p)
+        }
+        func dns(query: Bool, localPort: UInt16) {
+            var p = DecodedPacket()
+            p.hasIP = true
+            p.ip.src = query ? client : server
+            p.ip.dst = query ? server : client
+            p.hasUDP = true
+            p.udp.srcPort = query ? localPort : 53
+            p.udp.dstPort = query ? 53 : localPort
+            p.application = .dnsOverUDP
+            p.applicationLength = 12
+            feed(p, [0, 77, query ? 0x01 : 0x81, 0x00, 0, 0, 0, 0, 0, 0, 0, 0])
+        }
+        func tcp(_ fromClient: Bool, _ f: TCPFlags, seq: UInt32, ack: UInt32, len: Int = 0) {
+            var p = DecodedPacket()
+            p.hasIP = true
+            p.ip.src = fromClient ? client : server
+            p.ip.dst = fromClient ? server : client
+            p.hasTCP = true
+            p.tcp.srcPort = fromClient ? 50000 : 80
+            p.tcp.dstPort = fromClient ? 80 : 50000
+            p.tcp.flags = f
+            p.tcp.seq = seq
+            p.tcp.ack = ack
+            p.tcp.window = 64000
+            p.tcp.payloadLength = len
+            p.tcp.capturedPayload = len
+            feed(p)
+        }
+        arp(client, gw, reply: false)
+        arp(gw, client, reply: true)
+        dns(query: true, localPort: 40000)
+        dns(query: false, localPort: 40000)
+        dns(query: false, localPort: 40001)
+        tcp(true, [.syn], seq: 1000, ack: 0)
+        tcp(false, [.syn, .ack], seq: 5000, ack: 1001)
+        tcp(true, [.ack], seq: 1001, ack: 5001)
+        tcp(true, [.ack, .psh], seq: 1001, ack: 5001, len: 100)
+        tcp(false, [.ack, .psh], seq: 5001, ack: 1101, len: 400)
+        tcp(true, [.ack], seq: 1101, ack: 5401)
+        for (fromClient, flags, seq, ack) in ending { tcp(fromClient, flags, seq: seq, ack: ack) }
+        return t.finish()
+    }
+
+    @Test("frames go to their steps, and the tracker's ack = x+1, ack = y+1 and three-segment close are shown")
+    func attribution() {
+        let captured = Self.capture(ending: [
+            (false, [.fin, .ack], 5401, 1101), (true, [.fin, .ack], 1101, 5402), (false, [.ack], 5402, 1102),
+        ])
+        let (by, connections) = FrameAttribution.assign(captured, keys: Self.keys())
         #expect(by["neighbour#0"] == [1, 2])
         #expect(by["dns#0"] == [3, 4])
         #expect(by["tcp#0"] == [6, 7, 8])
         #expect(by["http-request#0"] == [9])
         #expect(by["http-response#0"] == [10, 11])
         #expect(by["teardown#0"] == [12, 13, 14])
-        let h = hs[0]
-        #expect(h?.synFrame == 6 && h?.synAckFrame == 7 && h?.ackFrame == 8)
-        #expect(h?.x == 1000 && h?.y == 5000)
-        #expect(h?.synAckAckIsXPlus1 == true && h?.ackAckIsYPlus1 == true)
+        let c = connections[0]
+        #expect(c?.frameOf[.handshake1] == 6 && c?.frameOf[.handshake2] == 7 && c?.frameOf[.handshake3] == 8)
+        #expect(c?.report.handshake.clientISN == 1000 && c?.report.handshake.serverISN == 5000)
+        #expect(
+            FrameEvidence.handshake(c!)
+                == "frames 6, 7, 8: SYN seq=x=1000; SYN-ACK seq=y=5000, ack=x+1 ✓; ACK ack=y+1 ✓ (three-way handshake)")
+        #expect(captured.frames[6].summary.contains("-- second handshake (SYN+ACK): ack = x+1 holds"))
+        var step = TraceStep(.teardown, startMs: 0)
+        FrameEvidence.apply(
+            to: &step, frames: [12, 13, 14].map { captured.frames[$0 - 1] }, connection: c)
+        #expect(step.detail["teardown_kind"]?.stringValue == "three-segment")
+        #expect(step.detail["closed_first_by"]?.stringValue == "server")
+        #expect(step.detail["time_wait"]?.stringValue == "server")
+        #expect(step.evidence.contains("captured: the first FIN (frame 12) came from the server (10.203.2.2): that side is A"))
+        #expect(step.evidence.contains("captured: three-segment close"))
+    }
+
+    @Test("a RST teardown is the tracker's reset: its sender and frame are named, and no side is left in TIME-WAIT")
+    func resetTeardown() {
+        let captured = Self.capture(ending: [(true, [.rst, .ack], 1101, 5401)])
+        let (by, connections) = FrameAttribution.assign(captured, keys: Self.keys())
+        #expect(by["teardown#0"] == [12])
+        var step = TraceStep(.teardown, startMs: 0)
+        FrameEvidence.apply(to: &step, frames: [captured.frames[11]], connection: connections[0])
+        #expect(step.detail["teardown_kind"]?.stringValue == "reset")
+        #expect(step.detail["time_wait"]?.stringValue == "none (ended by RST)")
+        #expect(step.detail["rst_frame"] == .int(12))
+        #expect(step.evidence.contains { $0.hasPrefix("captured: an RST from wiretale (the client, 10.203.1.2) (frame 12)") })
     }
 
     @Test("the capture filter covers neighbour, DNS and the web ports")
@@ -167,7 +226,7 @@ struct RenderTests {
         t.detail.set("version", "TLS 1.3")
         t.frames = [7, 8, 9]
         var b = TraceStep(.dns, startMs: 1, durationMs: 1.5, status: .failed)
-        b.evidence = ["NXDOMAIN \"quoted\"\n"]
+        b.evidence = ["NXDOMAIN \"quoted\"\n", "bell\u{07}"]
         let f = TraceFailure(.dns, .dnsNoName, "NXDOMAIN: no such name", hint: "check the spelling")
         return TraceReport(
             url: "https://www.wt.test/", steps: [a, b, t], result: .failed(f),
@@ -190,6 +249,7 @@ struct RenderTests {
             ))
         #expect(j.contains("\"exit_code\":5"))
         #expect(j.contains("NXDOMAIN \\\"quoted\\\"\\n"))
+        #expect(j.contains("\"bell\\u0007\""))  // the core's escaper (OutputBuffer.appendJSONString)
     }
 
     @Test("the text report names the failed step with its letter and exit code, in Chinese on request")

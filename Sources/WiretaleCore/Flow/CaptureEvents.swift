@@ -64,7 +64,8 @@ public struct ConnectionEvent: Sendable {
             }
         }
         guard let conversation = tracker.currentConversation(of: packet) else { return nil }
-        return ConnectionEvent(kind: kind, stream: Int(note.stream), frame: frame, time: time, conversation: conversation)
+        return ConnectionEvent(
+            kind: kind, stream: Int(note.stream), frame: frame, time: time, conversation: conversation)
     }
 
     /// One line, without the newline: `#3 handshake complete, rtt 0.041 ms (127.0.0.1:40000 →

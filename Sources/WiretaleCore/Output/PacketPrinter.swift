@@ -11,12 +11,14 @@ public struct PacketPrinter {
     public let format: Format
     public var language: NotesLanguage
     public var output: OutputBuffer
-    public var tracker: ConnectionTracker
     public var statistics = DecodeStatistics()
-    public private(set) var packet = DecodedPacket()
+    /// Decoding, reassembly and tracking, with the packet held in place (no per-packet copy).
+    public var follower: PacketFollower
     /// What the tracker said about the last packet.
     public private(set) var note = PacketNote()
-    let reassembler = FragmentReassembler()
+
+    public var packet: DecodedPacket { follower.packet }
+    public var tracker: ConnectionTracker { follower.tracker }
 
     public init(format: Format, language: NotesLanguage = .en, fd: Int32 = 1) {
         self.format = format
@@ -24,36 +26,43 @@ public struct PacketPrinter {
         output = OutputBuffer(fd: fd)
         var configuration = ConnectionTracker.Configuration()
         configuration.reports = false
-        tracker = ConnectionTracker(configuration: configuration)
+        follower = PacketFollower(configuration: configuration)
     }
 
     /// Decodes, tracks and renders one frame. False once the output can no longer be written
     /// (a closed pipe): the caller stops.
     public mutating func handle(bytes b: UnsafeRawBufferPointer, linkType: LinkType, frame: Int, timestamp: Timestamp,
                                 originalLength: Int, interfaceIndex: Int = 0) -> Bool {
-        PacketDecoder.decode(b, linkType: linkType, frame: frame, reassembler: reassembler, into: &packet)
-        let fmt = format
-        PacketDecoder.withPayloadBytes(b, packet, reassembler) { payload in
-            note = tracker.track(packet, frame: frame, time: timestamp, wireLength: originalLength, bytes: payload)
-            let info = FrameInfo(number: frame, timestamp: timestamp, originalLength: originalLength,
-                                 capturedLength: b.count, interfaceIndex: interfaceIndex,
-                                 stream: note.kind == .tcp ? Int(note.stream) : -1)
-            switch fmt {
-            case .text:
-                PacketText.render(info, packet, bytes: payload, to: &output)
-                if note.hasRemarks {
-                    output.append("  -- ")
-                    note.appendRemarks(to: &output, lang: language)
-                }
-                output.append(byte: 0x0A)
-            case .json:
-                PacketJSON.render(info, packet, bytes: payload, to: &output)
-            case .none:
-                statistics.count(packet, length: originalLength)
-            }
+        note = follower.follow(b, linkType: linkType, frame: frame, time: timestamp, wireLength: originalLength)
+        let info = FrameInfo(number: frame, timestamp: timestamp, originalLength: originalLength,
+                             capturedLength: b.count, interfaceIndex: interfaceIndex,
+                             stream: note.kind == .tcp ? Int(note.stream) : -1)
+        if follower.packet.reassembledFirstFrame == 0 {
+            render(info, payload: b)
+        } else {
+            // The frame completed a fragmented datagram: the upper layers' offsets point into it.
+            let datagram = follower.reassembler.datagram
+            datagram.withUnsafeBytes { render(info, payload: $0) }
         }
         output.flushIfNeeded()
         return output.failed == 0
+    }
+
+    @inline(__always)
+    mutating func render(_ info: FrameInfo, payload: UnsafeRawBufferPointer) {
+        switch format {
+        case .text:
+            PacketText.render(info, follower.packet, bytes: payload, to: &output)
+            if note.hasRemarks {
+                output.append("  -- ")
+                note.appendRemarks(to: &output, lang: language)
+            }
+            output.append(byte: 0x0A)
+        case .json:
+            PacketJSON.render(info, follower.packet, bytes: payload, to: &output)
+        case .none:
+            statistics.count(follower.packet, length: info.originalLength)
+        }
     }
 
     /// Flushes what is buffered (and for `none`, prints the counts).

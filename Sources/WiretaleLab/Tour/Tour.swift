@@ -1,8 +1,9 @@
 import WiretaleCapture
 import WiretaleCore
 
-/// One of the notes' lettered website steps (section 4), handed in by the caller from the one
-/// table that defines them (`NotesStep` in WiretaleTrace), so the tour never spells them itself.
+/// Kept only so that existing callers of `Tour.run(live:lang:letters:...)` still build: the tour now
+/// reads the notes' letters from the one table that defines them, `NotesStep` in WiretaleCore, and
+/// ignores these. Remove it once `wiretale tour` stops passing letters.
 public struct NotesLetter: Sendable {
     public var letter: String
     public var english: String
@@ -42,10 +43,19 @@ public enum Tour {
         }
     }
 
+    /// The same as `run(live:lang:trace:record:to:)`; `letters` are ignored (see `NotesLetter`).
+    public static func run(
+        live wantLive: Bool, lang: NotesLanguage, letters: [NotesLetter],
+        trace: (@Sendable () async -> (text: String, observed: [String: String])?)? = nil,
+        record directory: String? = nil, to out: inout LabOutput
+    ) async {
+        await run(live: wantLive, lang: lang, trace: trace, record: directory, to: &out)
+    }
+
     /// Runs the tour. `trace`, when given and live, runs `wiretale trace` against the tour's own
     /// loopback server and returns its text and the letters it observed.
     public static func run(
-        live wantLive: Bool, lang: NotesLanguage, letters: [NotesLetter],
+        live wantLive: Bool, lang: NotesLanguage,
         trace: (@Sendable () async -> (text: String, observed: [String: String])?)? = nil,
         record directory: String? = nil, to out: inout LabOutput
     ) async {
@@ -152,7 +162,7 @@ public enum Tour {
             seen.recordedLetters = recorded
         }
         out.line("")
-        closingTables(seen, lang: lang, letters: letters, to: &out)
+        closingTables(seen, lang: lang, to: &out)
     }
 
     /// Explains one compiled-in capture: packet lines (optionally) and each TCP stream's ladder.
@@ -205,7 +215,7 @@ public enum Tour {
         return o
     }
 
-    static func closingTables(_ seen: Seen, lang: NotesLanguage, letters: [NotesLetter], to out: inout LabOutput) {
+    static func closingTables(_ seen: Seen, lang: NotesLanguage, to out: inout LabOutput) {
         out.heading("What the tour showed, in the notes' terms")
         out.line("Every TCP state of the notes (sections 1 and 2), and where it was seen:")
         for s in TCPState.allCases {
@@ -216,9 +226,8 @@ public enum Tour {
         }
         out.line("")
         out.line("The notes' list for visiting a website (section 4), letter by letter, beside what was observed:")
-        for l in letters {
-            let label = lang == .zh ? l.chinese : l.english
-            out.line("  \(l.letter). \(label)")
+        for l in NotesStep.notesOrder {
+            out.line("  \(l.letter). \(l.label(lang))")
             let now = seen.letters[l.letter]
             let recorded = seen.recordedLetters[l.letter]
             if now != nil || recorded == nil {

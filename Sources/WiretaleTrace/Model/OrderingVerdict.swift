@@ -1,3 +1,5 @@
+import WiretaleCore
+
 /// The notes list the steps a..i; a real fetch does them in another order. This compares the two
 /// (notes section 4: "the letters are listed a..i, but that is not the order in which things happen").
 public struct OrderingVerdict: Sendable, Equatable {

@@ -1,3 +1,5 @@
+import WiretaleCore
+
 /// The whole trace: every step beside its notes letter, the order seen, and how it ended.
 public struct TraceReport: Sendable {
     public enum Result: Sendable {

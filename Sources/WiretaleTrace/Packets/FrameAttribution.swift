@@ -30,30 +30,27 @@ public struct AttributionKeys: Sendable {
     public init() {}
 }
 
-/// Gives every captured frame to the step it belongs to, and reads the handshake checks of the
-/// notes' section 1 (ack = x+1, ack = y+1) off the frames.
+/// Gives every captured frame to the step it belongs to. Which segment opens or closes a
+/// connection, and how the handshake and teardown went, is the conversation tracker's word (the
+/// frame's `step`, and its report on the connection): nothing about TCP is worked out here.
 public enum FrameAttribution {
-    public struct Handshake: Sendable, Equatable {
-        public var synFrame: Int
-        public var synAckFrame: Int
-        public var ackFrame: Int
-        public var x: UInt32
-        public var y: UInt32
-        public var synAckAckIsXPlus1: Bool
-        public var ackAckIsYPlus1: Bool
+    /// One of the trace's connections as the tracker saw it: its report, and the frame of each
+    /// step of the notes' handshake and teardown (the first frame that was that step).
+    public struct Connection: Sendable {
+        public var report: TCPConversation
+        public var frameOf: [ConnectionStep: Int]
     }
 
-    /// Returns the frame numbers for each (step kind, hop), and the handshakes found per hop.
-    public static func assign(_ frames: [TraceFrame], keys: AttributionKeys)
-        -> (byStep: [String: [Int]], handshakes: [Int: Handshake])
+    /// Returns the frame numbers for each (step kind, hop), and the tracked connection per hop.
+    public static func assign(_ capture: CapturedTrace, keys: AttributionKeys)
+        -> (byStep: [String: [Int]], connections: [Int: Connection])
     {
         var by: [String: [Int]] = [:]
         func add(_ kind: TraceStepKind, _ hop: Int, _ n: Int) { by["\(kind.rawValue)#\(hop)", default: []].append(n) }
-        var handshakes: [Int: Handshake] = [:]
-        var synSeen: [Int: (Int, UInt32)] = [:]
-        var synAckSeen: [Int: (Int, UInt32, UInt32)] = [:]
+        var streams: [Int: Int32] = [:]
+        var frameOf: [Int: [ConnectionStep: Int]] = [:]
         var lastDataStep: [Int: TraceStepKind] = [:]
-        for f in frames {
+        for f in capture.frames {
             switch f.kind {
             case .arp(let sender, let target, _):
                 // A request names the next hop as target; its reply names it as sender.
@@ -67,34 +64,21 @@ public enum FrameAttribution {
                 }) {
                     add(.dns, k.hop, f.number)
                 }
-            case .tcp(let src, let sp, let dst, let dp, let flags, let seq, let ack, let payload):
+            case .tcp(let src, let sp, let dst, let dp, _, _, _, let payload):
                 guard
                     let c = keys.connections.first(where: {
                         ($0.local == src && $0.localPort == sp && $0.remote == dst && $0.remotePort == dp)
                             || ($0.local == dst && $0.localPort == dp && $0.remote == src && $0.remotePort == sp)
                     })
                 else { continue }
+                if f.stream >= 0 { streams[c.hop] = f.stream }
+                if f.step != .none, frameOf[c.hop]?[f.step] == nil { frameOf[c.hop, default: [:]][f.step] = f.number }
                 let fromClient = src == c.local && sp == c.localPort
-                if lastDataStep[c.hop] == .teardown {
-                    // After the first FIN, everything (ACKs, a TLS close_notify) is the teardown.
-                    add(.teardown, c.hop, f.number)
-                } else if flags.contains(.syn) && !flags.contains(.ack) {
-                    synSeen[c.hop] = (f.number, seq)
-                    add(.tcp, c.hop, f.number)
-                } else if flags.contains(.syn) && flags.contains(.ack) {
-                    synAckSeen[c.hop] = (f.number, seq, ack)
-                    add(.tcp, c.hop, f.number)
-                } else if flags.contains(.fin) || flags.contains(.rst) {
+                if lastDataStep[c.hop] == .teardown || f.step.isTeardown {
+                    // From the first FIN or RST on, everything (ACKs, a TLS close_notify) is the teardown.
                     add(.teardown, c.hop, f.number)
                     lastDataStep[c.hop] = .teardown
-                } else if payload == 0 && lastDataStep[c.hop] == nil {
-                    if fromClient, handshakes[c.hop] == nil, let (sn, x) = synSeen[c.hop],
-                        let (san, y, a1) = synAckSeen[c.hop]
-                    {
-                        handshakes[c.hop] = Handshake(
-                            synFrame: sn, synAckFrame: san, ackFrame: f.number, x: x, y: y,
-                            synAckAckIsXPlus1: a1 == x &+ 1, ackAckIsYPlus1: ack == y &+ 1)
-                    }
+                } else if f.step.isHandshake || (payload == 0 && lastDataStep[c.hop] == nil) {
                     add(.tcp, c.hop, f.number)
                 } else if payload == 0 {
                     add(lastDataStep[c.hop] ?? .tcp, c.hop, f.number)
@@ -114,6 +98,12 @@ public enum FrameAttribution {
                 continue
             }
         }
-        return (by, handshakes)
+        var connections: [Int: Connection] = [:]
+        for (hop, stream) in streams {
+            if let report = capture.connections.first(where: { $0.stream == Int(stream) }) {
+                connections[hop] = Connection(report: report, frameOf: frameOf[hop] ?? [:])
+            }
+        }
+        return (by, connections)
     }
 }

@@ -3,7 +3,8 @@ import WiretaleCore
 /// With a capture, each step's evidence gains its frames: number, wire time, one line each. Steps
 /// that socket-level timing could not time (the neighbour exchange) take their times from the wire.
 enum FrameEvidence {
-    static func apply(to step: inout TraceStep, frames: [TraceFrame]) {
+    /// `connection` is the conversation tracker's view of the step's connection, when there is one.
+    static func apply(to step: inout TraceStep, frames: [TraceFrame], connection: FrameAttribution.Connection?) {
         guard !frames.isEmpty else { return }
         step.evidence.removeAll { $0.contains("need a capture") || $0.contains("needs a capture") }
         if step.kind == .neighbour, let first = frames.first, let last = frames.last {
@@ -14,37 +15,60 @@ enum FrameEvidence {
                 "captured: the \(first.kind.isARP ? "ARP" : "neighbour discovery") exchange took \(formatMs(step.durationMs)) ms on the wire"
             )
         }
-        if step.kind == .teardown {
-            let fins = frames.compactMap { f -> (Int, IPAddress)? in
-                if case .tcp(let src, _, _, _, let flags, _, _, _) = f.kind, flags.contains(.fin) {
-                    return (f.number, src)
-                }
-                return nil
-            }
-            let rst = frames.first { f in
-                if case .tcp(_, _, _, _, let flags, _, _, _) = f.kind { return flags.contains(.rst) }
-                return false
-            }
-            if let rst, case .tcp(let src, _, _, _, _, _, _, _) = rst.kind {
-                step.evidence.append(
-                    "captured: an RST from \(src) (frame \(rst.number)) ended the connection: an RST aborts at once, so no side is left in TIME-WAIT (notes section 2 expects FINs; reality often differs)"
-                )
-                step.evidence.removeAll { $0.contains("left in TIME-WAIT") }
-                step.detail.set("time_wait", "none (ended by RST)")
-                step.detail.set("rst_frame", rst.number)
-            } else if let first = fins.first {
-                step.evidence.append(
-                    "captured: the first FIN (frame \(first.0)) came from \(first.1): that side is A, and it holds TIME-WAIT"
-                )
-                step.evidence.append(
-                    "captured: \(frames.count) segments in the teardown"
-                        + (frames.count == 3 ? " (an ACK rode on a FIN)" : ""))
-            }
+        if let connection {
+            if step.kind == .tcp, let line = handshake(connection) { step.evidence.append(line) }
+            if step.kind == .teardown { teardown(&step, connection) }
         }
         for f in frames.prefix(12) {
             step.evidence.append("frame \(f.number) at \(String(format3: f.timeMs, decimals: 3)) ms: \(f.summary)")
         }
         if frames.count > 12 { step.evidence.append("... and \(frames.count - 12) more frames") }
+    }
+
+    /// The notes' section 1 checks, as the tracker made them: x, y, ack = x+1 on the SYN-ACK, ack = y+1 on the ACK.
+    static func handshake(_ c: FrameAttribution.Connection) -> String? {
+        let h = c.report.handshake
+        guard let syn = c.frameOf[.handshake1], let synAck = c.frameOf[.handshake2], let ack = c.frameOf[.handshake3],
+            let x = h.clientISN, let y = h.serverISN, let xHolds = h.synAckAckHolds, let yHolds = h.thirdAckHolds
+        else { return nil }
+        return
+            "frames \(syn), \(synAck), \(ack): SYN seq=x=\(x); SYN-ACK seq=y=\(y), ack=x+1 \(xHolds ? "✓" : "✗"); ACK ack=y+1 \(yHolds ? "✓" : "✗") (\(h.kind.english))"
+    }
+
+    /// The notes' section 2 as the tracker saw it: the teardown's kind, who closed first (A), who is left in TIME-WAIT.
+    static func teardown(_ step: inout TraceStep, _ c: FrameAttribution.Connection) {
+        let t = c.report.teardown
+        func side(_ isClient: Bool) -> String {
+            isClient ? "wiretale (the client, \(c.report.client.address))" : "the server (\(c.report.server.address))"
+        }
+        step.detail.set("teardown_kind", t.kind.code.description)
+        if t.kind == .reset {
+            let from = t.rstFromClient.map { " from \(side($0))" } ?? ""
+            let at = c.frameOf[.reset].map { " (frame \($0))" } ?? ""
+            step.evidence.append(
+                "captured: an RST\(from)\(at) ended the connection: \(NotesPhrase.resetAbort.english) (notes section 2 expects FINs; reality often differs)"
+            )
+            step.evidence.removeAll { $0.contains("left in TIME-WAIT") }
+            step.detail.set("time_wait", "none (ended by RST)")
+            if let rst = c.frameOf[.reset] { step.detail.set("rst_frame", rst) }
+            return
+        }
+        guard let clientFirst = t.firstCloserIsClient else { return }
+        step.detail.set("closed_first_by", clientFirst ? "client" : "server")
+        let first = c.frameOf[.teardown1].map { " (frame \($0))" } ?? ""
+        step.evidence.append("captured: the first FIN\(first) came from \(side(clientFirst)): that side is A")
+        step.evidence.append("captured: \(t.kind.english)")
+        switch (t.clientInTimeWait, t.serverInTimeWait) {
+        case (true, true):
+            step.detail.set("time_wait", "both")
+            step.evidence.append("captured: both sides are left in TIME-WAIT")
+        case (true, false), (false, true):
+            step.detail.set("time_wait", t.clientInTimeWait ? "client" : "server")
+            step.evidence.append(
+                "captured: \(side(t.clientInTimeWait)) is left in TIME-WAIT: it \(NotesPhrase.timeWait2MSL.english)")
+        case (false, false):
+            step.detail.set("time_wait", "none seen")
+        }
     }
 }
 

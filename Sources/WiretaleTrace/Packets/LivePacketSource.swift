@@ -6,7 +6,8 @@ import WiretaleCore
 #endif
 
 /// The packet source for real traces: a libpcap live capture (WiretaleCapture's `LiveCapture`) on
-/// its own thread, each frame decoded by the core's `PacketDecoder` and reduced to a `TraceFrame`;
+/// its own thread, each frame decoded by the core's `PacketDecoder`, tracked by its `ConnectionTracker`
+/// (`TraceFrameTracker`) and reduced to a `TraceFrame`;
 /// with `-w` the raw frames are also written to a pcap file (`CaptureWriter`).
 public struct LivePacketSource: TracePacketSource {
     public init() {}
@@ -28,7 +29,7 @@ public struct LivePacketSource: TracePacketSource {
 final class LiveTraceCapture: TraceCapture, @unchecked Sendable {
     private let stopper: CaptureStopper
     private let done = DispatchSemaphoreLite()
-    private var frames: [TraceFrame] = []
+    private var captured = CapturedTrace(frames: [], connections: [])
     private var failure: Error?
     private var thread: pthread_t?
 
@@ -60,24 +61,22 @@ final class LiveTraceCapture: TraceCapture, @unchecked Sendable {
 
     func setTimeZero(_ monotonicMs: Double) { shiftMs = monotonicMs - startMs }
 
-    fileprivate func finish(_ frames: [TraceFrame], _ error: Error?) {
-        self.frames = frames
+    fileprivate func finish(_ captured: CapturedTrace, _ error: Error?) {
+        self.captured = captured
         self.failure = error
         done.signal()
     }
 
-    func stop() async throws -> [TraceFrame] {
+    func stop() async throws -> CapturedTrace {
         // Let the last packets (the server's final ACK of the teardown) arrive.
         try? await Task.sleep(nanoseconds: 50_000_000)
         stopper.stop()
         done.wait()
         if let t = thread { pthread_join(t, nil) }
         if let failure { throw failure }
-        return frames.map { f in
-            var g = f
-            g.timeMs -= shiftMs
-            return g
-        }
+        var shifted = captured
+        for i in shifted.frames.indices { shifted.frames[i].timeMs -= shiftMs }
+        return shifted
     }
 }
 
@@ -96,7 +95,7 @@ private final class CaptureBox: @unchecked Sendable {
     }
 
     func run() {
-        var frames: [TraceFrame] = []
+        var tracked = TraceFrameTracker()
         var decoded = DecodedPacket()
         var error: Error?
         do {
@@ -104,13 +103,14 @@ private final class CaptureBox: @unchecked Sendable {
                 try writer?.write(packet)
                 PacketDecoder.decode(packet.bytes, linkType: packet.linkType, into: &decoded)
                 let ms = Double(packet.timestamp.totalNanoseconds) / 1e6 - wallAtStartMs
-                frames.append(TraceFrameReader.frame(number: frames.count + 1, timeMs: ms, decoded, packet.bytes))
+                tracked.add(
+                    decoded, bytes: packet.bytes, timeMs: ms, time: packet.timestamp, wireLength: packet.originalLength)
             }
             try writer?.close()
         } catch let e {
             error = e
         }
-        owner.finish(frames, error)
+        owner.finish(tracked.finish(), error)
     }
 }
 

@@ -29,14 +29,34 @@ public struct TraceFrame: Sendable, Equatable {
     /// Capture time on the trace's clock (milliseconds since the trace began).
     public var timeMs: Double
     public var kind: Kind
-    /// One line, as `wiretale read` would print it.
+    /// One line, as `wiretale read` would print it (with the conversation tracker's remarks).
     public var summary: String
+    /// For TCP: the conversation tracker's stream (`tcp.stream`, -1 when none) and which step of the
+    /// notes' handshake or teardown this segment is (`PacketNote`).
+    public var stream: Int32
+    public var step: ConnectionStep
 
-    public init(number: Int, timeMs: Double, kind: Kind, summary: String) {
+    public init(
+        number: Int, timeMs: Double, kind: Kind, summary: String, stream: Int32 = -1, step: ConnectionStep = .none
+    ) {
         self.number = number
         self.timeMs = timeMs
         self.kind = kind
         self.summary = summary
+        self.stream = stream
+        self.step = step
+    }
+}
+
+/// What a capture hands back when it stops: every frame, in order, and the conversation tracker's
+/// report on each TCP connection (handshake checks, teardown kind, who closed first, TIME-WAIT).
+public struct CapturedTrace: Sendable {
+    public var frames: [TraceFrame]
+    public var connections: [TCPConversation]
+
+    public init(frames: [TraceFrame], connections: [TCPConversation]) {
+        self.frames = frames
+        self.connections = connections
     }
 }
 
@@ -53,8 +73,8 @@ public protocol TraceCapture: AnyObject, Sendable {
     /// Sets the trace's time 0 (monotonic milliseconds) that frame times are measured from.
     func setTimeZero(_ monotonicMs: Double)
 
-    /// Stops the capture, flushes `-w`, and returns every frame seen, in order.
-    func stop() async throws -> [TraceFrame]
+    /// Stops the capture, flushes `-w`, and returns every frame seen, in order, with the tracker's reports.
+    func stop() async throws -> CapturedTrace
 }
 
 /// Whether this process may capture, and what to tell a user who may not (WiretaleCapture decides).

@@ -1,3 +1,5 @@
+import WiretaleCore
+
 /// `--format json`: the report as one JSON object (RFC 8259), keys in a fixed order.
 public enum TraceJSON {
     public static func render(_ r: TraceReport) -> String {
@@ -94,37 +96,45 @@ public enum TraceJSON {
                 w.string(r.packets.note)
             }
         }
-        return w.out + "\n"
+        w.out.append(byte: 0x0A)
+        return String(decoding: w.out.bytes, as: UTF8.self)
     }
 }
 
-/// A minimal streaming JSON writer (compact output, RFC 8259 string escaping).
+/// A minimal streaming JSON writer (compact output) over the core's `OutputBuffer`, whose
+/// `appendJSONString` is the project's one JSON string escaper (RFC 8259 section 7).
 final class JSONWriter {
-    var out = ""
+    var out = OutputBuffer(fd: -1)
     private var needComma = [false]
 
     func sep() {
-        if needComma[needComma.count - 1] { out += "," }
+        if needComma[needComma.count - 1] { out.append(byte: UInt8(ascii: ",")) }
         needComma[needComma.count - 1] = true
     }
 
     func key(_ k: String) {
         sep()
-        out += JSONWriter.quote(k) + ":"
+        out.appendJSONString(k)
+        out.append(byte: UInt8(ascii: ":"))
         needComma[needComma.count - 1] = false
         pendingKey = true
     }
 
     private var pendingKey = false
 
-    private func value(_ text: String) {
+    /// Starts a value: after a key, or as the next element of an array.
+    private func startValue() {
         if pendingKey {
             pendingKey = false
             needComma[needComma.count - 1] = true
         } else {
             sep()
         }
-        out += text
+    }
+
+    private func value(_ text: String) {
+        startValue()
+        out.append(text)
     }
 
     func object(_ body: () -> Void) {
@@ -132,7 +142,7 @@ final class JSONWriter {
         needComma.append(false)
         body()
         needComma.removeLast()
-        out += "}"
+        out.append(byte: UInt8(ascii: "}"))
     }
 
     func array<T>(_ items: [T], _ each: (T) -> Void) {
@@ -140,10 +150,14 @@ final class JSONWriter {
         needComma.append(false)
         for i in items { each(i) }
         needComma.removeLast()
-        out += "]"
+        out.append(byte: UInt8(ascii: "]"))
     }
 
-    func string(_ s: String) { value(JSONWriter.quote(s)) }
+    func string(_ s: String) {
+        startValue()
+        out.appendJSONString(s)
+    }
+
     func int(_ v: Int) { value(String(v)) }
     func bool(_ v: Bool) { value(v ? "true" : "false") }
     func null() { value("null") }
@@ -168,26 +182,5 @@ final class JSONWriter {
         case .list(let items): array(items) { detailValue($0) }
         case .object(let d): detail(d)
         }
-    }
-
-    static func quote(_ s: String) -> String {
-        var o = "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": o += "\\\""
-            case "\\": o += "\\\\"
-            case "\n": o += "\\n"
-            case "\r": o += "\\r"
-            case "\t": o += "\\t"
-            default:
-                if u.value < 0x20 {
-                    let h = String(u.value, radix: 16)
-                    o += "\\u" + String(repeating: "0", count: 4 - h.count) + h
-                } else {
-                    o.unicodeScalars.append(u)
-                }
-            }
-        }
-        return o + "\""
     }
 }
