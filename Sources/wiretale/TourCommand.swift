@@ -31,13 +31,9 @@ struct TourCommand: AsyncParsableCommand {
 
     func run() async throws {
         var out = LabOutput()
-        // The notes' letters come from the one table that defines them (WiretaleTrace's NotesStep).
-        let letters = NotesStep.notesOrder.map {
-            NotesLetter(letter: $0.letter, english: $0.english, chinese: $0.chinese)
-        }
         let traceLang: TraceText.Language = lang == .zh ? .zh : .en
         await Tour.run(
-            live: !recorded, lang: lang, letters: letters, trace: { await Self.trace(traceLang) },
+            live: !recorded, lang: lang, trace: { await Self.trace(traceLang) },
             record: record, to: &out)
     }
 

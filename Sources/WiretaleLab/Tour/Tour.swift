@@ -1,21 +1,6 @@
 import WiretaleCapture
 import WiretaleCore
 
-/// Kept only so that existing callers of `Tour.run(live:lang:letters:...)` still build: the tour now
-/// reads the notes' letters from the one table that defines them, `NotesStep` in WiretaleCore, and
-/// ignores these. Remove it once `wiretale tour` stops passing letters.
-public struct NotesLetter: Sendable {
-    public var letter: String
-    public var english: String
-    public var chinese: String
-
-    public init(letter: String, english: String, chinese: String) {
-        self.letter = letter
-        self.english = english
-        self.chinese = chinese
-    }
-}
-
 /// `wiretale tour`: the notes' network sections (1–4) in one run. Live (root or CAP_NET_RAW): the
 /// TCP and UDP labs captured on loopback. Otherwise: the captures compiled into the binary,
 /// explained packet by packet with the tracker's remarks and `explain`'s ladder, plus the labs'
@@ -41,15 +26,6 @@ public enum Tour {
                 if seenAt[s] == nil { seenAt[s] = "the kernel's own table (/proc/net/tcp) during the TCP lab" }
             }
         }
-    }
-
-    /// The same as `run(live:lang:trace:record:to:)`; `letters` are ignored (see `NotesLetter`).
-    public static func run(
-        live wantLive: Bool, lang: NotesLanguage, letters: [NotesLetter],
-        trace: (@Sendable () async -> (text: String, observed: [String: String])?)? = nil,
-        record directory: String? = nil, to out: inout LabOutput
-    ) async {
-        await run(live: wantLive, lang: lang, trace: trace, record: directory, to: &out)
     }
 
     /// Runs the tour. `trace`, when given and live, runs `wiretale trace` against the tour's own

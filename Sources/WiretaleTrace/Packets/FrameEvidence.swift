@@ -57,7 +57,19 @@ enum FrameEvidence {
         step.detail.set("closed_first_by", clientFirst ? "client" : "server")
         let first = c.frameOf[.teardown1].map { " (frame \($0))" } ?? ""
         step.evidence.append("captured: the first FIN\(first) came from \(side(clientFirst)): that side is A")
-        step.evidence.append("captured: \(t.kind.english)")
+        let why: String? =
+            switch t.kind {
+            case .threeWay: NotesPhrase.threeSegmentClose.english.description
+            case .simultaneous: NotesPhrase.simultaneousClose.english.description
+            case .fourWay: "FIN, ACK, FIN, ACK as the notes' section 2 draws it"
+            case .incomplete: "the capture did not see the whole exchange"
+            case .none, .reset: nil
+            }
+        step.evidence.append("captured: \(t.kind.english)" + (why.map { ": " + $0 } ?? ""))
+        if t.halfCloseBytes > 0 {
+            step.evidence.append(
+                "captured: \(t.halfCloseBytes) bytes after the first FIN: \(NotesPhrase.halfClose.english)")
+        }
         switch (t.clientInTimeWait, t.serverInTimeWait) {
         case (true, true):
             step.detail.set("time_wait", "both")
