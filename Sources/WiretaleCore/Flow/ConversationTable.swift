@@ -97,10 +97,7 @@ public enum ConversationTable {
         guard !rows.isEmpty else { return }
         let ew = endpointWidth(rows.lazy.flatMap { [$0.client, $0.server] })
         let stateWidth = lang == .zh ? 24 : 13
-        o.append(padded: "stream", to: 8)
-        o.append(padded: NotesPhrase.client.label(lang), to: ew + 2)
-        o.append(padded: NotesPhrase.server.label(lang), to: ew + 2)
-        o.append("  → pkts   → bytes  ← pkts   ← bytes  rel start    duration     ")
+        appendSharedHeader(endpointWidth: ew, lang: lang, to: &o)
         o.append(padded: lang == .zh ? "握手" : "handshake", to: lang == .zh ? 20 : 23)
         o.append(padded: lang == .zh ? "挥手" : "teardown", to: lang == .zh ? 20 : 21)
         o.append(padded: lang == .zh ? "客户端最终" : "client end", to: stateWidth)
@@ -109,17 +106,7 @@ public enum ConversationTable {
         o.append(lang == .zh ? "异常\n" : "anomalies\n")
         let originNs = origin.totalNanoseconds
         for r in rows {
-            o.append(right: UInt64(r.stream), width: 6)
-            o.append("  ")
-            appendEndpoint(r.client, width: ew + 2, to: &o)
-            appendEndpoint(r.server, width: ew + 2, to: &o)
-            o.append(right: UInt64(r.packetsToServer), width: 8)
-            o.append(right: r.bytesToServer, width: 10)
-            o.append(right: UInt64(r.packetsToClient), width: 8)
-            o.append(right: r.bytesToClient, width: 10)
-            o.append("  ")
-            appendSeconds(r.startNs - originNs, width: 13, to: &o)
-            appendSeconds(r.durationNs, width: 13, to: &o)
+            appendSharedColumns(r, endpointWidth: ew, originNs: originNs, to: &o)
             o.append(padded: r.handshake.label(lang), to: lang == .zh ? 20 : 23)
             o.append(padded: r.teardown.label(lang), to: lang == .zh ? 20 : 21)
             o.append(padded: r.clientState.label(lang), to: stateWidth)
@@ -133,6 +120,29 @@ public enum ConversationTable {
             o.append(byte: 0x0A)
             o.flushIfNeeded()
         }
+    }
+
+    /// The columns TCP and UDP tables share: stream, endpoints, packets and bytes each way, start, duration.
+    static func appendSharedHeader(endpointWidth ew: Int, lang: NotesLanguage, to o: inout OutputBuffer) {
+        o.append(padded: "stream", to: 8)
+        o.append(padded: NotesPhrase.client.label(lang), to: ew + 2)
+        o.append(padded: NotesPhrase.server.label(lang), to: ew + 2)
+        o.append("  → pkts   → bytes  ← pkts   ← bytes  rel start    duration     ")
+    }
+
+    static func appendSharedColumns(_ r: some FlowRowColumns, endpointWidth ew: Int, originNs: Int64,
+                                    to o: inout OutputBuffer) {
+        o.append(right: UInt64(r.stream), width: 6)
+        o.append("  ")
+        appendEndpoint(r.client, width: ew + 2, to: &o)
+        appendEndpoint(r.server, width: ew + 2, to: &o)
+        o.append(right: UInt64(r.packetsToServer), width: 8)
+        o.append(right: r.bytesToServer, width: 10)
+        o.append(right: UInt64(r.packetsToClient), width: 8)
+        o.append(right: r.bytesToClient, width: 10)
+        o.append("  ")
+        appendSeconds(r.startNs - originNs, width: 13, to: &o)
+        appendSeconds(r.durationNs, width: 13, to: &o)
     }
 
     /// `TCP Retransmission ×3, TCP Dup ACK ×2` (or the Chinese labels), `-` when none.
@@ -160,24 +170,12 @@ public enum ConversationTable {
         o.append(")\n")
         guard !rows.isEmpty else { return }
         let ew = endpointWidth(rows.lazy.flatMap { [$0.client, $0.server] })
-        o.append(padded: "stream", to: 8)
-        o.append(padded: NotesPhrase.client.label(lang), to: ew + 2)
-        o.append(padded: NotesPhrase.server.label(lang), to: ew + 2)
-        o.append("  → pkts   → bytes  ← pkts   ← bytes  rel start    duration     conn  ")
+        appendSharedHeader(endpointWidth: ew, lang: lang, to: &o)
+        o.append("conn  ")
         o.append(lang == .zh ? "备注\n" : "notes\n")
         let originNs = origin.totalNanoseconds
         for r in rows {
-            o.append(right: UInt64(r.stream), width: 6)
-            o.append("  ")
-            appendEndpoint(r.client, width: ew + 2, to: &o)
-            appendEndpoint(r.server, width: ew + 2, to: &o)
-            o.append(right: UInt64(r.packetsToServer), width: 8)
-            o.append(right: r.bytesToServer, width: 10)
-            o.append(right: UInt64(r.packetsToClient), width: 8)
-            o.append(right: r.bytesToClient, width: 10)
-            o.append("  ")
-            appendSeconds(r.startNs - originNs, width: 13, to: &o)
-            appendSeconds(r.durationNs, width: 13, to: &o)
+            appendSharedColumns(r, endpointWidth: ew, originNs: originNs, to: &o)
             o.append(padded: r.connState, to: 6)
             var any = false
             for (flag, phrase) in [(r.broadcast, NotesPhrase.broadcast), (r.multicast, .multicast)] where flag {
@@ -318,3 +316,19 @@ public enum ConversationTable {
         o.pad(from: o.bytes.count - before, to: width)
     }
 }
+
+/// What a TCP row and a UDP row both have, for the columns their tables share.
+protocol FlowRowColumns {
+    var stream: Int32 { get }
+    var client: FlowEndpoint { get }
+    var server: FlowEndpoint { get }
+    var packetsToServer: UInt32 { get }
+    var packetsToClient: UInt32 { get }
+    var bytesToServer: UInt64 { get }
+    var bytesToClient: UInt64 { get }
+    var startNs: Int64 { get }
+    var durationNs: Int64 { get }
+}
+
+extension ConversationTable.TCPRow: FlowRowColumns {}
+extension ConversationTable.UDPRow: FlowRowColumns {}
