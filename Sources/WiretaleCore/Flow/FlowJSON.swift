@@ -26,22 +26,12 @@ extension TCPConversation {
         o.append(connState)
         o.append("\",\"history\":")
         o.appendJSONString(history)
-        o.append(",\"packets_client_to_server\":")
-        o.append(clientToServer.packets)
-        o.append(",\"packets_server_to_client\":")
-        o.append(serverToClient.packets)
-        o.append(",\"bytes_client_to_server\":")
-        o.append(clientToServer.bytes)
-        o.append(",\"bytes_server_to_client\":")
-        o.append(serverToClient.bytes)
+        o.appendJSONVolumes(clientToServer, serverToClient)
         o.append(",\"payload_client_to_server\":")
         o.append(clientToServer.payloadBytes)
         o.append(",\"payload_server_to_client\":")
         o.append(serverToClient.payloadBytes)
-        o.append(",\"start\":\"")
-        o.appendRFC3339(start)
-        o.append("\",\"duration\":")
-        o.appendDecimal(duration, scale: 1_000_000_000, digits: 6)
+        o.appendJSONSpan(start: start, duration: duration)
         o.append(",\"rtt_ms\":")
         if let rtt = handshake.rtt {
             o.appendDecimal(rtt, scale: 1_000_000, digits: 3)
@@ -101,18 +91,8 @@ extension UDPFlow {
         o.appendJSONEndpoint(client)
         o.append(",\"server\":")
         o.appendJSONEndpoint(server)
-        o.append(",\"packets_client_to_server\":")
-        o.append(clientToServer.packets)
-        o.append(",\"packets_server_to_client\":")
-        o.append(serverToClient.packets)
-        o.append(",\"bytes_client_to_server\":")
-        o.append(clientToServer.bytes)
-        o.append(",\"bytes_server_to_client\":")
-        o.append(serverToClient.bytes)
-        o.append(",\"start\":\"")
-        o.appendRFC3339(start)
-        o.append("\",\"duration\":")
-        o.appendDecimal(duration, scale: 1_000_000_000, digits: 6)
+        o.appendJSONVolumes(clientToServer, serverToClient)
+        o.appendJSONSpan(start: start, duration: duration)
         o.append(",\"broadcast\":")
         o.append(broadcast ? "true" : "false")
         o.append(",\"multicast\":")
@@ -174,6 +154,26 @@ extension DNSTransaction {
 }
 
 extension OutputBuffer {
+    /// The packet and byte counts each way, as TCP conversations and UDP flows both report them.
+    mutating func appendJSONVolumes(_ clientToServer: DirectionCounts, _ serverToClient: DirectionCounts) {
+        append(",\"packets_client_to_server\":")
+        append(clientToServer.packets)
+        append(",\"packets_server_to_client\":")
+        append(serverToClient.packets)
+        append(",\"bytes_client_to_server\":")
+        append(clientToServer.bytes)
+        append(",\"bytes_server_to_client\":")
+        append(serverToClient.bytes)
+    }
+
+    /// `"start"` (RFC 3339) and `"duration"` in seconds.
+    mutating func appendJSONSpan(start: Timestamp, duration: Int64) {
+        append(",\"start\":\"")
+        appendRFC3339(start)
+        append("\",\"duration\":")
+        appendDecimal(duration, scale: 1_000_000_000, digits: 6)
+    }
+
     /// `"ip:port"`, IPv6 as `"[addr]:port"`.
     mutating func appendJSONEndpoint(_ e: FlowEndpoint) {
         append(byte: UInt8(ascii: "\""))
