@@ -134,10 +134,14 @@ extension CaptureFileReader {
                 blockName: PcapngBlockType(rawValue: type).name)
         }
 
-        switch PcapngBlockType(rawValue: type) {
-        case .enhancedPacket:
+        let kind = PcapngBlockType(rawValue: type)
+        switch kind {
+        case .enhancedPacket, .obsoletePacket:
+            // Appendix A: the obsolete Packet Block is laid out like the Enhanced Packet Block but for a
+            // u16 interface id (followed by a u16 drops count) where the EPB has a u32.
             try requireLength(length, PcapngLayout.enhancedPacketMinimum, type: type)
-            let interfaceIndex = Int(block.u32(8, bigEndian: bigEndian))
+            let interfaceIndex = kind == .obsoletePacket
+                ? Int(block.u16(8, bigEndian: bigEndian)) : Int(block.u32(8, bigEndian: bigEndian))
             let caplen = Int(block.u32(20, bigEndian: bigEndian))
             if interfaceIndex >= interfaceStates.count { throw pcapngUnknownInterface(interfaceIndex, type: type) }
             if caplen > length - PcapngLayout.enhancedPacketMinimum {
@@ -157,20 +161,6 @@ extension CaptureFileReader {
             return pcapngPacket(
                 block, length: length, interfaceIndex: 0, units: nil, caplen: caplen, originalLength: originalLength,
                 dataOffset: PcapngLayout.simplePacketData)
-
-        case .obsoletePacket:
-            // Appendix A: like the Enhanced Packet Block, with a u16 interface id and a u16 drops count.
-            try requireLength(length, PcapngLayout.enhancedPacketMinimum, type: type)
-            let interfaceIndex = Int(block.u16(8, bigEndian: bigEndian))
-            let caplen = Int(block.u32(20, bigEndian: bigEndian))
-            if interfaceIndex >= interfaceStates.count { throw pcapngUnknownInterface(interfaceIndex, type: type) }
-            if caplen > length - PcapngLayout.enhancedPacketMinimum {
-                throw pcapngCaplenTooLarge(caplen, room: length - PcapngLayout.enhancedPacketMinimum, type: type)
-            }
-            let units = UInt64(block.u32(12, bigEndian: bigEndian)) << 32 | UInt64(block.u32(16, bigEndian: bigEndian))
-            return pcapngPacket(
-                block, length: length, interfaceIndex: interfaceIndex, units: units, caplen: caplen,
-                originalLength: Int(block.u32(24, bigEndian: bigEndian)), dataOffset: PcapngLayout.enhancedPacketData)
 
         case .sectionHeader:
             try readSectionHeader(UnsafeRawBufferPointer(rebasing: block[0..<length]))

@@ -123,3 +123,26 @@ public final class LabCapture: @unchecked Sendable {
     /// The packets kept so far (the capture keeps running).
     public func snapshot() -> [LabFrame] { store.take() }
 }
+
+extension LabCapture {
+    /// Opens the lab's capture on loopback when `wanted` and privileged, recording in `run` the
+    /// filter used or, when no packet will be captured, why not.
+    static func open(filter: String, wanted: Bool, for run: inout LabRun) -> LabCapture? {
+        guard wanted else {
+            run.captureNote = "packets not captured (capture turned off)"
+            return nil
+        }
+        guard captureAllowed() else {
+            run.captureNote = notPrivilegedNote
+            return nil
+        }
+        do {
+            let c = try LabCapture(filter: filter)
+            run.filter = filter
+            return c
+        } catch {
+            run.captureNote = "packets not captured: \(error)"
+            return nil
+        }
+    }
+}

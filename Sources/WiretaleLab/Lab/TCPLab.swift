@@ -82,21 +82,7 @@ public enum TCPLab {
         recorder.run.port = port
 
         // Open the capture before any packet can flow.
-        var labCapture: LabCapture?
-        if capture {
-            if captureAllowed() {
-                do {
-                    labCapture = try LabCapture(filter: "tcp port \(port)")
-                    recorder.run.filter = "tcp port \(port)"
-                } catch {
-                    recorder.run.captureNote = "packets not captured: \(error)"
-                }
-            } else {
-                recorder.run.captureNote = notPrivilegedNote
-            }
-        } else {
-            recorder.run.captureNote = "packets not captured (capture turned off)"
-        }
+        let labCapture = LabCapture.open(filter: "tcp port \(port)", wanted: capture, for: &recorder.run)
 
         if let listener {
             recorder.step(

@@ -37,21 +37,7 @@ public enum UDPLab {
         port = bound.port
         recorder.run.port = port
         try? server.receiveTimeout(milliseconds: 2000)
-        var labCapture: LabCapture?
-        if capture {
-            if captureAllowed() {
-                do {
-                    labCapture = try LabCapture(filter: "udp port \(port)")
-                    recorder.run.filter = "udp port \(port)"
-                } catch {
-                    recorder.run.captureNote = "packets not captured: \(error)"
-                }
-            } else {
-                recorder.run.captureNote = notPrivilegedNote
-            }
-        } else {
-            recorder.run.captureNote = "packets not captured (capture turned off)"
-        }
+        let labCapture = LabCapture.open(filter: "udp port \(port)", wanted: capture, for: &recorder.run)
         // Kernel snapshots so far were taken before the port was known.
         for i in recorder.run.steps.indices {
             recorder.run.steps[i].kernel =
