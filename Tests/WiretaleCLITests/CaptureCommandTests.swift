@@ -250,12 +250,15 @@ struct CaptureCommandTests {
             Swift.print("skipped: setpriv is not installed")
             return
         }
-        // The build directory may not be readable by nobody: run a copy.
+        // The build directory may not be readable by nobody: run a copy. The copy is written by a
+        // separate `install` process, never by this one: a file this process held open for writing
+        // would be inherited by a child another test forks meanwhile, and exec would fail with
+        // ETXTBSY ("Text file busy") until that child exec'd.
         let dir = try LiveTempDir()
         chmod(dir.path, 0o755)
         let copy = dir.path + "/wiretale"
-        try FileManager.default.copyItem(atPath: CLI.binary, toPath: copy)
-        chmod(copy, 0o755)
+        let installed = try LiveTools.run(LiveTools.find("install") ?? "/usr/bin/install", ["-m", "0755", CLI.binary, copy])
+        try #require(installed.status == 0, "\(installed.stderr)")
         let r = try LiveTools.run(
             setpriv,
             ["--reuid=nobody", "--regid=nogroup", "--clear-groups", "--", copy, "capture", "-i", "lo", "-c", "1"])
