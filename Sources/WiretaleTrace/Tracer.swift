@@ -287,7 +287,8 @@ public final class Tracer: Sendable {
             .init(
                 hop: hop, local: c.local, localPort: c.localPort, remote: c.remote, remotePort: c.remotePort,
                 tls: exOptions.tls, tlsDoneMs: record.tlsDoneMs.map { $0 - t0 },
-                requestWrittenMs: record.requestWrittenMs.map { $0 - t0 }))
+                requestWrittenMs: record.requestWrittenMs.map { $0 - t0 },
+                responseCompleteMs: record.completeMs.map { $0 - t0 }))
         if exOptions.tls {
             var s = HTTPSteps.tls(record, connectEndMs: c.endMs, t0: t0, hop: hop, insecure: options.insecure)
             if record.tlsDoneMs == nil {
@@ -334,7 +335,8 @@ public final class Tracer: Sendable {
         }
         run.steps.append(response)
         if let teardown { run.steps.append(teardown) }
-        let hopNote = "this hop's connection is not reused: wiretale sends Connection: close, so each hop opens its own"
+        let hopNote =
+            "this hop's connection is not reused: each connection is closed once its response is complete (over HTTP wiretale asks the server to, with Connection: close), so each hop opens its own"
 
         // Redirects.
         if (300..<400).contains(head.status), let location = head.header("Location") {

@@ -104,8 +104,9 @@ struct WireAttributionTests {
     }
 
     /// ARP, DNS and one HTTP connection, decoded packets fed through the trace's decode → track path;
-    /// `ending` are the connection's last segments (from the client?, flags, seq, ack).
-    static func capture(ending: [(Bool, TCPFlags, UInt32, UInt32)]) -> CapturedTrace {
+    /// `ending` are the connection's last segments (from the client?, flags, seq, ack), with
+    /// `payload[i]` bytes of data on the i-th of them.
+    static func capture(ending: [(Bool, TCPFlags, UInt32, UInt32)], payload: [Int: Int] = [:]) -> CapturedTrace {
         var t = TraceFrameTracker()
         var n = 0
         func feed(_ p: DecodedPacket, _ bytes: [UInt8] = []) {
@@ -163,7 +164,9 @@ struct WireAttributionTests {
         tcp(true, [.ack, .psh], seq: 1001, ack: 5001, len: 100)
         tcp(false, [.ack, .psh], seq: 5001, ack: 1101, len: 400)
         tcp(true, [.ack], seq: 1101, ack: 5401)
-        for (fromClient, flags, seq, ack) in ending { tcp(fromClient, flags, seq: seq, ack: ack) }
+        for (i, (fromClient, flags, seq, ack)) in ending.enumerated() {
+            tcp(fromClient, flags, seq: seq, ack: ack, len: payload[i] ?? 0)
+        }
         return t.finish()
     }
 
@@ -214,6 +217,56 @@ struct WireAttributionTests {
             step.evidence.contains {
                 $0.hasPrefix("captured: an RST from wiretale (the client, 10.203.1.2) (frame 12)")
             })
+    }
+
+    @Test(
+        "data sent after the server's FIN draws its RST: the capture's reason comes first, the sockets' orderly close is withdrawn"
+    )
+    func resetAfterServerFIN() {
+        // Frames 12-14: the server's FIN, then the client's 31-byte TLS close_notify, then the RST.
+        let captured = Self.capture(
+            ending: [(false, [.fin, .ack], 5401, 1101), (true, [.ack, .psh], 1101, 5402), (false, [.rst], 5402, 0)],
+            payload: [1: 31])
+        var keys = Self.keys()
+        keys.connections[0].responseCompleteMs = 11.5
+        let (by, connections) = FrameAttribution.assign(captured, keys: keys)
+        #expect(by["http-response#0"] == [10, 11])
+        #expect(by["teardown#0"] == [12, 13, 14])
+        var step = TraceStep(.teardown, startMs: 0)
+        step.detail.set("closed_first_by", "server")
+        step.evidence = [
+            "the server closed first (its FIN arrived with the last byte): it is A, the side that starts the notes' teardown (FIN-WAIT-1, FIN-WAIT-2, then TIME-WAIT for 2MSL)",
+            "wiretale then closed its side; the server's socket is the one left in TIME-WAIT",
+        ]
+        FrameEvidence.apply(
+            to: &step, frames: [12, 13, 14].map { captured.frames[$0 - 1] }, connection: connections[0])
+        #expect(step.detail["teardown_kind"]?.stringValue == "reset")
+        #expect(step.evidence.first?.hasPrefix("captured: an RST from the server (10.203.2.2) (frame 14)") == true)
+        #expect(
+            step.evidence.dropFirst().first?.hasPrefix(
+                "why: the server's FIN (frame 12) came first and its socket was already fully closed; the 31 bytes wiretale sent after that FIN"
+            )
+                == true)
+        #expect(
+            !step.evidence.contains { $0.contains("left in TIME-WAIT") || $0.contains("it is A") }, "\(step.evidence)")
+    }
+
+    @Test("a TLS close_notify after the response is the teardown's, not the request's")
+    func closeNotifyIsTeardown() {
+        // Frame 12: the client's 31-byte close_notify once the response (frames 10-11) was read.
+        let captured = Self.capture(
+            ending: [
+                (true, [.ack, .psh], 1101, 5401), (true, [.fin, .ack], 1132, 5401), (false, [.fin, .ack], 5401, 1133),
+                (true, [.ack], 1133, 5402),
+            ],
+            payload: [0: 31])
+        var keys = Self.keys()
+        keys.connections[0].responseCompleteMs = 11.5
+        let (by, _) = FrameAttribution.assign(captured, keys: keys)
+        #expect(by["http-request#0"] == [9])
+        #expect(by["teardown#0"] == [12, 13, 14, 15])
+        keys.connections[0].responseCompleteMs = nil
+        #expect(FrameAttribution.assign(captured, keys: keys).byStep["http-request#0"] == [9, 12])
     }
 
     @Test("the capture filter covers neighbour, DNS and the web ports")

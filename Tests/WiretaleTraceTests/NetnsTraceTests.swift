@@ -173,6 +173,28 @@ struct NetnsTraceTests {
         #expect(ids.firstIndex(of: "tls")! < ids.firstIndex(of: "http-request")!)
     }
 
+    @Test(
+        "over HTTPS wiretale closes first, as curl does: close_notify then FIN, an orderly close with no RST and no wait"
+    )
+    func tlsTeardown() throws {
+        let (exit, r) = try Netns.traceJSON(["https://www.wt.test/", "-4", "--cacert", Netns.cacert])
+        #expect(exit == 0)
+        let headers = r.detail("http-request")["headers"] as? [String] ?? []
+        #expect(!headers.isEmpty && !headers.contains("Connection: close"))
+        let teardown = r.detail("teardown")
+        #expect(
+            ["three-segment", "four-way", "simultaneous"].contains(teardown["teardown_kind"] as? String ?? "?"),
+            "\(teardown)")
+        #expect(teardown["rst_frame"] == nil)
+        // Frames: wiretale's close_notify belongs to the teardown, with the FINs and the last ACK.
+        let frames = r.step("teardown")?["frames"] as? [Int] ?? []
+        #expect(frames.count >= 4, "\(frames)")
+        #expect(frames.min() ?? 0 > (r.step("http-response")?["frames"] as? [Int] ?? []).max() ?? Int.max)
+        // NIOSSL's default would wait 5 s for a close_notify nginx never sends: nothing waits here.
+        let page = r.step("page")?["start_ms"] as? Double ?? .infinity
+        #expect(page < 1000, "the page step began at \(page) ms")
+    }
+
     @Test("--insecure skips verification and says so")
     func tlsInsecure() throws {
         let (exit, r) = try Netns.traceJSON(["https://www.wt.test/", "-4", "--insecure"])
@@ -320,17 +342,26 @@ struct NetnsTraceTests {
 
     @Test("as root, a capture ties frames to DNS, ARP and the handshake, checks ack = x+1 and y+1, and -w saves them")
     func packets() throws {
-        _ = Netns.run(
-            ["/usr/sbin/ip", "netns", "exec", "wtt-client", "/usr/sbin/ip", "neigh", "flush", "all"], timeout: 5)
         let pcap = Netns.directory + "/trace.pcap"
-        let (exit, r) = try Netns.traceJSON(["http://www.wt.test/", "-4", "-w", pcap])
+        var exit: Int32 = -1
+        var r = Netns.Report(json: [:])
+        // The gateway's entry is flushed so the fetch must ARP for it. Once in a few dozen runs the
+        // entry came back between the flush and the capture's start (the trace found it missing but
+        // saw no exchange): the fetch is then made once more on a freshly flushed cache.
+        for _ in 0..<2 {
+            _ = Netns.run(
+                ["/usr/sbin/ip", "netns", "exec", "wtt-client", "/usr/sbin/ip", "neigh", "flush", "all"], timeout: 5)
+            (exit, r) = try Netns.traceJSON(["http://www.wt.test/", "-4", "-w", pcap])
+            if (r.step("neighbour")?["frames"] as? [Int] ?? []).count >= 2 { break }
+        }
         #expect(exit == 0)
         let packets = r.json["packets"] as? [String: Any] ?? [:]
         #expect(packets["captured"] as? Bool == true)
         #expect((packets["frame_count"] as? Int ?? 0) >= 10)
         let frames = { (id: String) in r.step(id)?["frames"] as? [Int] ?? [] }
         #expect(frames("dns").count == 2)  // one A query, one answer
-        #expect(frames("neighbour").count >= 2)  // the cache was flushed: ARP request and reply
+        // the cache was flushed: ARP request and reply
+        #expect(frames("neighbour").count >= 2, "\(r.step("neighbour") ?? [:]) \(r.step("dns") ?? [:])")
         #expect(frames("tcp").count == 3)
         #expect(!frames("http-request").isEmpty && !frames("http-response").isEmpty && !frames("teardown").isEmpty)
         let evidence = r.step("tcp")?["evidence"] as? [String] ?? []

@@ -126,13 +126,20 @@ enum ConnectionSteps {
                     $0 - start < 0.05 ? " with the last byte" : " \(formatMs($0 - start)) ms after the last byte"
                 } ?? ""
             s.evidence.append(
-                "the server closed first (its FIN arrived\(at)): it is A in the notes' four-way teardown (FIN-WAIT-1, FIN-WAIT-2, then TIME-WAIT for 2MSL)"
+                "the server closed first (its FIN arrived\(at)): it is A, the side that starts the notes' teardown (FIN-WAIT-1, FIN-WAIT-2, then TIME-WAIT for 2MSL)"
             )
             if let st = r.stateAfterServerFIN {
                 s.evidence.append(
                     "this side's socket was in \(st) when the FIN arrived: it is B (CLOSE-WAIT, then LAST-ACK)")
             }
             s.evidence.append("wiretale then closed its side; the server's socket is the one left in TIME-WAIT")
+        } else if r.closedOnCompletion {
+            s.evidence.append(
+                "wiretale began the close as soon as the response was complete, as curl and browsers do over HTTPS: TLS close_notify, then its FIN"
+            )
+            if let fin = r.serverCloseMs {
+                s.evidence.append("the server's FIN arrived \(formatMs(max(0, fin - start))) ms after the last byte")
+            }
         } else {
             s.evidence.append(
                 "the server had not closed \(formatMs(end - start)) ms after the response: wiretale closed first, so this side waits in TIME-WAIT"

@@ -212,19 +212,26 @@ public struct Resolver: Sendable {
         }
         let localPort = localPortOf(fd)
         var waiting: [UInt16: Int] = [:]  // id -> index in log
+        // Every query is built and logged first, then all are sent back to back, as glibc does: the
+        // A and AAAA questions are in flight together and the step lasts one round trip, not two.
+        var queries: [(index: Int, bytes: [UInt8])] = []
         for t in pending {
-            let id = UInt16.random(in: 1...UInt16.max)
+            var id = UInt16.random(in: 1...UInt16.max)
+            while waiting[id] != nil { id = UInt16.random(in: 1...UInt16.max) }
             guard let q = try? DNSQueryBuilder.query(id: id, name: name, type: t, ednsPayload: conf.edns0 ? 1232 : nil)
             else {
                 continue
             }
-            let sent = Monotonic.nowMs()
-            _ = q.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, 0) }
             log.append(
                 DNSExchange(
                     server: server, transport: "udp", name: name, type: t, id: id, localPort: localPort,
-                    attempt: attempt, sentMs: sent, answeredMs: nil, response: nil, problem: nil))
+                    attempt: attempt, sentMs: 0, answeredMs: nil, response: nil, problem: nil))
             waiting[id] = log.count - 1
+            queries.append((log.count - 1, q))
+        }
+        for q in queries {
+            log[q.index].sentMs = Monotonic.nowMs()
+            _ = q.bytes.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, 0) }
         }
         var got: [DNSRecordType: DNSResponse] = [:]
         var buf = [UInt8](repeating: 0, count: 65535)

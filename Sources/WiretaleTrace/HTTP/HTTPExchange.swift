@@ -105,6 +105,9 @@ public struct ExchangeRecord: Sendable {
     /// The client socket's TCP state when the server's FIN had arrived ("CLOSE-WAIT").
     public var stateAfterServerFIN: String?
     public var clientCloseMs: Double?
+    /// wiretale closed as soon as the response was complete (`ExchangeOptions.clientClosesFirst`),
+    /// rather than after waiting for the server to close.
+    public var closedOnCompletion = false
     public var error: ExchangeError?
 }
 
@@ -130,6 +133,9 @@ public struct ExchangeOptions: Sendable {
     public var request: [UInt8]
     /// How long to wait after the response for the server to close first, in milliseconds.
     public var closeGraceMs: Double = 300
+    /// Over TLS the client closes as soon as the response is complete (close_notify, then FIN), as
+    /// curl and browsers do; see `HTTPSteps.request(for:userAgent:)` for why.
+    public var clientClosesFirst: Bool { tls }
 }
 
 public enum HTTPExchange {
@@ -140,6 +146,10 @@ public enum HTTPExchange {
     public static func makeTLSContext(_ options: ExchangeOptions) throws -> NIOSSLContext {
         var config = TLSConfiguration.makeClientConfiguration()
         config.applicationProtocols = ["http/1.1"]
+        // Closing sends close_notify and then the FIN at once, as curl does: the initiator of the
+        // close "is not required to wait for the responding close_notify" (RFC 5246 section 7.2.1,
+        // RFC 8446 section 6.1). NIOSSL's default waits up to 5 s for it, which nginx never sends.
+        config.shutdownTimeout = .zero
         if options.insecure { config.certificateVerification = .none }
         if let ca = options.caFile { config.trustRoots = .file(ca) }
         return try NIOSSLContext(configuration: config)
@@ -228,6 +238,7 @@ final class WireTap: ChannelDuplexHandler {
     let tls: Bool
     var sniffer = TLSRecordSniffer()
     var sawInbound = false
+    var outputClosed = false
 
     init(exchange: ExchangeHandler, tls: Bool) {
         self.exchange = exchange
@@ -264,6 +275,12 @@ final class WireTap: ChannelDuplexHandler {
         // the kernel: that is when the request leaves, whatever the promise says later.
         if exchange.requestSent, exchange.record.requestWrittenMs == nil {
             exchange.record.requestWrittenMs = Monotonic.nowMs()
+        }
+        // Once wiretale closes first, the only flush left is TLS's close_notify: the FIN follows it
+        // at once, in the same burst, as curl's close does.
+        if exchange.record.closedOnCompletion, !outputClosed {
+            outputClosed = true
+            context.close(mode: .output, promise: nil)
         }
     }
 
@@ -364,10 +381,12 @@ final class ExchangeHandler: ChannelInboundHandler {
         }
         if let e = event as? ChannelEvent, e == .inputClosed {
             // The server's FIN: with half-closure allowed, our side closes only when we say so.
-            if record.serverClosedFirst == nil { serverFIN(at: Monotonic.nowMs(), state: nil) }
+            serverFIN(at: Monotonic.nowMs(), state: nil)
             if !parser.isComplete, parser.connectionClosed() { record.completeMs = Monotonic.nowMs() }
-            record.clientCloseMs = Monotonic.nowMs()
-            context.close(promise: nil)
+            if !weClosed {
+                record.clientCloseMs = Monotonic.nowMs()
+                context.close(promise: nil)
+            }
         }
         context.fireUserInboundEventTriggered(event)
     }
@@ -399,8 +418,16 @@ final class ExchangeHandler: ChannelInboundHandler {
         }
         if parser.isComplete, record.completeMs == nil {
             record.completeMs = now
-            // Connection: close was asked: give the server a moment to close first, as it should.
             timer?.cancel()
+            if options.clientClosesFirst {
+                record.serverClosedFirst = false
+                record.closedOnCompletion = true
+                record.clientCloseMs = now
+                weClosed = true
+                context.close(promise: nil)
+                return
+            }
+            // Connection: close was asked: give the server a moment to close first, as it should.
             let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
             let ctxBound = NIOLoopBound(context, eventLoop: context.eventLoop)
             timer = context.eventLoop.scheduleTask(in: .milliseconds(Int64(options.closeGraceMs))) {
@@ -416,9 +443,9 @@ final class ExchangeHandler: ChannelInboundHandler {
 
     /// The server's FIN arrived (socket input closed).
     func serverFIN(at ms: Double, state: String?) {
+        if record.serverCloseMs == nil { record.serverCloseMs = ms }
         if record.serverClosedFirst == nil {
             record.serverClosedFirst = !weClosed
-            record.serverCloseMs = ms
             record.stateAfterServerFIN = state
         }
     }

@@ -4,15 +4,20 @@
 
 /// The TLS handshake (not in the notes), step e (the request) and step c (the document).
 enum HTTPSteps {
+    /// Over plain HTTP the request says `Connection: close`, so the server closes first and the
+    /// teardown shows the server as the notes' A. Over HTTPS it does not: the server would close
+    /// right after its TLS close_notify, and the close_notify that TLS makes the client send back
+    /// would meet a closed socket and draw an RST. There wiretale closes first once the response is
+    /// complete, as curl and browsers do (`ExchangeOptions.clientClosesFirst`).
     static func request(for url: TraceURL, userAgent: String) -> (bytes: [UInt8], lines: [String]) {
-        let lines = [
+        var lines = [
             "GET \(url.requestTarget) HTTP/1.1",
             "Host: \(url.hostHeader)",
             "User-Agent: \(userAgent)",
             "Accept: text/html,application/xhtml+xml,*/*;q=0.8",
             "Accept-Encoding: gzip",
-            "Connection: close",
         ]
+        if url.scheme != .https { lines.append("Connection: close") }
         return (Array((lines.joined(separator: "\r\n") + "\r\n\r\n").utf8), lines)
     }
 

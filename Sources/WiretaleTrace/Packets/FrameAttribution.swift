@@ -20,6 +20,8 @@ public struct AttributionKeys: Sendable {
         /// connection's data segments between the TLS, request and response steps.
         public var tlsDoneMs: Double?
         public var requestWrittenMs: Double?
+        /// When the whole response had been read: data sent after it (a TLS close_notify) is the teardown.
+        public var responseCompleteMs: Double? = nil
     }
 
     public var dns: [DNSKey] = []
@@ -86,6 +88,8 @@ public enum FrameAttribution {
                     let step: TraceStepKind
                     if c.tls, c.tlsDoneMs.map({ f.timeMs <= $0 }) ?? true {
                         step = .tls  // before the handshake ended, or it never did
+                    } else if c.responseCompleteMs.map({ f.timeMs > $0 }) ?? false {
+                        step = .teardown  // a TLS close_notify, sent once the response was complete
                     } else if fromClient {
                         step = .httpRequest
                     } else {

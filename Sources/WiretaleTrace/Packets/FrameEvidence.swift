@@ -45,18 +45,32 @@ enum FrameEvidence {
         if t.kind == .reset {
             let from = t.rstFromClient.map { " from \(side($0))" } ?? ""
             let at = c.frameOf[.reset].map { " (frame \($0))" } ?? ""
-            step.evidence.append(
+            // What the sockets said assumed an orderly close: the capture overrules it, first.
+            step.evidence.removeAll { $0.contains("TIME-WAIT") || $0.contains("it is A") }
+            var lines = [
                 "captured: an RST\(from)\(at) ended the connection: \(NotesPhrase.resetAbort.english) (notes section 2 expects FINs; reality often differs)"
-            )
-            step.evidence.removeAll { $0.contains("left in TIME-WAIT") }
+            ]
+            if t.rstFromClient == false, t.firstCloserIsClient == false, t.halfCloseBytes > 0 {
+                let fin = c.frameOf[.teardown1].map { " (frame \($0))" } ?? ""
+                lines.append(
+                    "why: the server's FIN\(fin) came first and its socket was already fully closed; the \(t.halfCloseBytes) bytes wiretale sent after that FIN (over TLS, the close_notify alert that TLS requires in reply) reached a closed socket, and a closed socket answers data with RST"
+                )
+            }
+            step.evidence.insert(contentsOf: lines, at: 0)
             step.detail.set("time_wait", "none (ended by RST)")
             if let rst = c.frameOf[.reset] { step.detail.set("rst_frame", rst) }
             return
         }
         guard let clientFirst = t.firstCloserIsClient else { return }
+        let clientBegan = step.detail["closed_first_by"]?.stringValue == "client"
         step.detail.set("closed_first_by", clientFirst ? "client" : "server")
         let first = c.frameOf[.teardown1].map { " (frame \($0))" } ?? ""
         step.evidence.append("captured: the first FIN\(first) came from \(side(clientFirst)): that side is A")
+        if clientBegan, !clientFirst {
+            step.evidence.append(
+                "captured: wiretale began the close (over TLS, with close_notify), but the server's FIN sent in answer crossed wiretale's own FIN and reached the wire first: there the server is A"
+            )
+        }
         let why: String? =
             switch t.kind {
             case .threeWay: NotesPhrase.threeSegmentClose.english.description
