@@ -90,7 +90,7 @@ public final class Tracer: Sendable {
 
         var hop = 0
         while true {
-            let outcome = await fetch(url, hop: hop, run: &run, group: group)
+            let outcome = await fetchSteps(url, hop: hop, run: &run, group: group)
             switch outcome {
             case .failed(let f):
                 return await finish(&run, .failed(f), capture: capture, interface: capture?.1)
@@ -115,14 +115,9 @@ public final class Tracer: Sendable {
 
     // MARK: - One fetch (one hop)
 
-    private func fetch(_ url: TraceURL, hop: Int, run: inout Run, group: EventLoopGroup) async -> HopOutcome {
-        let outcome = await fetchSteps(url, hop: hop, run: &run, group: group)
-        completeLocalSteps(&run)
-        return outcome
-    }
-
     /// Fills in what was left out of steps d and f during the fetch: whether the address is static
-    /// or leased, and the neighbour entry as the fetch left it.
+    /// or leased, and the neighbour entry as the fetch left it. It reads files and runs `ip` (a few
+    /// milliseconds), so it waits until every hop is done: between hops it would delay the redirect.
     private func completeLocalSteps(_ run: inout Run) {
         guard !run.pendingLocal.isEmpty else { return }
         let after = NeighbourCache.snapshot()
@@ -455,6 +450,7 @@ public final class Tracer: Sendable {
     )
         async -> TraceReport
     {
+        completeLocalSteps(&run)
         let packets: PacketStatus
         if let (c, iface) = capture, let captured = try? await c.stop() {
             let frames = captured.frames
