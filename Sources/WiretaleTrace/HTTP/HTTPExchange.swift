@@ -195,6 +195,25 @@ public enum HTTPExchange {
         }
     }
 
+    /// Opens and closes one channel on a local socket pair, so SwiftNIO's one-time set-up (its
+    /// event loop thread, the channel and pipeline machinery) is not charged to the first step that
+    /// uses it. No packet leaves the machine.
+    public static func warmUp(group: EventLoopGroup) async {
+        var fds: [Int32] = [-1, -1]
+        guard socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0, &fds) == 0 else { return }
+        defer { close(fds[1]) }
+        // From here SwiftNIO owns fds[0] and closes it, whatever happens.
+        let bootstrap = ClientBootstrap(group: group)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(WarmUpHandler())
+                }
+            }
+        guard let channel = try? await bootstrap.withConnectedSocket(fds[0]).get() else { return }
+        _ = try? await channel.writeAndFlush(ByteBuffer(bytes: [0])).get()
+        _ = try? await channel.close().get()
+    }
+
     /// NIOSSL's per-certificate verification callback lets the trace say which certificate failed
     /// and why; it keeps BoringSSL's own verdict.
     @available(*, deprecated, message: "uses NIOSSL's per-certificate verification callback")
@@ -206,6 +225,12 @@ public enum HTTPExchange {
             return result
         }
     }
+}
+
+/// The warm-up channel's only handler: it passes bytes through, as the exchange's handlers do.
+private final class WarmUpHandler: ChannelDuplexHandler {
+    typealias InboundIn = ByteBuffer
+    typealias OutboundIn = ByteBuffer
 }
 
 /// Calls the deprecated initializer through a protocol so the deprecation is stated once, above.
