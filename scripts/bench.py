@@ -5,7 +5,8 @@ Usage: scripts/bench.py [--capture FILE] [--bin PATH] [--runs N] [--tshark]
 
 Without --capture it writes the benchmark capture with ../shared/bench/gen_pcap.py
 (--connections 25000 --dns 20000 --seed 7: 1.16 M packets, 738 MB) into /tmp.
-Each command runs N times (best wall time kept); peak memory is the child's max RSS.
+Each command runs N times, in N rounds of all commands (best wall time kept; tshark once); peak
+memory is the child's max RSS.
 It prints one line per command and the ratios the project's goals are stated in.
 """
 import argparse, os, shutil, subprocess, sys, time
@@ -57,18 +58,27 @@ def main():
         cmds.append(("wiretale conversations", [a.bin, "conversations", cap]))
     if a.tshark and shutil.which("tshark"):
         cmds.append(("tshark -n -q -z conv,tcp", ["tshark", "-n", "-q", "-r", cap, "-z", "conv,tcp"]))
-    results = {}
-    for name, argv in cmds:
-        runs = 1 if name.startswith("tshark") else a.runs
-        times, rss, code = [], 0.0, 0
-        for _ in range(runs):
+    # Rounds, not runs in a row: each round runs every command once, so a burst of load from
+    # elsewhere on the machine slows one round of everything rather than all runs of one command.
+    # tshark (slow) runs in the first round only.
+    times = {name: [] for name, _ in cmds}
+    rss = {name: 0.0 for name, _ in cmds}
+    codes = {name: 0 for name, _ in cmds}
+    for round_ in range(a.runs):
+        print("round %d of %d ..." % (round_ + 1, a.runs), file=sys.stderr, flush=True)
+        for name, argv in cmds:
+            if name.startswith("tshark") and round_ > 0:
+                continue
             dt, r, code = run(argv)
-            times.append(dt)
-            rss = max(rss, r)
-        best = min(times)
-        results[name] = (best, rss)
-        print("%-44s %7.3f s  %6.2f Mpkt/s  peak %6.1f MiB  exit %d" % (name, best, packets / best / 1e6, rss, code),
-              flush=True)
+            times[name].append(dt)
+            rss[name] = max(rss[name], r)
+            codes[name] = code or codes[name]
+    results = {}
+    for name, _ in cmds:
+        best = min(times[name])
+        results[name] = (best, rss[name])
+        print("%-44s %7.3f s  %6.2f Mpkt/s  peak %6.1f MiB  exit %d" % (name, best, packets / best / 1e6, rss[name],
+                                                                           codes[name]), flush=True)
     def ratio(a_, b_):
         if a_ in results and b_ in results:
             return results[a_][0] / results[b_][0]
