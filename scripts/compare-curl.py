@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Compare `wiretale trace` step times with `curl -w` on the same URL, side by side.
 
-Usage: scripts/compare-curl.py URL [--runs N] [--bin PATH] [--netns NAME] [--cacert FILE] [--insecure] [--raw]
+Usage: scripts/compare-curl.py URL [--runs N] [--bin PATH] [--netns NAME] [--cacert FILE] [--insecure] [-L] [--raw]
 
 curl and wiretale run alternately, N times each (default 7); the table shows each phase's median in
 milliseconds. Phases, with curl's -w variables:
@@ -28,6 +28,7 @@ def main():
     ap.add_argument("--netns")
     ap.add_argument("--cacert")
     ap.add_argument("--insecure", action="store_true")
+    ap.add_argument("-L", "--location", action="store_true", help="follow redirects (both tools); phases are the last hop's")
     ap.add_argument("--raw", action="store_true", help="also print every run")
     a = ap.parse_args()
     if not shutil.which("curl"):
@@ -45,6 +46,7 @@ def main():
     def curl():
         argv = pre + ["curl", "-s", "-o", "/dev/null", "-w", "%{json}"]
         argv += ["-k"] if a.insecure else []
+        argv += ["-L"] if a.location else []
         argv += ["--cacert", a.cacert] if a.cacert else []
         j = parse("curl", subprocess.run(argv + [a.url], capture_output=True, text=True, timeout=120))
         if j.get("exitcode", 0) != 0:
@@ -58,6 +60,7 @@ def main():
     def wiretale():
         argv = pre + [a.bin, "trace", "--format", "json"]
         argv += ["--insecure"] if a.insecure else []
+        argv += ["-L"] if a.location else []
         argv += ["--cacert", a.cacert] if a.cacert else []
         j = parse("wiretale", subprocess.run(argv + [a.url], capture_output=True, text=True, timeout=120))
         if j.get("result") != "ok":
