@@ -30,6 +30,31 @@ public final class Tracer: Sendable {
         var captureProblem: String?
         /// One TLS context for every hop (its options do not change between hops).
         var tlsContext: NIOSSLContext?
+        /// The connection the last response left open for the next hop (same scheme, host, port).
+        var open: OpenConnection?
+    }
+
+    private struct OpenConnection {
+        var session: ExchangeSession
+        var origin: String
+        /// The connection's key as the hop that opened it gave it.
+        var info: AttributionKeys.ConnectionKey
+    }
+
+    /// Scheme, host and port: what a connection can be reused for.
+    private static func origin(_ url: TraceURL) -> String { "\(url.scheme.rawValue)://\(url.host):\(url.port)" }
+
+    /// Keeps a connection open after a response only when it is a redirect that will be followed
+    /// to the same scheme, host and port.
+    private func keepOpen(after url: TraceURL, hop: Int) -> @Sendable (HTTPResponseHead) -> Bool {
+        let maxRedirects = options.maxRedirects
+        let origin = Self.origin(url)
+        return { head in
+            guard hop < maxRedirects, (300..<400).contains(head.status), let location = head.header("Location"),
+                let next = try? url.resolve(location)
+            else { return false }
+            return Self.origin(next) == origin
+        }
     }
 
     private struct PendingLocal {
@@ -139,6 +164,11 @@ public final class Tracer: Sendable {
     }
 
     private func fetchSteps(_ url: TraceURL, hop: Int, run: inout Run, group: EventLoopGroup) async -> HopOutcome {
+        if let open = run.open {
+            run.open = nil
+            if open.origin == Self.origin(url) { return await reuseSteps(url, open, hop: hop, run: &run) }
+            await open.session.close()  // not expected: a connection is kept only for a same-origin hop
+        }
         let t0 = run.t0
         // b: DNS.
         let dnsStart = Monotonic.nowMs()
@@ -191,9 +221,10 @@ public final class Tracer: Sendable {
 
         // The TLS context is made before connecting: loading the trust store is wiretale's own cost.
         let (request, lines) = HTTPSteps.request(for: url, userAgent: options.userAgent)
-        let exOptions = ExchangeOptions(
+        var exOptions = ExchangeOptions(
             tls: url.scheme == .https, serverName: url.hostKind == .name ? url.host : nil, insecure: options.insecure,
             caFile: options.caFile, timeoutMs: options.timeoutMs, request: request)
+        exOptions.keepOpen = keepOpen(after: url, hop: hop)
         var tlsContext: NIOSSLContext?
         if exOptions.tls {
             do {
@@ -279,13 +310,14 @@ public final class Tracer: Sendable {
         }
 
         // TLS, e, c.
-        let record = await HTTPExchange.run(connection: c, options: exOptions, tlsContext: tlsContext, group: group)
-        run.keys.connections.append(
-            .init(
-                hop: hop, local: c.local, localPort: c.localPort, remote: c.remote, remotePort: c.remotePort,
-                tls: exOptions.tls, tlsDoneMs: record.tlsDoneMs.map { $0 - t0 },
-                requestWrittenMs: record.requestWrittenMs.map { $0 - t0 },
-                responseCompleteMs: record.completeMs.map { $0 - t0 }))
+        let (record, session) = await HTTPExchange.run(
+            connection: c, options: exOptions, tlsContext: tlsContext, group: group)
+        let info = AttributionKeys.ConnectionKey(
+            hop: hop, local: c.local, localPort: c.localPort, remote: c.remote, remotePort: c.remotePort,
+            tls: exOptions.tls, tlsDoneMs: record.tlsDoneMs.map { $0 - t0 },
+            requestWrittenMs: record.requestWrittenMs.map { $0 - t0 },
+            responseCompleteMs: record.completeMs.map { $0 - t0 })
+        run.keys.connections.append(info)
         if exOptions.tls {
             var s = HTTPSteps.tls(record, connectEndMs: c.endMs, t0: t0, hop: hop, insecure: options.insecure)
             if record.tlsDoneMs == nil {
@@ -310,11 +342,68 @@ public final class Tracer: Sendable {
             run.steps.append(s)
         }
         let requestStart = record.requestStartMs ?? record.tlsDoneMs ?? c.endMs
+        return exchangeSteps(
+            url, record: record, session: session, info: info, lines: lines, requestStart: requestStart, hop: hop,
+            run: &run)
+    }
+
+    /// A hop whose URL has the scheme, host and port of the connection the last response left open:
+    /// no DNS, no TCP or TLS handshake, the request goes on that connection (HTTP/1.1 keep-alive).
+    private func reuseSteps(_ url: TraceURL, _ open: OpenConnection, hop: Int, run: inout Run) async -> HopOutcome {
+        let t0 = run.t0
+        let now = Monotonic.nowMs() - t0
+        let from = open.info.hop
+        let remote = ConnectionSteps.endpoint(open.info.remote, open.info.remotePort)
+        let local = ConnectionSteps.endpoint(open.info.local, open.info.localPort)
+        var dns = TraceStep(.dns, hop: hop, startMs: now, status: .skipped)
+        dns.detail.set("name", url.host)
+        dns.detail.set("source", "connection-reused")
+        dns.evidence.append(
+            "the connection of hop \(from) to \(remote) is still open and is reused: no lookup needed, no packet")
+        run.steps.append(dns)
+        var tcp = TraceStep(.tcp, hop: hop, startMs: now, status: .skipped)
+        tcp.detail.set("reused", true)
+        tcp.detail.set("reused_from_hop", from)
+        tcp.detail.set("remote", remote)
+        tcp.detail.set("local", local)
+        tcp.evidence.append(
+            "reused the TCP connection of hop \(from) (\(local) to \(remote)), kept open by HTTP/1.1 keep-alive: no three-way handshake, no SYN"
+        )
+        run.steps.append(tcp)
+        if open.info.tls {
+            var tls = TraceStep(.tls, hop: hop, startMs: now, status: .skipped)
+            tls.detail.set("reused", true)
+            tls.evidence.append(
+                "not in the notes: the TLS session of hop \(from) carries on over the reused connection: no handshake")
+            run.steps.append(tls)
+        }
+        let (request, lines) = HTTPSteps.request(for: url, userAgent: options.userAgent)
+        let (record, session) = await open.session.send(request, keepOpen: keepOpen(after: url, hop: hop))
+        let requestStart = record.requestStartMs ?? Monotonic.nowMs()
+        var key = open.info
+        key.hop = hop
+        key.tlsDoneMs = open.info.tls ? requestStart - t0 : nil
+        key.requestWrittenMs = record.requestWrittenMs.map { $0 - t0 }
+        key.responseCompleteMs = record.completeMs.map { $0 - t0 }
+        key.fromMs = requestStart - t0
+        run.keys.connections.append(key)
+        return exchangeSteps(
+            url, record: record, session: session, info: open.info, lines: lines, requestStart: requestStart, hop: hop,
+            run: &run)
+    }
+
+    /// Steps e, c, the teardown, a redirect, and g, once the request went out on a connection.
+    private func exchangeSteps(
+        _ url: TraceURL, record: ExchangeRecord, session: ExchangeSession?, info: AttributionKeys.ConnectionKey,
+        lines: [String],
+        requestStart: Double, hop: Int, run: inout Run
+    ) -> HopOutcome {
+        let t0 = run.t0
         run.steps.append(HTTPSteps.requestStep(record, lines: lines, startMs: requestStart, t0: t0, hop: hop))
         let decodeStart = Monotonic.nowMs()
         let body = HTTPSteps.decodeBody(record)
         var response = HTTPSteps.responseStep(record, body: body, t0: t0, hop: hop)
-        let teardown = ConnectionSteps.teardown(record, t0: t0, hop: hop)
+        let teardown = ConnectionSteps.teardown(record, tls: info.tls, t0: t0, hop: hop)
         guard let head = record.head, record.completeMs != nil || record.error == nil else {
             response.status = .failed
             let why: String
@@ -332,8 +421,6 @@ public final class Tracer: Sendable {
         }
         run.steps.append(response)
         if let teardown { run.steps.append(teardown) }
-        let hopNote =
-            "this hop's connection is not reused: each connection is closed once its response is complete (over HTTP wiretale asks the server to, with Connection: close), so each hop opens its own"
 
         // Redirects.
         if (300..<400).contains(head.status), let location = head.header("Location") {
@@ -345,10 +432,24 @@ public final class Tracer: Sendable {
                     TraceFailure(.httpResponse, .httpBroken, "redirect to an invalid URL: \(location)", hint: nil))
             }
             if hop < options.maxRedirects {
+                let sameOrigin = Self.origin(next) == Self.origin(url)
+                let hopNote: String
+                if let session {
+                    run.open = OpenConnection(session: session, origin: Self.origin(url), info: info)
+                    hopNote =
+                        "the connection stays open for hop \(hop + 1) (same scheme, host and port; HTTP/1.1 keep-alive): no new lookup, no new handshake"
+                } else if sameOrigin {
+                    hopNote =
+                        "the server did not keep the connection open (Connection: close, HTTP/1.0, or a body ended by closing): hop \(hop + 1) opens a new one"
+                } else {
+                    hopNote =
+                        "this connection is closed: hop \(hop + 1) goes to another scheme, host or port, so it opens its own"
+                }
                 if let i = run.steps.lastIndex(where: { $0.kind == .httpResponse }) {
                     run.steps[i].evidence.append("redirect (\(head.status)) to \(next): following it (-L)")
                     run.steps[i].evidence.append(hopNote)
                     run.steps[i].detail.set("redirect_to", next.description)
+                    run.steps[i].detail.set("connection_kept_open", session != nil)
                 }
                 return .redirect(next)
             }
@@ -452,6 +553,10 @@ public final class Tracer: Sendable {
     )
         async -> TraceReport
     {
+        if let open = run.open {  // not expected: a connection is kept only for a hop that follows
+            run.open = nil
+            await open.session.close()
+        }
         completeLocalSteps(&run)
         let packets: PacketStatus
         if let (c, iface) = capture, let captured = try? await c.stop() {
@@ -460,6 +565,13 @@ public final class Tracer: Sendable {
             let byNumber = Dictionary(frames.map { ($0.number, $0) }, uniquingKeysWith: { a, _ in a })
             for i in run.steps.indices {
                 run.steps[i].frames = byStep["\(run.steps[i].kind.rawValue)#\(run.steps[i].hop)"] ?? []
+                // A hop that fell back to another address family has a step f per next hop: each
+                // keeps the ARP or neighbour discovery frames of its own next hop.
+                if run.steps[i].kind == .neighbour, let nextHop = run.steps[i].detail["next_hop"]?.stringValue,
+                    let ip = IPAddress(nextHop)
+                {
+                    run.steps[i].frames.removeAll { byNumber[$0].map { !$0.kind.concerns(ip) } ?? false }
+                }
                 FrameEvidence.apply(
                     to: &run.steps[i], frames: run.steps[i].frames.compactMap { byNumber[$0] },
                     connection: connections[run.steps[i].hop])

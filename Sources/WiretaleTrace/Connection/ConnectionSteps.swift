@@ -112,7 +112,7 @@ enum ConnectionSteps {
     }
 
     /// The teardown, which the notes' section 2 describes as four segments.
-    static func teardown(_ r: ExchangeRecord, t0: Double, hop: Int) -> TraceStep? {
+    static func teardown(_ r: ExchangeRecord, tls: Bool, t0: Double, hop: Int) -> TraceStep? {
         guard let closedFirst = r.serverClosedFirst else { return nil }
         let start = r.completeMs ?? r.firstByteMs ?? Monotonic.nowMs()
         let end = max(r.serverCloseMs ?? start, r.clientCloseMs ?? start)
@@ -135,14 +135,16 @@ enum ConnectionSteps {
             s.evidence.append("wiretale then closed its side; the server's socket is the one left in TIME-WAIT")
         } else if r.closedOnCompletion {
             s.evidence.append(
-                "wiretale began the close as soon as the response was complete, as curl and browsers do over HTTPS: TLS close_notify, then its FIN"
+                tls
+                    ? "wiretale began the close as soon as the response was complete, as curl does: TLS close_notify, then its FIN"
+                    : "wiretale began the close as soon as the response was complete, as curl does: its FIN"
             )
             if let fin = r.serverCloseMs {
                 s.evidence.append("the server's FIN arrived \(formatMs(max(0, fin - start))) ms after the last byte")
             }
         } else {
             s.evidence.append(
-                "the server had not closed \(formatMs(end - start)) ms after the response: wiretale closed first, so this side waits in TIME-WAIT"
+                "wiretale closed the connection first (the exchange failed, or the server did not close as it had announced), so this side waits in TIME-WAIT"
             )
         }
         s.evidence.append(

@@ -105,9 +105,10 @@ public struct ExchangeRecord: Sendable {
     /// The client socket's TCP state when the server's FIN had arrived ("CLOSE-WAIT").
     public var stateAfterServerFIN: String?
     public var clientCloseMs: Double?
-    /// wiretale closed as soon as the response was complete (`ExchangeOptions.clientClosesFirst`),
-    /// rather than after waiting for the server to close.
+    /// wiretale closed as soon as the response was complete (the server had not closed first).
     public var closedOnCompletion = false
+    /// The connection was kept open after this response, for the next request.
+    public var keptOpen = false
     public var error: ExchangeError?
 }
 
@@ -131,11 +132,10 @@ public struct ExchangeOptions: Sendable {
     public var caFile: String?
     public var timeoutMs: Double
     public var request: [UInt8]
-    /// How long to wait after the response for the server to close first, in milliseconds.
-    public var closeGraceMs: Double = 300
-    /// Over TLS the client closes as soon as the response is complete (close_notify, then FIN), as
-    /// curl and browsers do; see `HTTPSteps.request(for:userAgent:)` for why.
-    public var clientClosesFirst: Bool { tls }
+    /// Asked once a response is complete and the connection could carry another request (HTTP/1.1,
+    /// no `Connection: close`, a framed body): true keeps it open for the next request (a redirect
+    /// to the same scheme, host and port); false closes it at once, wiretale first, as curl does.
+    public var keepOpen: @Sendable (HTTPResponseHead) -> Bool = { _ in false }
 }
 
 public enum HTTPExchange {
@@ -155,17 +155,22 @@ public enum HTTPExchange {
         return try NIOSSLContext(configuration: config)
     }
 
+    /// The first request on a new connection. When its response leaves the connection open
+    /// (`ExchangeOptions.keepOpen`), the session carries the next request.
     public static func run(
         connection: TCPConnection, options: ExchangeOptions, tlsContext: NIOSSLContext?, group: EventLoopGroup
-    ) async -> ExchangeRecord {
-        let promise = group.next().makePromise(of: ExchangeRecord.self)
+    ) async -> (ExchangeRecord, ExchangeSession?) {
+        let loop = group.next()
+        let promise = loop.makePromise(of: ExchangeRecord.self)
         let sslContext = tlsContext
         let fd = connection.fd
-        let bootstrap = ClientBootstrap(group: group)
+        let handlerPromise = loop.makePromise(of: NIOLoopBound<ExchangeHandler>.self)
+        let bootstrap = ClientBootstrap(group: loop)
             .channelOption(.allowRemoteHalfClosure, value: true)
             .channelInitializer { channel in
                 do {
                     let exchange = ExchangeHandler(options: options, promise: promise, fd: fd)
+                    handlerPromise.succeed(NIOLoopBound(exchange, eventLoop: channel.eventLoop))
                     let tap = WireTap(exchange: exchange, tls: options.tls)
                     try channel.pipeline.syncOperations.addHandler(tap)
                     if let ctx = sslContext {
@@ -179,13 +184,21 @@ public enum HTTPExchange {
                     return channel.eventLoop.makeFailedFuture(error)
                 }
             }
+        let channel: Channel
         do {
-            _ = try await bootstrap.withConnectedSocket(fd).get()
+            channel = try await bootstrap.withConnectedSocket(fd).get()
         } catch {
+            handlerPromise.fail(error)
             var r = ExchangeRecord()
             r.error = .tlsHandshake("could not start the exchange: \(error)")
-            return r
+            return (r, nil)
         }
+        let record = await wait(promise)
+        guard record.keptOpen, let handler = try? await handlerPromise.futureResult.get() else { return (record, nil) }
+        return (record, ExchangeSession(channel: channel, handler: handler))
+    }
+
+    static func wait(_ promise: EventLoopPromise<ExchangeRecord>) async -> ExchangeRecord {
         do {
             return try await promise.futureResult.get()
         } catch {
@@ -224,6 +237,31 @@ public enum HTTPExchange {
             exchange.record.chain.append((CertificateInfo(cert), result == .certificateVerified))
             return result
         }
+    }
+}
+
+/// A connection kept open after a response (HTTP/1.1 keep-alive), ready for the next request: a
+/// redirect to the same scheme, host and port reuses it, with no new handshake (TCP or TLS).
+public struct ExchangeSession: Sendable {
+    let channel: Channel
+    let handler: NIOLoopBound<ExchangeHandler>
+
+    /// Sends `request` on the open connection; `keepOpen` decides again after its response.
+    public func send(_ request: [UInt8], keepOpen: @escaping @Sendable (HTTPResponseHead) -> Bool) async -> (
+        ExchangeRecord, ExchangeSession?
+    ) {
+        let promise = channel.eventLoop.makePromise(of: ExchangeRecord.self)
+        let handler = handler
+        channel.eventLoop.execute {
+            handler.value.next(request, keepOpen: keepOpen, promise: promise)
+        }
+        let record = await HTTPExchange.wait(promise)
+        return (record, record.keptOpen ? self : nil)
+    }
+
+    /// Closes a connection that will not be used again (wiretale closes first).
+    public func close() async {
+        _ = try? await channel.close().get()
     }
 }
 
@@ -324,7 +362,14 @@ final class ExchangeHandler: ChannelInboundHandler {
     typealias OutboundOut = ByteBuffer
 
     let options: ExchangeOptions
-    let promise: EventLoopPromise<ExchangeRecord>
+    /// The current request's: succeeded with its record when the response is complete and the
+    /// connection stays open, else when the connection has closed.
+    var promise: EventLoopPromise<ExchangeRecord>
+    /// A request is outstanding (false while a kept-open connection waits for the next one).
+    var awaiting = true
+    var request: [UInt8]
+    var keepOpen: @Sendable (HTTPResponseHead) -> Bool
+    var context: ChannelHandlerContext?
     let fd: Int32
     var record = ExchangeRecord()
     var parser = HTTPResponseParser()
@@ -340,11 +385,39 @@ final class ExchangeHandler: ChannelInboundHandler {
     init(options: ExchangeOptions, promise: EventLoopPromise<ExchangeRecord>, fd: Int32) {
         self.options = options
         self.promise = promise
+        self.request = options.request
+        self.keepOpen = options.keepOpen
         self.fd = fd
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
         if context.channel.isActive { start(context) }
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        self.context = nil
+    }
+
+    /// The next request on the kept-open connection (`ExchangeSession.send`).
+    func next(
+        _ request: [UInt8], keepOpen: @escaping @Sendable (HTTPResponseHead) -> Bool,
+        promise: EventLoopPromise<ExchangeRecord>
+    ) {
+        self.promise = promise
+        self.request = request
+        self.keepOpen = keepOpen
+        record = ExchangeRecord()
+        parser = HTTPResponseParser()
+        requestSent = false
+        awaiting = true
+        guard let context, context.channel.isActive, !finished else {
+            record.error = .closedEarly(phase: "before the request: the server had closed the kept-open connection")
+            awaiting = false
+            promise.succeed(record)
+            return
+        }
+        sendRequest(context)
     }
 
     func channelActive(context: ChannelHandlerContext) {
@@ -383,9 +456,9 @@ final class ExchangeHandler: ChannelInboundHandler {
         requestSent = true
         record.requestStartMs = Monotonic.nowMs()
         arm(context, phase: "waiting for the response")
-        var buf = context.channel.allocator.buffer(capacity: options.request.count)
-        buf.writeBytes(options.request)
-        record.requestBytes = options.request.count
+        var buf = context.channel.allocator.buffer(capacity: request.count)
+        buf.writeBytes(request)
+        record.requestBytes = request.count
         let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
         context.writeAndFlush(wrapOutboundOut(buf)).whenSuccess {
             let me = loopBound.value
@@ -444,26 +517,48 @@ final class ExchangeHandler: ChannelInboundHandler {
         if parser.isComplete, record.completeMs == nil {
             record.completeMs = now
             timer?.cancel()
-            if options.clientClosesFirst {
-                record.serverClosedFirst = false
-                record.closedOnCompletion = true
-                record.clientCloseMs = now
-                weClosed = true
-                context.close(promise: nil)
+            guard record.serverClosedFirst == nil else { return }  // the server's FIN came with the response
+            guard let head = parser.head, parser.isPersistent else {
+                // The server said it will close (Connection: close, HTTP/1.0): let it, as announced,
+                // and close this side only if it has not within a moment.
+                let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
+                let ctxBound = NIOLoopBound(context, eventLoop: context.eventLoop)
+                timer = context.eventLoop.scheduleTask(in: .milliseconds(Int64(Self.serverCloseGraceMs))) {
+                    let me = loopBound.value
+                    guard !me.finished, me.record.serverClosedFirst == nil else { return }
+                    me.record.serverClosedFirst = false
+                    me.record.clientCloseMs = Monotonic.nowMs()
+                    me.weClosed = true
+                    ctxBound.value.close(promise: nil)
+                }
                 return
             }
-            // Connection: close was asked: give the server a moment to close first, as it should.
-            let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
-            let ctxBound = NIOLoopBound(context, eventLoop: context.eventLoop)
-            timer = context.eventLoop.scheduleTask(in: .milliseconds(Int64(options.closeGraceMs))) {
-                let me = loopBound.value
-                guard !me.finished, me.record.serverClosedFirst == nil else { return }
-                me.record.serverClosedFirst = false
-                me.record.clientCloseMs = Monotonic.nowMs()
-                me.weClosed = true
-                ctxBound.value.close(promise: nil)
+            if keepOpen(head) {
+                record.keptOpen = true
+                fillResponse()
+                awaiting = false
+                promise.succeed(record)
+                return
             }
+            // Done with this connection: wiretale closes first, as curl does (over TLS, close_notify then FIN).
+            record.serverClosedFirst = false
+            record.closedOnCompletion = true
+            record.clientCloseMs = now
+            weClosed = true
+            context.close(promise: nil)
         }
+    }
+
+    /// How long a server that announced it would close is given to do so, in milliseconds.
+    static let serverCloseGraceMs = 300.0
+
+    /// The response as the parser has it, into the record.
+    func fillResponse() {
+        record.head = parser.head
+        record.body = parser.body
+        record.wireBodyBytes = parser.wireBodyBytes
+        record.chunked = parser.framing == .chunked
+        record.chunkCount = parser.chunkCount
     }
 
     /// The server's FIN arrived (socket input closed).
@@ -516,6 +611,11 @@ final class ExchangeHandler: ChannelInboundHandler {
         let now = Monotonic.nowMs()
         timer?.cancel()
         finished = true
+        guard awaiting else {
+            // A kept-open connection closed between requests: the next `next` reports it.
+            context.fireChannelInactive()
+            return
+        }
         if record.serverClosedFirst == nil {
             record.serverClosedFirst = !weClosed
             if weClosed { record.clientCloseMs = now } else { record.serverCloseMs = now }
@@ -533,11 +633,8 @@ final class ExchangeHandler: ChannelInboundHandler {
                 }
             }
         }
-        record.head = parser.head
-        record.body = parser.body
-        record.wireBodyBytes = parser.wireBodyBytes
-        record.chunked = parser.framing == .chunked
-        record.chunkCount = parser.chunkCount
+        fillResponse()
+        awaiting = false
         promise.succeed(record)
         context.fireChannelInactive()
     }

@@ -68,6 +68,19 @@ public struct HTTPResponseParser: Sendable {
 
     public init() {}
 
+    /// The connection may carry another request after this complete response (RFC 9112 section
+    /// 9.3): HTTP/1.1 unless `Connection: close`, HTTP/1.0 only with `Connection: keep-alive`, and a
+    /// body whose end is not the connection's.
+    public var isPersistent: Bool {
+        guard isComplete, let h = head, framing != .untilClose else { return false }
+        let tokens = (h.header("Connection") ?? "").lowercased().split(separator: ",").map {
+            String($0).trimmingASCIIWhitespace()
+        }
+        if tokens.contains("close") { return false }
+        if h.version == "HTTP/1.1" { return true }
+        return h.version == "HTTP/1.0" && tokens.contains("keep-alive")
+    }
+
     /// Feeds bytes; returns nothing, check `head` / `isComplete` after.
     public mutating func feed(_ bytes: some Collection<UInt8>) throws(ParseError) {
         switch state {

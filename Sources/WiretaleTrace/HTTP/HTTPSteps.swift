@@ -4,20 +4,19 @@
 
 /// The TLS handshake (not in the notes), step e (the request) and step c (the document).
 enum HTTPSteps {
-    /// Over plain HTTP the request says `Connection: close`, so the server closes first and the
-    /// teardown shows the server as the notes' A. Over HTTPS it does not: the server would close
-    /// right after its TLS close_notify, and the close_notify that TLS makes the client send back
-    /// would meet a closed socket and draw an RST. There wiretale closes first once the response is
-    /// complete, as curl and browsers do (`ExchangeOptions.clientClosesFirst`).
+    /// The request curl would send: HTTP/1.1, so the connection stays usable (keep-alive) and a
+    /// redirect to the same scheme, host and port reuses it. wiretale closes it first once it is
+    /// done (`ExchangeOptions.keepOpen`), as curl does. It does not ask the server to close
+    /// (`Connection: close`): over TLS the server would close right after its close_notify, and the
+    /// close_notify TLS makes the client send back would meet a closed socket and draw an RST.
     static func request(for url: TraceURL, userAgent: String) -> (bytes: [UInt8], lines: [String]) {
-        var lines = [
+        let lines = [
             "GET \(url.requestTarget) HTTP/1.1",
             "Host: \(url.hostHeader)",
             "User-Agent: \(userAgent)",
             "Accept: text/html,application/xhtml+xml,*/*;q=0.8",
             "Accept-Encoding: gzip",
         ]
-        if url.scheme != .https { lines.append("Connection: close") }
         return (Array((lines.joined(separator: "\r\n") + "\r\n\r\n").utf8), lines)
     }
 

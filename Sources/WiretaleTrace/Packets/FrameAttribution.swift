@@ -22,6 +22,9 @@ public struct AttributionKeys: Sendable {
         public var requestWrittenMs: Double?
         /// When the whole response had been read: data sent after it (a TLS close_notify) is the teardown.
         public var responseCompleteMs: Double? = nil
+        /// For a connection reused from an earlier hop: when this hop's request began. Its frames
+        /// from then on are this hop's.
+        public var fromMs: Double? = nil
     }
 
     public var dns: [DNSKey] = []
@@ -67,10 +70,13 @@ public enum FrameAttribution {
                     add(.dns, k.hop, f.number)
                 }
             case .tcp(let src, let sp, let dst, let dp, _, _, _, let payload):
+                // The connection's key for this frame: a connection reused by later hops has one key
+                // per hop, each from its request on.
                 guard
-                    let c = keys.connections.first(where: {
-                        ($0.local == src && $0.localPort == sp && $0.remote == dst && $0.remotePort == dp)
-                            || ($0.local == dst && $0.localPort == dp && $0.remote == src && $0.remotePort == sp)
+                    let c = keys.connections.last(where: {
+                        (($0.local == src && $0.localPort == sp && $0.remote == dst && $0.remotePort == dp)
+                            || ($0.local == dst && $0.localPort == dp && $0.remote == src && $0.remotePort == sp))
+                            && ($0.fromMs.map { f.timeMs >= $0 } ?? true)
                     })
                 else { continue }
                 if f.stream >= 0 { streams[c.hop] = f.stream }
@@ -80,8 +86,10 @@ public enum FrameAttribution {
                     // From the first FIN or RST on, everything (ACKs, a TLS close_notify) is the teardown.
                     add(.teardown, c.hop, f.number)
                     lastDataStep[c.hop] = .teardown
-                } else if f.step.isHandshake || (payload == 0 && lastDataStep[c.hop] == nil) {
+                } else if f.step.isHandshake || (payload == 0 && lastDataStep[c.hop] == nil && c.fromMs == nil) {
                     add(.tcp, c.hop, f.number)
+                } else if payload == 0 && lastDataStep[c.hop] == nil {
+                    add(.httpRequest, c.hop, f.number)  // a reused connection: no handshake of its own
                 } else if payload == 0 {
                     add(lastDataStep[c.hop] ?? .tcp, c.hop, f.number)
                 } else {

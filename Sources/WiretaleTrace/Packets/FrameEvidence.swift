@@ -68,7 +68,7 @@ enum FrameEvidence {
         step.evidence.append("captured: the first FIN\(first) came from \(side(clientFirst)): that side is A")
         if clientBegan, !clientFirst {
             step.evidence.append(
-                "captured: wiretale began the close (over TLS, with close_notify), but the server's FIN sent in answer crossed wiretale's own FIN and reached the wire first: there the server is A"
+                "captured: wiretale began the close, but the server's FIN reached the wire before wiretale's own (sent in answer to TLS's close_notify, or on its own): there the server is A"
             )
         }
         let why: String? =
@@ -102,5 +102,14 @@ extension TraceFrame.Kind {
     var isARP: Bool {
         if case .arp = self { return true }
         return false
+    }
+
+    /// An ARP or neighbour discovery frame about `neighbour` (asking for it, or its answer).
+    func concerns(_ neighbour: IPAddress) -> Bool {
+        switch self {
+        case .arp(let sender, let target, _): sender == neighbour || target == neighbour
+        case .neighbourDiscovery(let target, _): target == neighbour
+        default: false
+        }
     }
 }

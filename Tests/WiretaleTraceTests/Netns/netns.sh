@@ -119,6 +119,7 @@ http {
         root $DIR/www;
         location = /redirect { return 301 /; }
         location = /redirect-twice { return 302 /redirect; }
+        location = /to-https { return 301 https://www.wt.test/; }
         location = /error { return 500; }
     }
 }
