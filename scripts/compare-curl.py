@@ -28,7 +28,8 @@ def main():
     ap.add_argument("--netns")
     ap.add_argument("--cacert")
     ap.add_argument("--insecure", action="store_true")
-    ap.add_argument("-L", "--location", action="store_true", help="follow redirects (both tools); phases are the last hop's")
+    ap.add_argument("-L", "--location", action="store_true",
+                    help="follow redirects (both tools): DNS, connect and TLS where they happened, the last response")
     ap.add_argument("--raw", action="store_true", help="also print every run")
     a = ap.parse_args()
     if not shutil.which("curl"):
@@ -65,11 +66,13 @@ def main():
         j = parse("wiretale", subprocess.run(argv + [a.url], capture_output=True, text=True, timeout=120))
         if j.get("result") != "ok":
             sys.exit(f"compare-curl: wiretale trace failed: {j.get('result')}")
-        last = max((s.get("hop", 0) for s in j["steps"]), default=0)
-        s = {st["id"]: st for st in j["steps"] if st.get("hop", 0) == last}
-        c = s["http-response"]
-        return {"dns": s["dns"]["duration_ms"] if "dns" in s else None, "connect": s["tcp"]["duration_ms"],
-                "tls": s["tls"]["duration_ms"] if "tls" in s else None,
+        # DNS, connect and TLS where they happened (a reused connection's hop skips them); the
+        # response of the last hop.
+        first = lambda i: next((st for st in j["steps"] if st["id"] == i and st["status"] == "ok"), None)
+        last = max((st.get("hop", 0) for st in j["steps"]), default=0)
+        c = next(st for st in j["steps"] if st["id"] == "http-response" and st.get("hop", 0) == last)
+        dur = lambda st: st["duration_ms"] if st else None
+        return {"dns": dur(first("dns")), "connect": dur(first("tcp")), "tls": dur(first("tls")),
                 "first byte": c["detail"].get("ttfb_ms"), "download": c["detail"].get("download_ms"),
                 "total": c["start_ms"] + c["duration_ms"]}
 
