@@ -41,6 +41,10 @@ public final class Tracer: Sendable {
         var info: AttributionKeys.ConnectionKey
     }
 
+    /// Happy Eyeballs' connection attempt delay (RFC 8305 section 5 recommends 250 ms): how long an
+    /// address may stay unanswered before the next one is tried alongside it.
+    static let attemptDelayMs = 250.0
+
     /// Scheme, host and port: what a connection can be reused for.
     private static func origin(_ url: TraceURL) -> String { "\(url.scheme.rawValue)://\(url.host):\(url.port)" }
 
@@ -238,15 +242,16 @@ public final class Tracer: Sendable {
             }
         }
 
-        // d, h, f, then i, for each address in turn until one connects.
+        // d for every address (the kernel's route and source), then i: the addresses raced as Happy
+        // Eyeballs does; h and f for each address that was tried.
         var attempts: [ConnectionSteps.Attempt] = []
-        var connection: TCPConnection?
         var lastFailure: (TraceStep, TraceFailure)?
-        for (n, address) in addresses.enumerated() {
+        var routable: [(address: IPAddress, info: LocalAddressInfo, measured: Double)] = []
+        for address in addresses {
             let measured = Monotonic.nowMs()
-            let info: LocalAddressInfo
             do {
-                info = try LocalAddress.inspect(destination: address, port: url.port, origin: false)
+                let info = try LocalAddress.inspect(destination: address, port: url.port, origin: false)
+                routable.append((address, info, measured))
             } catch {
                 guard case .noRoute(let e) = error else { continue }
                 var s = TraceStep(.localAddress, hop: hop, startMs: measured - t0, status: .failed)
@@ -261,43 +266,56 @@ public final class Tracer: Sendable {
                         ? "this network may have no IPv6: try -4" : "check the network connection (ip addr, ip route)")
                 attempts.append(.init(address: address, outcome: "no route", ms: 0))
                 lastFailure = (s, f)
-                if n + 1 < addresses.count { continue }
-                run.steps.append(s)
-                return .failed(f)
             }
-            let fresh = !run.localSeen.contains { $0.0 == info.local && $0.1 == info.nextHop }
-            if fresh {
+        }
+        guard !routable.isEmpty else {
+            let (s, f) =
+                lastFailure
+                ?? (
+                    TraceStep(.localAddress, hop: hop, startMs: Monotonic.nowMs() - t0, status: .failed),
+                    TraceFailure(.localAddress, .noRoute, "no usable route to \(url.host)", hint: nil)
+                )
+            run.steps.append(s)
+            return .failed(f)
+        }
+        let links = Dictionary(
+            routable.map { ($0.info.interface, Link.inspect($0.info.interface)) }, uniquingKeysWith: { a, _ in a })
+        let race = TCPConnector.race(
+            routable.map(\.address), port: url.port, attemptDelayMs: Self.attemptDelayMs, timeoutMs: options.timeoutMs)
+        for (k, attempt) in race.attempts.enumerated() {
+            let (address, info, measured) = routable[k]
+            if !run.localSeen.contains(where: { $0.0 == info.local && $0.1 == info.nextHop }) {
                 run.localSeen.append((info.local, info.nextHop))
+                let addressIndex = run.steps.count
                 run.steps.append(LocalSteps.address(info, destination: address, measuredMs: measured - t0, hop: hop))
-                run.steps.append(
-                    LocalSteps.link(Link.inspect(info.interface), measuredMs: Monotonic.nowMs() - t0, hop: hop))
-            }
-            let tcpStart = Monotonic.nowMs()
-            let result = TCPConnector.connect(to: address, port: url.port, timeoutMs: options.timeoutMs)
-            if fresh {
+                if let link = links[info.interface] {
+                    run.steps.append(LocalSteps.link(link, measuredMs: measured - t0, hop: hop))
+                }
                 // The first packet through this next hop: DNS if the server shares it, else the SYN.
-                let firstPacket = dnsFirstPacket(run, viaNextHop: info.nextHop, hop: hop) ?? tcpStart
+                let firstPacket = dnsFirstPacket(run, viaNextHop: info.nextHop, hop: hop) ?? attempt.startMs
                 run.steps.append(TraceStep(.neighbour, hop: hop))  // completed after the hop
                 run.pendingLocal.append(
                     PendingLocal(
                         info: info, destination: address, measuredMs: measured - t0, firstPacketMs: firstPacket - t0,
-                        hop: hop, addressIndex: run.steps.count - 3, neighbourIndex: run.steps.count - 1))
+                        hop: hop, addressIndex: addressIndex, neighbourIndex: run.steps.count - 1))
                 if !info.isLoopback { run.keys.nextHops.append(info.nextHop) }
             }
-            switch result {
-            case .success(let c):
-                connection = c
-                run.steps.append(ConnectionSteps.tcp(c, attempts: attempts, t0: t0, hop: hop))
-            case .failure(let e):
+            switch attempt.result {
+            case .success?:
+                continue
+            case .failure(let e)?:
                 let (what, ms) = ConnectionSteps.describe(e)
                 attempts.append(.init(address: address, outcome: what, ms: ms))
                 lastFailure = ConnectionSteps.failed(
-                    e, remote: address, port: url.port, startMs: tcpStart, attempts: Array(attempts.dropLast()), t0: t0,
-                    hop: hop, nextHop: info.viaGateway ? info.nextHop : nil)
+                    e, remote: address, port: url.port, startMs: attempt.startMs, attempts: Array(attempts.dropLast()),
+                    t0: t0, hop: hop, nextHop: info.viaGateway ? info.nextHop : nil)
+            case nil:
+                let end = race.winner.flatMap { try? race.attempts[$0].result?.get().endMs } ?? Monotonic.nowMs()
+                attempts.append(
+                    .init(address: address, outcome: "abandoned", ms: end - attempt.startMs, abandoned: true))
             }
-            if connection != nil { break }
         }
-        guard let c = connection else {
+        guard let w = race.winner, case .success(let c)? = race.attempts[w].result else {
             let (s, f) = lastFailure!
             var step = s
             if attempts.count > 1 {
@@ -308,6 +326,7 @@ public final class Tracer: Sendable {
             run.steps.append(step)
             return .failed(f)
         }
+        run.steps.append(ConnectionSteps.tcp(c, attempts: attempts, t0: t0, hop: hop))
 
         // TLS, e, c.
         let (record, session) = await HTTPExchange.run(
@@ -507,7 +526,7 @@ public final class Tracer: Sendable {
     }
 
     /// The addresses to try, in order: with no -4/-6, IPv6 first when this host has a route for it
-    /// (RFC 6724's default preference), then IPv4.
+    /// (RFC 6724's default preference), the two families alternating.
     private func order(_ addresses: [IPAddress]) -> [IPAddress] {
         switch options.family {
         case .ipv4: return addresses.filter { !$0.isIPv6 }
@@ -515,8 +534,15 @@ public final class Tracer: Sendable {
         case .any:
             let v6 = addresses.filter { $0.isIPv6 }
             let v4 = addresses.filter { !$0.isIPv6 }
-            if let first = v6.first, (try? LocalAddress.source(for: first, port: 443)) != nil { return v6 + v4 }
-            return v4 + v6
+            let (first, second) =
+                if let a = v6.first, (try? LocalAddress.source(for: a, port: 443)) != nil { (v6, v4) } else { (v4, v6) }
+            // The families alternate (RFC 8305 section 4), so a broken one costs one attempt delay.
+            var out: [IPAddress] = []
+            for k in 0..<max(first.count, second.count) {
+                if k < first.count { out.append(first[k]) }
+                if k < second.count { out.append(second[k]) }
+            }
+            return out
         }
     }
 

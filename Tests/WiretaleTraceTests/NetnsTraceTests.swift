@@ -309,6 +309,21 @@ struct NetnsTraceTests {
         #expect(r.detail("http-response", hop: 1)["status"] as? Int == 200)
     }
 
+    @Test("an IPv6 address that drops SYNs costs one attempt delay, not the timeout: Happy Eyeballs")
+    func happyEyeballs() throws {
+        // brokenv6.wt.test: AAAA in a blackholed prefix (first, as IPv6 is preferred), A on the server.
+        let (exit, r) = try Netns.traceJSON(["http://brokenv6.wt.test/", "--timeout", "20"])
+        #expect(exit == 0, "\(r.json)")
+        #expect(r.detail("tcp")["remote"] as? String == "10.203.2.2:80")
+        let failed = r.detail("tcp")["failed_attempts"] as? [String] ?? []
+        #expect(failed.count == 1 && failed.first?.hasPrefix("fd00:203:3::5: abandoned") == true, "\(failed)")
+        let evidence = r.step("tcp")?["evidence"] as? [String] ?? []
+        #expect(evidence.contains { $0.contains("Happy Eyeballs, RFC 8305") })
+        // The IPv4 attempt began one attempt delay after the IPv6 one, far inside the 20 s timeout.
+        let start = r.step("tcp")?["start_ms"] as? Double ?? .infinity
+        #expect(start >= 250 && start < 5000, "the connection began at \(start) ms")
+    }
+
     @Test("a gzip-compressed chunked page is decoded")
     func gzipChunked() throws {
         let (exit, r) = try Netns.traceJSON(["http://www.wt.test/big.html", "-4"])

@@ -6,6 +6,8 @@ enum ConnectionSteps {
         var address: IPAddress
         var outcome: String
         var ms: Double
+        /// Still unanswered when another address connected: closed (Happy Eyeballs).
+        var abandoned = false
     }
 
     static func tcp(_ c: TCPConnection, attempts: [Attempt], t0: Double, hop: Int) -> TraceStep {
@@ -21,7 +23,10 @@ enum ConnectionSteps {
             s.detail.set("failed_attempts", attempts.map { "\($0.address): \($0.outcome) after \(formatMs($0.ms)) ms" })
             for a in attempts {
                 s.evidence.append(
-                    "\(a.address) failed (\(a.outcome)) after \(formatMs(a.ms)) ms: falling back to the next address")
+                    a.abandoned
+                        ? "\(a.address) was still waiting for its SYN-ACK when \(c.remote) connected, \(formatMs(a.ms)) ms after its own SYN: closed (Happy Eyeballs, RFC 8305: the next address is tried when one has not connected within \(formatMs(Tracer.attemptDelayMs)) ms, without giving up on it)"
+                        : "\(a.address) failed (\(a.outcome)) after \(formatMs(a.ms)) ms: falling back to the next address"
+                )
             }
         }
         s.evidence.append(

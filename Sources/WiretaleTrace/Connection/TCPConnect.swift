@@ -65,6 +65,14 @@ public enum TCPConnectError: Error, Sendable {
     case other(errno: Int32, ms: Double)
 }
 
+/// One connection attempt of a race: where to, when it began, and how it ended.
+public struct ConnectAttempt: Sendable {
+    public var remote: IPAddress
+    public var startMs: Double
+    /// nil when the attempt was abandoned because another one connected first.
+    public var result: Result<TCPConnection, TCPConnectError>?
+}
+
 public enum TCPConnector {
     /// A non-blocking connect(2) to `remote`, waited on with poll(2) for at most `timeoutMs`: the
     /// time from connect to writable is the three-way handshake as the client sees it (SYN sent to
@@ -72,41 +80,101 @@ public enum TCPConnector {
     public static func connect(to remote: IPAddress, port: Int, timeoutMs: Double) -> Result<
         TCPConnection, TCPConnectError
     > {
-        let sa = SocketAddress(remote, port: port)
-        let fd = socket(
-            sa.family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        let start = Monotonic.nowMs()
-        guard fd >= 0 else { return .failure(.other(errno: errno, ms: 0)) }
-        var one: Int32 = 1
-        setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
-        let rc = sa.withSockaddr { Glibc.connect(fd, $0, $1) }
-        if rc != 0 && errno != EINPROGRESS {
-            let e = errno
-            close(fd)
-            return .failure(classify(e, ms: Monotonic.nowMs() - start, synRetries: nil))
+        race([remote], port: port, attemptDelayMs: timeoutMs, timeoutMs: timeoutMs).attempts[0].result!
+    }
+
+    /// Connects to the first of `remotes` that answers, as Happy Eyeballs does (RFC 8305 section 5):
+    /// the next address is tried when the one before failed, or when it has not connected within
+    /// `attemptDelayMs` (the earlier attempts go on); the first to connect wins and the others are
+    /// closed. Each attempt waits at most `timeoutMs` from its own start.
+    public static func race(_ remotes: [IPAddress], port: Int, attemptDelayMs: Double, timeoutMs: Double) -> (
+        winner: Int?, attempts: [ConnectAttempt]
+    ) {
+        var attempts: [ConnectAttempt] = []
+        var pending: [(index: Int, fd: Int32)] = []
+        var nextStartMs = Monotonic.nowMs()
+
+        func finish(_ i: Int, _ result: Result<TCPConnection, TCPConnectError>) {
+            attempts[i].result = result
+            pending.removeAll { $0.index == i }
         }
-        if rc != 0 {
-            var pfd = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
-            while true {
-                let left = timeoutMs - (Monotonic.nowMs() - start)
-                if left <= 0 {
-                    let info = TCPSocketInfo.read(fd)
-                    close(fd)
-                    return .failure(.timeout(ms: Monotonic.nowMs() - start, synRetries: info?.retransmits))
-                }
-                let n = poll(&pfd, 1, Int32(min(left.rounded(.up), 1_000_000)))
-                if n < 0 && errno == EINTR { continue }
-                if n > 0 { break }
+        /// Starts the next attempt; false when none is left.
+        func startNext() -> Bool {
+            guard attempts.count < remotes.count else { return false }
+            let remote = remotes[attempts.count]
+            let i = attempts.count
+            let start = Monotonic.nowMs()
+            attempts.append(ConnectAttempt(remote: remote, startMs: start, result: nil))
+            nextStartMs = start + attemptDelayMs
+            let sa = SocketAddress(remote, port: port)
+            let fd = socket(
+                sa.family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue),
+                0)
+            guard fd >= 0 else {
+                attempts[i].result = .failure(.other(errno: errno, ms: 0))
+                return true
             }
-            var err: Int32 = 0
-            var len = socklen_t(MemoryLayout<Int32>.size)
-            getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len)
-            if err != 0 {
+            var one: Int32 = 1
+            setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
+            if sa.withSockaddr({ Glibc.connect(fd, $0, $1) }) == 0 {
+                pending.append((i, fd))  // connected at once (loopback): poll reports it writable
+            } else if errno == EINPROGRESS {
+                pending.append((i, fd))
+            } else {
+                let e = errno
+                close(fd)
+                attempts[i].result = .failure(classify(e, ms: Monotonic.nowMs() - start, synRetries: nil))
+            }
+            return true
+        }
+
+        _ = startNext()
+        while true {
+            // An attempt that failed at once lets the next start at once.
+            if pending.isEmpty {
+                if !startNext() { return (nil, attempts) }
+                continue
+            }
+            let now = Monotonic.nowMs()
+            var wakeMs = attempts.count < remotes.count ? nextStartMs : Double.infinity
+            for p in pending { wakeMs = min(wakeMs, attempts[p.index].startMs + timeoutMs) }
+            var fds = pending.map { pollfd(fd: $0.fd, events: Int16(POLLOUT), revents: 0) }
+            let waitMs = max(0, wakeMs - now)
+            let n = poll(&fds, nfds_t(fds.count), Int32(min(waitMs.rounded(.up), 1_000_000)))
+            if n < 0 && errno == EINTR { continue }
+            let at = Monotonic.nowMs()
+            var winner: Int?
+            let polled = pending  // `fds` is in this order; `finish` removes from `pending`
+            for (k, pfd) in fds.enumerated() where pfd.revents != 0 {
+                let (i, fd) = polled[k]
+                var err: Int32 = 0
+                var len = socklen_t(MemoryLayout<Int32>.size)
+                getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len)
+                if err == 0 {
+                    winner = i
+                    break
+                }
                 let info = TCPSocketInfo.read(fd)
                 close(fd)
-                return .failure(classify(err, ms: Monotonic.nowMs() - start, synRetries: info?.retransmits))
+                finish(i, .failure(classify(err, ms: at - attempts[i].startMs, synRetries: info?.retransmits)))
             }
+            if let w = winner, let fd = pending.first(where: { $0.index == w })?.fd {
+                for p in pending where p.index != w { close(p.fd) }  // abandoned: their result stays nil
+                pending.removeAll()
+                finish(w, .success(connected(fd, remote: attempts[w].remote, port: port, startMs: attempts[w].startMs)))
+                return (w, attempts)
+            }
+            for p in pending where at - attempts[p.index].startMs >= timeoutMs {
+                let info = TCPSocketInfo.read(p.fd)
+                close(p.fd)
+                finish(p.index, .failure(.timeout(ms: at - attempts[p.index].startMs, synRetries: info?.retransmits)))
+            }
+            if at >= nextStartMs { _ = startNext() }
         }
+    }
+
+    /// The connection of a socket whose connect(2) completed.
+    static func connected(_ fd: Int32, remote: IPAddress, port: Int, startMs: Double) -> TCPConnection {
         let end = Monotonic.nowMs()
         var storage = sockaddr_storage()
         var slen = socklen_t(MemoryLayout<sockaddr_storage>.size)
@@ -114,10 +182,9 @@ public enum TCPConnector {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &slen) }
         }
         let (lip, lport) = SocketAddress(storage: storage, length: slen).endpoint ?? (remote, 0)
-        return .success(
-            TCPConnection(
-                fd: fd, remote: remote, remotePort: port, local: lip, localPort: lport, startMs: start, endMs: end,
-                info: TCPSocketInfo.read(fd)))
+        return TCPConnection(
+            fd: fd, remote: remote, remotePort: port, local: lip, localPort: lport, startMs: startMs, endMs: end,
+            info: TCPSocketInfo.read(fd))
     }
 
     static func classify(_ e: Int32, ms: Double, synRetries: Int?) -> TCPConnectError {

@@ -6,6 +6,7 @@
 #   wtt-router (10.203.1.1 | 10.203.2.1; fd00:203:1::1 | fd00:203:2::1)
 #        | veth               10.203.3.0/24 blackholed (packets vanish: timeouts)
 #   wtt-server (10.203.2.2, fd00:203:2::2)   10.203.4.0/24 unreachable (ICMP: no route)
+#                                             fd00:203:3::/64 blackholed (brokenv6.wt.test's AAAA)
 #        dnsmasq :53 (zone wt.test, never forwards), nginx :80 and :443 (certificate made here)
 #
 # Usage: netns.sh up [WATCH_PID] | down | status
@@ -153,6 +154,8 @@ up() {
     ip -n $R route add blackhole 10.203.3.0/24
     # 10.203.4.0/24: the router answers "unreachable" (ICMP), the client's connect fails at once.
     ip -n $R route add unreachable 10.203.4.0/24
+    # fd00:203:3::/64: an IPv6 blackhole, for a name whose IPv6 address is silently broken.
+    ip -n $R -6 route add blackhole fd00:203:3::/64
     ip -n $S addr add 10.203.2.2/24 dev wtt-s0
     ip -n $S addr add fd00:203:2::2/64 dev wtt-s0 nodad
     # Extra addresses for the name whose answer is too big for 512 bytes of UDP.
@@ -178,6 +181,7 @@ up() {
         --host-record=blackhole.wt.test,10.203.3.5 \
         --host-record=unreach.wt.test,10.203.4.5 \
         --host-record=closed.wt.test,10.203.2.2 \
+        --host-record=brokenv6.wt.test,10.203.2.2,fd00:203:3::5 \
         --cname=alias.wt.test,www.wt.test \
         "${big[@]}" </dev/null >/dev/null 2>>"$DIR"/logs/start.log
     ip netns exec $S "$(command -v nginx || echo /usr/sbin/nginx)" -c "$DIR"/nginx.conf -p "$DIR" -e "$DIR"/logs/error.log \
