@@ -319,9 +319,12 @@ struct NetnsTraceTests {
         #expect(failed.count == 1 && failed.first?.hasPrefix("fd00:203:3::5: abandoned") == true, "\(failed)")
         let evidence = r.step("tcp")?["evidence"] as? [String] ?? []
         #expect(evidence.contains { $0.contains("Happy Eyeballs, RFC 8305") })
-        // The IPv4 attempt began one attempt delay after the IPv6 one, far inside the 20 s timeout.
-        let start = r.step("tcp")?["start_ms"] as? Double ?? .infinity
-        #expect(start >= 250 && start < 5000, "the connection began at \(start) ms")
+        // Step i runs from the IPv6 attempt to the IPv4 handshake, which began one attempt delay
+        // later: far inside the 20 s timeout.
+        let duration = r.step("tcp")?["duration_ms"] as? Double ?? .infinity
+        let handshake = r.detail("tcp")["handshake_ms"] as? Double ?? .infinity
+        #expect(duration >= Tracer.attemptDelayMs && duration < 5000, "step i took \(duration) ms")
+        #expect(handshake < duration - Tracer.attemptDelayMs + 1, "the winning handshake took \(handshake) ms")
     }
 
     @Test("a gzip-compressed chunked page is decoded")

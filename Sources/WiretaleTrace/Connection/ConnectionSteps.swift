@@ -10,8 +10,13 @@ enum ConnectionSteps {
         var abandoned = false
     }
 
-    static func tcp(_ c: TCPConnection, attempts: [Attempt], t0: Double, hop: Int) -> TraceStep {
-        var s = TraceStep(.tcp, hop: hop, startMs: c.startMs - t0, durationMs: c.endMs - c.startMs)
+    /// Step i from the first connection attempt (`firstAttemptMs`) to the end of the handshake that
+    /// won, as curl's time_connect counts it; `handshake_ms` is the winning handshake alone.
+    static func tcp(_ c: TCPConnection, attempts: [Attempt], firstAttemptMs: Double, t0: Double, hop: Int) -> TraceStep
+    {
+        let start = min(firstAttemptMs, c.startMs)
+        var s = TraceStep(.tcp, hop: hop, startMs: start - t0, durationMs: c.endMs - start)
+        s.detail.set("handshake_ms", round3(c.endMs - c.startMs))
         s.detail.set("remote", endpoint(c.remote, c.remotePort))
         s.detail.set("local", endpoint(c.local, c.localPort))
         if let i = c.info {
@@ -26,6 +31,11 @@ enum ConnectionSteps {
                     a.abandoned
                         ? "\(a.address) was still waiting for its SYN-ACK when \(c.remote) connected, \(formatMs(a.ms)) ms after its own SYN: closed (Happy Eyeballs, RFC 8305: the next address is tried when one has not connected within \(formatMs(Tracer.attemptDelayMs)) ms, without giving up on it)"
                         : "\(a.address) failed (\(a.outcome)) after \(formatMs(a.ms)) ms: falling back to the next address"
+                )
+            }
+            if c.startMs > start {
+                s.evidence.append(
+                    "connecting took \(formatMs(c.endMs - start)) ms in all, \(formatMs(c.startMs - start)) ms of it before the attempt that won began"
                 )
             }
         }
