@@ -70,14 +70,20 @@ while off + 16 <= len(data):
 print(n)
 EOF
 
-# run NAME READY-TEXT COMMAND…: start the capture, wait for READY-TEXT on its stderr, send the
-# burst, let it drain, stop it with SIGINT, and print one row.
-run() {
-    local name=$1 ready=$2
-    shift 2
+# measure MODE NAME READY-TEXT COMMAND…: start the capture, wait for READY-TEXT on its stderr, send
+# the burst, let it drain, stop it with SIGINT, and print one row. MODE "file": the tool writes a
+# pcap (-w) and "captured" is what the file holds; MODE "print": the tool decodes and prints every
+# packet to /dev/null and "captured" is the count it reports.
+measure() {
+    local mode=$1 name=$2 ready=$3
+    shift 3
     local err="$TMP/$name.err" file="$TMP/$name.pcap"
     rm -f "$file"
-    "$@" -w "$file" "udp port $PORT" 2>"$err" &
+    if [ "$mode" = file ]; then
+        "$@" -w "$file" "udp port $PORT" 2>"$err" &
+    else
+        "$@" "udp port $PORT" >/dev/null 2>"$err" &
+    fi
     local pid=$!
     for _ in $(seq 100); do
         grep -q "$ready" "$err" 2>/dev/null && break
@@ -89,31 +95,11 @@ run() {
     kill -INT "$pid"
     wait "$pid" || true
     local captured dropped ifdropped
-    captured=$(python3 "$TMP/count.py" "$file")
-    dropped=$(grep -oE '[0-9]+ (packets )?dropped by kernel' "$err" | grep -oE '^[0-9]+' || echo "-")
-    ifdropped=$(grep -oE '[0-9]+ (packets )?dropped by interface' "$err" | grep -oE '^[0-9]+' || echo "-")
-    printf '%-26s %9s %11s %9s %9s %11s\n' "$name" "$sent" "$rate" "$captured" "$dropped" "$ifdropped"
-}
-
-# print NAME READY-TEXT COMMAND…: the same, but the tool decodes and prints every packet to
-# /dev/null instead of writing a file; "captured" is the count the tool reports.
-print_run() {
-    local name=$1 ready=$2
-    shift 2
-    local err="$TMP/$name.err"
-    "$@" "udp port $PORT" >/dev/null 2>"$err" &
-    local pid=$!
-    for _ in $(seq 100); do
-        grep -q "$ready" "$err" 2>/dev/null && break
-        sleep 0.05
-    done
-    local sent rate
-    read -r sent rate < <(python3 "$TMP/send.py" "$N" "$SIZE" "$PORT")
-    sleep 1
-    kill -INT "$pid"
-    wait "$pid" || true
-    local captured dropped ifdropped
-    captured=$(grep -oE '^[0-9]+ packets captured' "$err" | grep -oE '^[0-9]+' || echo "-")
+    if [ "$mode" = file ]; then
+        captured=$(python3 "$TMP/count.py" "$file")
+    else
+        captured=$(grep -oE '^[0-9]+ packets captured' "$err" | grep -oE '^[0-9]+' || echo "-")
+    fi
     dropped=$(grep -oE '[0-9]+ (packets )?dropped by kernel' "$err" | grep -oE '^[0-9]+' || echo "-")
     ifdropped=$(grep -oE '[0-9]+ (packets )?dropped by interface' "$err" | grep -oE '^[0-9]+' || echo "-")
     printf '%-26s %9s %11s %9s %9s %11s\n' "$name" "$sent" "$rate" "$captured" "$dropped" "$ifdropped"
@@ -124,20 +110,20 @@ echo "wiretale: $WIRETALE_BIN"
 echo "tcpdump:  ${TCPDUMP:-not installed} $([[ -n $TCPDUMP ]] && $TCPDUMP --version 2>&1 | head -1)"
 printf '%-26s %9s %11s %9s %9s %11s\n' tool sent "sent/s" captured "kern-drop" "if-drop"
 for round in $(seq "$ROUNDS"); do
-    run "wiretale" "capturing on" "$WIRETALE_BIN" capture -i lo
+    measure file "wiretale" "capturing on" "$WIRETALE_BIN" capture -i lo
     if [[ -n $TCPDUMP ]]; then
-        run "tcpdump" "listening on" "$TCPDUMP" -i lo -n -Z root
-        run "tcpdump-B32768" "listening on" "$TCPDUMP" -i lo -n -Z root -B 32768
+        measure file "tcpdump" "listening on" "$TCPDUMP" -i lo -n -Z root
+        measure file "tcpdump-B32768" "listening on" "$TCPDUMP" -i lo -n -Z root -B 32768
     fi
 done
 if [[ ${PRINT:-1} == 1 ]]; then
     echo "printing every packet to /dev/null instead of -w (wiretale: 10 ms blocks, as into any pipe or file):"
     for round in $(seq "$ROUNDS"); do
-        print_run "wiretale (text)" "capturing on" "$WIRETALE_BIN" capture -i lo
-        print_run "wiretale --format json" "capturing on" "$WIRETALE_BIN" capture -i lo --format json
-        print_run "wiretale --immediate" "capturing on" "$WIRETALE_BIN" capture -i lo --immediate
+        measure print "wiretale (text)" "capturing on" "$WIRETALE_BIN" capture -i lo
+        measure print "wiretale --format json" "capturing on" "$WIRETALE_BIN" capture -i lo --format json
+        measure print "wiretale --immediate" "capturing on" "$WIRETALE_BIN" capture -i lo --immediate
         if [[ -n $TCPDUMP ]]; then
-            print_run "tcpdump -l" "listening on" "$TCPDUMP" -i lo -n -l
+            measure print "tcpdump -l" "listening on" "$TCPDUMP" -i lo -n -l
         fi
     done
 fi

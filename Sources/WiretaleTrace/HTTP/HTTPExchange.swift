@@ -526,10 +526,7 @@ final class ExchangeHandler: ChannelInboundHandler {
                 timer = context.eventLoop.scheduleTask(in: .milliseconds(Int64(Self.serverCloseGraceMs))) {
                     let me = loopBound.value
                     guard !me.finished, me.record.serverClosedFirst == nil else { return }
-                    me.record.serverClosedFirst = false
-                    me.record.clientCloseMs = Monotonic.nowMs()
-                    me.weClosed = true
-                    ctxBound.value.close(promise: nil)
+                    me.closeFirst(ctxBound.value, at: Monotonic.nowMs())
                 }
                 return
             }
@@ -540,13 +537,18 @@ final class ExchangeHandler: ChannelInboundHandler {
                 promise.succeed(record)
                 return
             }
-            // Done with this connection: wiretale closes first, as curl does (over TLS, close_notify then FIN).
-            record.serverClosedFirst = false
+            // Done with this connection: wiretale closes first, as curl does.
             record.closedOnCompletion = true
-            record.clientCloseMs = now
-            weClosed = true
-            context.close(promise: nil)
+            closeFirst(context, at: now)
         }
+    }
+
+    /// wiretale closes its side before the server did (over TLS: close_notify, then the FIN).
+    func closeFirst(_ context: ChannelHandlerContext, at ms: Double) {
+        record.serverClosedFirst = false
+        record.clientCloseMs = ms
+        weClosed = true
+        context.close(promise: nil)
     }
 
     /// How long a server that announced it would close is given to do so, in milliseconds.
