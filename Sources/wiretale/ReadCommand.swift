@@ -2,7 +2,7 @@ import ArgumentParser
 import WiretaleCore
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 extension PacketPrinter.Format: ExpressibleByArgument {}
@@ -47,9 +47,10 @@ struct ReadCommand: ParsableCommand {
         try scan.run { record, frame in
             guard printed < limit else { return false }
             printed += 1
-            return printer.handle(bytes: record.bytes, linkType: record.linkType, frame: frame,
-                                  timestamp: record.timestamp, originalLength: record.originalLength,
-                                  interfaceIndex: record.interfaceIndex)
+            return printer.handle(
+                bytes: record.bytes, linkType: record.linkType, frame: frame,
+                timestamp: record.timestamp, originalLength: record.originalLength,
+                interfaceIndex: record.interfaceIndex)
         }
     }
 }

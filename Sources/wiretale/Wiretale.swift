@@ -6,6 +6,10 @@ struct Wiretale: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "wiretale",
         abstract: "Make the network visible: read and capture packets, and explain them in the notes' terms.",
-        subcommands: [ReadCommand.self, ConversationsCommand.self, ExplainCommand.self, CaptureCommand.self, InterfacesCommand.self, TourCommand.self, TraceCommand.self, LabCommand.self, ServeCommand.self, SendCommand.self]
+        subcommands: [
+            ReadCommand.self, ConversationsCommand.self, ExplainCommand.self, CaptureCommand.self,
+            InterfacesCommand.self, TourCommand.self, TraceCommand.self, LabCommand.self, ServeCommand.self,
+            SendCommand.self,
+        ]
     )
 }

@@ -15,8 +15,10 @@ enum CLI {
     /// `WIRETALE_BIN`, or the debug build next to the tests.
     static let binary: String = {
         if let b = ProcessInfo.processInfo.environment["WIRETALE_BIN"] { return b }
-        let candidates = [".build/debug/wiretale", ".build/x86_64-unknown-linux-gnu/debug/wiretale",
-                          ".build/aarch64-unknown-linux-gnu/debug/wiretale", ".build/release/wiretale"]
+        let candidates = [
+            ".build/debug/wiretale", ".build/x86_64-unknown-linux-gnu/debug/wiretale",
+            ".build/aarch64-unknown-linux-gnu/debug/wiretale", ".build/release/wiretale",
+        ]
         for c in candidates {
             let path = packageRoot.appendingPathComponent(c).path
             if FileManager.default.isExecutableFile(atPath: path) { return path }
@@ -59,8 +61,9 @@ enum CLI {
         group.wait()
         let errData = errBox.data
         p.waitUntilExit()
-        return Result(status: p.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-                      stderr: String(decoding: errData, as: UTF8.self))
+        return Result(
+            status: p.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+            stderr: String(decoding: errData, as: UTF8.self))
     }
 
     static func json(_ r: Result) throws -> [[String: Any]] {

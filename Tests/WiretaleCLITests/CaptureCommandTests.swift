@@ -257,7 +257,8 @@ struct CaptureCommandTests {
         let dir = try LiveTempDir()
         chmod(dir.path, 0o755)
         let copy = dir.path + "/wiretale"
-        let installed = try LiveTools.run(LiveTools.find("install") ?? "/usr/bin/install", ["-m", "0755", CLI.binary, copy])
+        let installed = try LiveTools.run(
+            LiveTools.find("install") ?? "/usr/bin/install", ["-m", "0755", CLI.binary, copy])
         try #require(installed.status == 0, "\(installed.stderr)")
         let r = try LiveTools.run(
             setpriv,

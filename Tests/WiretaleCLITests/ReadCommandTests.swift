@@ -13,7 +13,8 @@ struct ReadCommandTests {
         #expect(r.lines[0].contains("127.0.0.1:51566 > 127.0.0.1:8080 TCP [S] seq 1544040795"))
         #expect(r.lines[3].contains("HTTP GET /index.html HTTP/1.1"))
         #expect(r.lines[5].contains("HTTP HTTP/1.0 200 OK"))
-        #expect(r.lines.enumerated().allSatisfy { i, l in l.trimmingCharacters(in: .whitespaces).hasPrefix("\(i + 1) ") })
+        #expect(
+            r.lines.enumerated().allSatisfy { i, l in l.trimmingCharacters(in: .whitespaces).hasPrefix("\(i + 1) ") })
     }
 
     @Test("JSON output is one object per frame with the documented keys and absolute numbers")

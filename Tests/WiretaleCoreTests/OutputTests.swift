@@ -1,4 +1,5 @@
 import Testing
+
 @testable import WiretaleCore
 
 @Suite("Output formatting")
@@ -11,12 +12,16 @@ struct OutputTests {
 
     @Test("RFC 3339 keeps exactly the file's fractional digits")
     func rfc3339() {
-        #expect(text { $0.appendRFC3339(Timestamp(seconds: 0, fraction: 0, digits: 6)) } == "1970-01-01T00:00:00.000000Z")
-        #expect(text { $0.appendRFC3339(Timestamp(seconds: 1_084_443_427, fraction: 311_224, digits: 6)) }
+        #expect(
+            text { $0.appendRFC3339(Timestamp(seconds: 0, fraction: 0, digits: 6)) } == "1970-01-01T00:00:00.000000Z")
+        #expect(
+            text { $0.appendRFC3339(Timestamp(seconds: 1_084_443_427, fraction: 311_224, digits: 6)) }
                 == "2004-05-13T10:17:07.311224Z")
-        #expect(text { $0.appendRFC3339(Timestamp(seconds: 1_800_000_000, fraction: 5, digits: 9)) }
+        #expect(
+            text { $0.appendRFC3339(Timestamp(seconds: 1_800_000_000, fraction: 5, digits: 9)) }
                 == "2027-01-15T08:00:00.000000005Z")
-        #expect(text { $0.appendRFC3339(Timestamp(seconds: 951_782_400, fraction: 7, digits: 3)) }
+        #expect(
+            text { $0.appendRFC3339(Timestamp(seconds: 951_782_400, fraction: 7, digits: 3)) }
                 == "2000-02-29T00:00:00.007Z")
     }
 
@@ -27,7 +32,14 @@ struct OutputTests {
 
     @Test("Integers, hex and MAC addresses")
     func numbers() {
-        #expect(text { $0.append(0); $0.append(byte: 32); $0.append(-42); $0.append(byte: 32); $0.append(UInt64.max) }
+        #expect(
+            text {
+                $0.append(0)
+                $0.append(byte: 32)
+                $0.append(-42)
+                $0.append(byte: 32)
+                $0.append(UInt64.max)
+            }
                 == "0 -42 18446744073709551615")
         #expect(text { $0.appendMAC(0x0012_34AB_CDEF) } == "00:12:34:ab:cd:ef")
     }
@@ -55,8 +67,9 @@ struct PacketLineTests {
             frame.withUnsafeBytes { b in
                 var p = DecodedPacket()
                 PacketDecoder.decode(b, linkType: .ethernet, into: &p)
-                let info = FrameInfo(number: number, timestamp: Timestamp(seconds: 0, fraction: 0, digits: 6),
-                                     originalLength: b.count, capturedLength: b.count)
+                let info = FrameInfo(
+                    number: number, timestamp: Timestamp(seconds: 0, fraction: 0, digits: 6),
+                    originalLength: b.count, capturedLength: b.count)
                 PacketText.render(info, p, bytes: b, to: &o)
             }
             let line = String(decoding: o.bytes, as: UTF8.self)

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import WiretaleCore
 
 private typealias F = FrameBuilder
@@ -57,7 +58,8 @@ struct LinkLayerTests {
 struct IPTests {
     @Test("IPv4 header fields, options and Ethernet padding")
     func ipv4() {
-        let frame = F.ethernet(type: 0x0800, F.ipv4(proto: 17, ttl: 7, options: [1, 1, 1, 0], F.udp([9, 9])) + [0, 0, 0, 0])
+        let frame = F.ethernet(
+            type: 0x0800, F.ipv4(proto: 17, ttl: 7, options: [1, 1, 1, 0], F.udp([9, 9])) + [0, 0, 0, 0])
         let p = F.decode(frame)
         #expect(p.ip.version == 4 && p.ip.ttl == 7 && p.ip.hasOptions)
         #expect(p.ip.src.description == "10.0.0.1" && p.ip.dst.description == "10.0.0.2")
@@ -67,7 +69,8 @@ struct IPTests {
 
     @Test("IPv4 fragments are marked; a later fragment has no transport header")
     func fragments() {
-        let later = F.decode(F.ethernet(type: 0x0800, F.ipv4(proto: 6, flagsFragment: 0x0010, [1, 2, 3, 4, 5, 6, 7, 8])))
+        let later = F.decode(
+            F.ethernet(type: 0x0800, F.ipv4(proto: 6, flagsFragment: 0x0010, [1, 2, 3, 4, 5, 6, 7, 8])))
         #expect(later.ip.isFragment && later.ip.fragmentOffset == 128 && !later.hasTCP && later.error == nil)
         let first = F.decode(F.ethernet(type: 0x0800, F.ipv4(proto: 6, flagsFragment: 0x2000, F.tcp())))
         #expect(first.ip.isFragment && first.ip.moreFragments && first.ip.fragmentOffset == 0)
@@ -75,12 +78,16 @@ struct IPTests {
 
     @Test("IPv6 extension headers are walked to the transport header")
     func ipv6Extensions() {
-        let hop: [UInt8] = [60, 0, 1, 4, 0, 0, 0, 0]        // hop-by-hop → destination options
-        let dest: [UInt8] = [43, 0, 1, 4, 0, 0, 0, 0]       // destination options → routing
-        let routing: [UInt8] = [44, 0, 0, 0, 0, 0, 0, 0]    // routing → fragment
-        let frag: [UInt8] = [6, 0, 0, 0, 0, 0, 0, 42]       // atomic fragment → TCP
-        let p = F.decode(F.ethernet(type: 0x86DD, F.ipv6(next: 0, extensions: hop + dest + routing + frag,
-                                                          F.tcp(flags: 0x12, [1, 2, 3]))))
+        let hop: [UInt8] = [60, 0, 1, 4, 0, 0, 0, 0]  // hop-by-hop → destination options
+        let dest: [UInt8] = [43, 0, 1, 4, 0, 0, 0, 0]  // destination options → routing
+        let routing: [UInt8] = [44, 0, 0, 0, 0, 0, 0, 0]  // routing → fragment
+        let frag: [UInt8] = [6, 0, 0, 0, 0, 0, 0, 42]  // atomic fragment → TCP
+        let p = F.decode(
+            F.ethernet(
+                type: 0x86DD,
+                F.ipv6(
+                    next: 0, extensions: hop + dest + routing + frag,
+                    F.tcp(flags: 0x12, [1, 2, 3]))))
         #expect(p.error == nil)
         #expect(p.ip.proto == 6 && p.hasTCP && p.tcp.payloadLength == 3)
         #expect(p.ip.isFragment && p.ip.identification == 42)
@@ -112,10 +119,11 @@ struct IPTests {
 struct TransportTests {
     @Test("TCP fields and the SYN's options: MSS, SACK-permitted, timestamps, window scale")
     func tcpOptions() {
-        let p = F.decode(F.ethernet(type: 0x0800, F.ipv4(proto: 6, F.tcp(seq: 0xFFFF_FFF0, flags: 0x02, options: F.synOptions))))
+        let p = F.decode(
+            F.ethernet(type: 0x0800, F.ipv4(proto: 6, F.tcp(seq: 0xFFFF_FFF0, flags: 0x02, options: F.synOptions))))
         #expect(p.tcp.seq == 0xFFFF_FFF0 && p.tcp.flags == .syn && p.tcp.headerLength == 40)
         #expect(p.tcp.mss == 1460 && p.tcp.sackPermitted && p.tcp.windowScale == 7)
-        #expect(p.tcp.hasTimestamps && p.tcp.tsVal == 0x01020304 && p.tcp.tsEcr == 0)
+        #expect(p.tcp.hasTimestamps && p.tcp.tsVal == 0x0102_0304 && p.tcp.tsEcr == 0)
         #expect(p.tcp.payloadLength == 0)
     }
 
@@ -164,7 +172,9 @@ struct TransportTests {
 
     @Test("HTTP request lines are recognised on any port")
     func http() {
-        let p = F.decode(F.ethernet(type: 0x0800, F.ipv4(proto: 6, F.tcp(dst: 8080, flags: 0x18, Array("GET / HTTP/1.1\r\n\r\n".utf8)))))
+        let p = F.decode(
+            F.ethernet(
+                type: 0x0800, F.ipv4(proto: 6, F.tcp(dst: 8080, flags: 0x18, Array("GET / HTTP/1.1\r\n\r\n".utf8)))))
         #expect(p.application == .http)
     }
 
@@ -180,7 +190,8 @@ struct TransportTests {
 
     @Test("ARP request and reply for IPv4 over Ethernet")
     func arp() {
-        let body: [UInt8] = F.be16(1) + F.be16(0x0800) + [6, 4] + F.be16(1) + F.macA + [10, 0, 0, 1]
+        let body: [UInt8] =
+            F.be16(1) + F.be16(0x0800) + [6, 4] + F.be16(1) + F.macA + [10, 0, 0, 1]
             + [0, 0, 0, 0, 0, 0] + [10, 0, 0, 2]
         let p = F.decode(F.ethernet(type: 0x0806, body))
         #expect(p.hasARP && p.arp.operation == 1 && p.arp.targetIP.description == "10.0.0.2")
@@ -192,13 +203,37 @@ struct TransportTests {
 struct PrefixTests {
     static var frames: [(String, [UInt8], LinkType)] {
         [
-            ("tcp syn over ethernet", F.ethernet(type: 0x0800, F.ipv4(proto: 6, F.tcp(options: F.synOptions))), .ethernet),
-            ("tcp data over qinq", F.ethernet(type: 0x0800, vlans: [1, 2], F.ipv4(proto: 6, F.tcp(flags: 0x18, [1, 2, 3]))), .ethernet),
-            ("udp over ipv6 with extensions", F.ethernet(type: 0x86DD, F.ipv6(next: 0, extensions: [17, 0, 1, 4, 0, 0, 0, 0], F.udp([1, 2]))), .ethernet),
+            (
+                "tcp syn over ethernet", F.ethernet(type: 0x0800, F.ipv4(proto: 6, F.tcp(options: F.synOptions))),
+                .ethernet
+            ),
+            (
+                "tcp data over qinq",
+                F.ethernet(type: 0x0800, vlans: [1, 2], F.ipv4(proto: 6, F.tcp(flags: 0x18, [1, 2, 3]))), .ethernet
+            ),
+            (
+                "udp over ipv6 with extensions",
+                F.ethernet(type: 0x86DD, F.ipv6(next: 0, extensions: [17, 0, 1, 4, 0, 0, 0, 0], F.udp([1, 2]))),
+                .ethernet
+            ),
             ("icmp echo", F.ethernet(type: 0x0800, F.ipv4(proto: 1, [8, 0, 0, 0, 0, 1, 0, 1])), .ethernet),
-            ("arp", F.ethernet(type: 0x0806, F.be16(1) + F.be16(0x0800) + [6, 4] + F.be16(2) + F.macA + [10, 0, 0, 1] + F.macB + [10, 0, 0, 2]), .ethernet),
-            ("sll2 udp", F.be16(0x0800) + [0, 0] + F.be32(1) + F.be16(1) + [0, 6] + F.macA + [0, 0] + F.ipv4(proto: 17, F.udp([7])), .linuxSLL2),
-            ("sll tcp", F.be16(0) + F.be16(1) + F.be16(6) + F.macA + [0, 0] + F.be16(0x0800) + F.ipv4(proto: 6, F.tcp()), .linuxSLL),
+            (
+                "arp",
+                F.ethernet(
+                    type: 0x0806,
+                    F.be16(1) + F.be16(0x0800) + [6, 4] + F.be16(2) + F.macA + [10, 0, 0, 1] + F.macB + [10, 0, 0, 2]),
+                .ethernet
+            ),
+            (
+                "sll2 udp",
+                F.be16(0x0800) + [0, 0] + F.be32(1) + F.be16(1) + [0, 6] + F.macA + [0, 0]
+                    + F.ipv4(proto: 17, F.udp([7])), .linuxSLL2
+            ),
+            (
+                "sll tcp",
+                F.be16(0) + F.be16(1) + F.be16(6) + F.macA + [0, 0] + F.be16(0x0800) + F.ipv4(proto: 6, F.tcp()),
+                .linuxSLL
+            ),
             ("null ipv6 tcp", [30, 0, 0, 0] + F.ipv6(next: 6, F.tcp(flags: 0x11)), .null),
         ]
     }
@@ -223,7 +258,11 @@ struct PrefixTests {
             for _ in 0..<2000 {
                 let n = Int.random(in: 0..<120, using: &rng)
                 var bytes = (0..<n).map { _ in UInt8.random(in: 0...255, using: &rng) }
-                if n > 14, Bool.random(using: &rng) { bytes[12] = 0x08; bytes[13] = 0x00; bytes[14] = 0x45 }
+                if n > 14, Bool.random(using: &rng) {
+                    bytes[12] = 0x08
+                    bytes[13] = 0x00
+                    bytes[14] = 0x45
+                }
                 _ = F.decode(bytes, link: link)
             }
         }
@@ -235,11 +274,14 @@ struct ReassemblyTests {
     /// A UDP datagram to port 53 carrying a 12-byte DNS header and 28 bytes more, cut in two.
     func fragments(id: Int = 0x1234) -> (first: [UInt8], second: [UInt8]) {
         let udp = F.udp(src: 53, dst: 40000, [0xAB, 0xCD, 0x81, 0x80] + Array(repeating: 0, count: 36))
-        let head = Array(udp[0..<24]), tail = Array(udp[24...])
+        let head = Array(udp[0..<24])
+        let tail = Array(udp[24...])
         var a = F.ipv4(proto: 17, flagsFragment: 0x2000, head)
         var b = F.ipv4(proto: 17, flagsFragment: 24 / 8, tail)
-        a[4] = UInt8(id >> 8); a[5] = UInt8(id & 0xFF)
-        b[4] = UInt8(id >> 8); b[5] = UInt8(id & 0xFF)
+        a[4] = UInt8(id >> 8)
+        a[5] = UInt8(id & 0xFF)
+        b[4] = UInt8(id >> 8)
+        b[5] = UInt8(id & 0xFF)
         return (F.ethernet(type: 0x0800, a), F.ethernet(type: 0x0800, b))
     }
 
@@ -286,7 +328,8 @@ struct ReassemblyTests {
     @Test("IPv6 fragments reassemble through the fragment header")
     func ipv6() {
         let udp = F.udp(src: 5353, dst: 5353, Array(repeating: 7, count: 40))
-        let f1 = F.ethernet(type: 0x86DD, F.ipv6(next: 44, extensions: [17, 0, 0, 0x01, 0, 0, 0, 9], Array(udp[0..<24])))
+        let f1 = F.ethernet(
+            type: 0x86DD, F.ipv6(next: 44, extensions: [17, 0, 0, 0x01, 0, 0, 0, 9], Array(udp[0..<24])))
         let f2 = F.ethernet(type: 0x86DD, F.ipv6(next: 44, extensions: [17, 0, 0, 24, 0, 0, 0, 9], Array(udp[24...])))
         let ps = feed([f1, f2], FragmentReassembler())
         #expect(!ps[0].hasUDP)

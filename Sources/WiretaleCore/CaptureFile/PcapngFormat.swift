@@ -140,7 +140,8 @@ extension CaptureFileReader {
             // Appendix A: the obsolete Packet Block is laid out like the Enhanced Packet Block but for a
             // u16 interface id (followed by a u16 drops count) where the EPB has a u32.
             try requireLength(length, PcapngLayout.enhancedPacketMinimum, type: type)
-            let interfaceIndex = kind == .obsoletePacket
+            let interfaceIndex =
+                kind == .obsoletePacket
                 ? Int(block.u16(8, bigEndian: bigEndian)) : Int(block.u32(8, bigEndian: bigEndian))
             let caplen = Int(block.u32(20, bigEndian: bigEndian))
             if interfaceIndex >= interfaceStates.count { throw pcapngUnknownInterface(interfaceIndex, type: type) }

@@ -41,7 +41,9 @@ public struct DecodeError: Error, Sendable, Hashable, CustomStringConvertible {
         self.truncated = truncated
     }
 
-    public static func truncated(_ layer: Layer, at offset: Int, _ reason: StaticString = "header truncated") -> DecodeError {
+    public static func truncated(_ layer: Layer, at offset: Int, _ reason: StaticString = "header truncated")
+        -> DecodeError
+    {
         DecodeError(layer, at: offset, reason, truncated: true)
     }
 

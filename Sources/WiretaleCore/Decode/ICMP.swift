@@ -38,9 +38,11 @@ enum ICMPDecoder {
         if v6 {
             switch type {
             case 1:
-                let c = ["no route to destination", "administratively prohibited", "beyond scope of source address",
-                         "address unreachable", "port unreachable", "source address failed policy",
-                         "reject route to destination"]
+                let c = [
+                    "no route to destination", "administratively prohibited", "beyond scope of source address",
+                    "address unreachable", "port unreachable", "source address failed policy",
+                    "reject route to destination",
+                ]
                 return "destination unreachable (" + (Int(code) < c.count ? c[Int(code)] : "code \(code)") + ")"
             case 2: return "packet too big"
             case 3: return code == 0 ? "time exceeded (hop limit)" : "time exceeded (fragment reassembly)"
@@ -62,12 +64,14 @@ enum ICMPDecoder {
         switch type {
         case 0: return "echo reply"
         case 3:
-            let c = ["net unreachable", "host unreachable", "protocol unreachable", "port unreachable",
-                     "fragmentation needed", "source route failed", "destination network unknown",
-                     "destination host unknown", "source host isolated", "network administratively prohibited",
-                     "host administratively prohibited", "network unreachable for TOS",
-                     "host unreachable for TOS", "communication administratively prohibited",
-                     "host precedence violation", "precedence cutoff in effect"]
+            let c = [
+                "net unreachable", "host unreachable", "protocol unreachable", "port unreachable",
+                "fragmentation needed", "source route failed", "destination network unknown",
+                "destination host unknown", "source host isolated", "network administratively prohibited",
+                "host administratively prohibited", "network unreachable for TOS",
+                "host unreachable for TOS", "communication administratively prohibited",
+                "host precedence violation", "precedence cutoff in effect",
+            ]
             return "destination unreachable (" + (Int(code) < c.count ? c[Int(code)] : "code \(code)") + ")"
         case 4: return "source quench"
         case 5:

@@ -105,8 +105,10 @@ enum IPDecoder {
     /// options (section 4), and AH (RFC 4302). Returns the end of the payload; the transport
     /// protocol and its offset are left in `ip.proto` / `ip.payloadOffset` (for the outer header).
     @inline(__always)
-    static func ipv6(_ b: UnsafeRawBufferPointer, at o: Int, _ p: inout DecodedPacket,
-                     proto: inout UInt8, transportOffset: inout Int) -> Int? {
+    static func ipv6(
+        _ b: UnsafeRawBufferPointer, at o: Int, _ p: inout DecodedPacket,
+        proto: inout UInt8, transportOffset: inout Int
+    ) -> Int? {
         guard b.count - o >= 40 else {
             p.error = .truncated(.ipv6, at: o)
             return nil

@@ -30,7 +30,8 @@ public enum PacketDecoder {
         }
         guard let start = network else { return }
         switch p.link.etherType {
-        case LinkDecoder.ipv4, LinkDecoder.ipv6: decodeIP(b, at: start, version6: p.link.etherType == LinkDecoder.ipv6, &p)
+        case LinkDecoder.ipv4, LinkDecoder.ipv6:
+            decodeIP(b, at: start, version6: p.link.etherType == LinkDecoder.ipv6, &p)
         case LinkDecoder.arp: ARPDecoder.decode(b, at: start, &p)
         default: break
         }
@@ -48,7 +49,9 @@ public enum PacketDecoder {
             if v6 {
                 proto = 0
                 transport = 0
-                guard let e = IPDecoder.ipv6(b, at: offset, &p, proto: &proto, transportOffset: &transport) else { return }
+                guard let e = IPDecoder.ipv6(b, at: offset, &p, proto: &proto, transportOffset: &transport) else {
+                    return
+                }
                 end = e
             } else {
                 guard let e = IPDecoder.ipv4(b, at: offset, &p) else { return }
@@ -74,7 +77,8 @@ public enum PacketDecoder {
             case IPProtocolNumber.udp:
                 UDPDecoder.decode(b, at: transport, end: end, &p)
                 if p.hasUDP && p.error == nil && p.udp.capturedPayload >= 12
-                    && (isDNSPort(p.udp.srcPort) || isDNSPort(p.udp.dstPort)) {
+                    && (isDNSPort(p.udp.srcPort) || isDNSPort(p.udp.dstPort))
+                {
                     p.application = .dnsOverUDP
                     p.applicationOffset = p.udp.payloadOffset
                     p.applicationLength = p.udp.capturedPayload

@@ -13,10 +13,10 @@ public final class FragmentReassembler {
     }
 
     struct Pending {
-        var header: [UInt8] = []      // the first fragment's IP header (IPv4) or a rebuilt IPv6 header
+        var header: [UInt8] = []  // the first fragment's IP header (IPv4) or a rebuilt IPv6 header
         var payload: [UInt8] = []
         var holes: [(Int, Int)] = []  // received [start, end) ranges, merged
-        var total = -1                // known once the last fragment arrives
+        var total = -1  // known once the last fragment arrives
         var firstFrame = 0
         var age = 0
     }
@@ -50,7 +50,8 @@ public final class FragmentReassembler {
         d.age = clock
         if d.payload.count < end { d.payload.append(contentsOf: repeatElement(0, count: end - d.payload.count)) }
         d.payload.withUnsafeMutableBytes { dst in
-            dst.baseAddress!.advanced(by: start).copyMemory(from: b.baseAddress!.advanced(by: dataOffset), byteCount: declared)
+            dst.baseAddress!.advanced(by: start).copyMemory(
+                from: b.baseAddress!.advanced(by: dataOffset), byteCount: declared)
         }
         d.holes.append((start, end))
         d.holes.sort { $0.0 < $1.0 }
@@ -71,7 +72,8 @@ public final class FragmentReassembler {
                 d.header = Array(UnsafeRawBufferPointer(rebasing: b[p.ip.offset..<(p.ip.offset + 40)]))
             }
         }
-        let complete = d.total >= 0 && !d.header.isEmpty && merged.count == 1 && merged[0].0 == 0 && merged[0].1 >= d.total
+        let complete =
+            d.total >= 0 && !d.header.isEmpty && merged.count == 1 && merged[0].0 == 0 && merged[0].1 >= d.total
         guard complete else {
             pending[key] = d
             if pending.count > maxDatagrams, let oldest = pending.min(by: { $0.value.age < $1.value.age }) {
@@ -117,8 +119,10 @@ public final class FragmentReassembler {
 extension PacketDecoder {
     /// Decodes a frame and, when it is an IP fragment, feeds the reassembler: the frame that
     /// completes a datagram gets the datagram's transport and application layers.
-    @inlinable public static func decode(_ b: UnsafeRawBufferPointer, linkType: LinkType, frame: Int,
-                                         reassembler: FragmentReassembler, into p: inout DecodedPacket) {
+    @inlinable public static func decode(
+        _ b: UnsafeRawBufferPointer, linkType: LinkType, frame: Int,
+        reassembler: FragmentReassembler, into p: inout DecodedPacket
+    ) {
         decode(b, linkType: linkType, into: &p)
         if p.ip.isFragment && p.hasIP && !p.hasTCP && !p.hasUDP && !p.hasICMP {
             _ = reassembler.add(b, frame: frame, &p)
@@ -127,9 +131,11 @@ extension PacketDecoder {
 
     /// The bytes that `p`'s transport and application offsets point into: the frame's own, or
     /// the reassembled datagram's.
-    @inlinable public static func withPayloadBytes<R>(_ frame: UnsafeRawBufferPointer, _ p: DecodedPacket,
-                                                      _ reassembler: FragmentReassembler,
-                                                      _ body: (UnsafeRawBufferPointer) -> R) -> R {
+    @inlinable public static func withPayloadBytes<R>(
+        _ frame: UnsafeRawBufferPointer, _ p: DecodedPacket,
+        _ reassembler: FragmentReassembler,
+        _ body: (UnsafeRawBufferPointer) -> R
+    ) -> R {
         if p.reassembledFirstFrame == 0 { return body(frame) }
         return reassembler.datagram.withUnsafeBytes(body)
     }

@@ -130,8 +130,10 @@ public enum ConversationTable {
         o.append("  → pkts   → bytes  ← pkts   ← bytes  rel start    duration     ")
     }
 
-    static func appendSharedColumns(_ r: some FlowRowColumns, endpointWidth ew: Int, originNs: Int64,
-                                    to o: inout OutputBuffer) {
+    static func appendSharedColumns(
+        _ r: some FlowRowColumns, endpointWidth ew: Int, originNs: Int64,
+        to o: inout OutputBuffer
+    ) {
         o.append(right: UInt64(r.stream), width: 6)
         o.append("  ")
         appendEndpoint(r.client, width: ew + 2, to: &o)

@@ -9,8 +9,10 @@ public struct FrameInfo {
     /// The TCP conversation index (`tcp.stream`), or -1.
     public var stream: Int
 
-    public init(number: Int, timestamp: Timestamp, originalLength: Int, capturedLength: Int, interfaceIndex: Int = 0,
-                stream: Int = -1) {
+    public init(
+        number: Int, timestamp: Timestamp, originalLength: Int, capturedLength: Int, interfaceIndex: Int = 0,
+        stream: Int = -1
+    ) {
         self.number = number
         self.timestamp = timestamp
         self.originalLength = originalLength
@@ -22,8 +24,10 @@ public struct FrameInfo {
 
 /// One JSON object per frame (NDJSON). The keys are a public interface documented in README.md.
 public enum PacketJSON {
-    public static func render(_ f: FrameInfo, _ p: DecodedPacket, bytes b: UnsafeRawBufferPointer,
-                              to o: inout OutputBuffer) {
+    public static func render(
+        _ f: FrameInfo, _ p: DecodedPacket, bytes b: UnsafeRawBufferPointer,
+        to o: inout OutputBuffer
+    ) {
         o.append("{\"frame\":")
         o.append(f.number)
         o.append(",\"time\":\"")
@@ -200,7 +204,8 @@ public enum PacketJSON {
         case .dnsOverUDP, .dnsOverTCP:
             appError = renderDNS(p, b, to: &o)
         case .http:
-            let payload = UnsafeRawBufferPointer(rebasing: b[p.applicationOffset..<(p.applicationOffset + p.applicationLength)])
+            let payload = UnsafeRawBufferPointer(
+                rebasing: b[p.applicationOffset..<(p.applicationOffset + p.applicationLength)])
             if let line = HTTPMessage.parseStartLine(payload) {
                 o.append(",\"http\":")
                 switch line {
@@ -241,7 +246,8 @@ public enum PacketJSON {
     }
 
     static func renderDNS(_ p: DecodedPacket, _ b: UnsafeRawBufferPointer, to o: inout OutputBuffer) -> DecodeError? {
-        let payload = UnsafeRawBufferPointer(rebasing: b[p.applicationOffset..<(p.applicationOffset + p.applicationLength)])
+        let payload = UnsafeRawBufferPointer(
+            rebasing: b[p.applicationOffset..<(p.applicationOffset + p.applicationLength)])
         let (m, err) = DNSMessage.parsePartial(payload, base: p.applicationOffset)
         o.append(",\"dns\":{\"id\":")
         o.append(m.id)

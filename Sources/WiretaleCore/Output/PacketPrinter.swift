@@ -31,12 +31,15 @@ public struct PacketPrinter {
 
     /// Decodes, tracks and renders one frame. False once the output can no longer be written
     /// (a closed pipe): the caller stops.
-    public mutating func handle(bytes b: UnsafeRawBufferPointer, linkType: LinkType, frame: Int, timestamp: Timestamp,
-                                originalLength: Int, interfaceIndex: Int = 0) -> Bool {
+    public mutating func handle(
+        bytes b: UnsafeRawBufferPointer, linkType: LinkType, frame: Int, timestamp: Timestamp,
+        originalLength: Int, interfaceIndex: Int = 0
+    ) -> Bool {
         note = follower.follow(b, linkType: linkType, frame: frame, time: timestamp, wireLength: originalLength)
-        let info = FrameInfo(number: frame, timestamp: timestamp, originalLength: originalLength,
-                             capturedLength: b.count, interfaceIndex: interfaceIndex,
-                             stream: note.kind == .tcp ? Int(note.stream) : -1)
+        let info = FrameInfo(
+            number: frame, timestamp: timestamp, originalLength: originalLength,
+            capturedLength: b.count, interfaceIndex: interfaceIndex,
+            stream: note.kind == .tcp ? Int(note.stream) : -1)
         if follower.packet.reassembledFirstFrame == 0 {
             render(info, payload: b)
         } else {

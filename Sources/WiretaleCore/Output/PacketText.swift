@@ -1,8 +1,10 @@
 /// One line per frame, as dense as tcpdump's: frame number, time of day (UTC), addresses, the
 /// protocol summary. The caller appends the remark (from the tracker) and the newline.
 public enum PacketText {
-    public static func render(_ f: FrameInfo, _ p: DecodedPacket, bytes b: UnsafeRawBufferPointer,
-                              to o: inout OutputBuffer) {
+    public static func render(
+        _ f: FrameInfo, _ p: DecodedPacket, bytes b: UnsafeRawBufferPointer,
+        to o: inout OutputBuffer
+    ) {
         var n = f.number
         var width = 1
         while n >= 10 {
@@ -157,7 +159,8 @@ public enum PacketText {
         switch p.application {
         case .dnsOverTCP: dns(p, b, &o)
         case .http:
-            let payload = UnsafeRawBufferPointer(rebasing: b[p.applicationOffset..<(p.applicationOffset + p.applicationLength)])
+            let payload = UnsafeRawBufferPointer(
+                rebasing: b[p.applicationOffset..<(p.applicationOffset + p.applicationLength)])
             if let line = HTTPMessage.parseStartLine(payload) {
                 o.append(": HTTP ")
                 switch line {
@@ -180,7 +183,8 @@ public enum PacketText {
     }
 
     static func dns(_ p: DecodedPacket, _ b: UnsafeRawBufferPointer, _ o: inout OutputBuffer) {
-        let payload = UnsafeRawBufferPointer(rebasing: b[p.applicationOffset..<(p.applicationOffset + p.applicationLength)])
+        let payload = UnsafeRawBufferPointer(
+            rebasing: b[p.applicationOffset..<(p.applicationOffset + p.applicationLength)])
         let (m, err) = DNSMessage.parsePartial(payload, base: p.applicationOffset)
         o.append(m.isResponse ? ": DNS response 0x" : ": DNS query 0x")
         o.appendHex(UInt64(m.id), digits: 4)

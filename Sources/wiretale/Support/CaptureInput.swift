@@ -3,7 +3,7 @@ import WiretaleCapture
 import WiretaleCore
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The arguments every file-reading subcommand shares: a capture file and an optional BPF filter.
@@ -90,11 +90,13 @@ struct CaptureScan {
             if !body(r, frame) { break }
         }
         for (link, n) in unfilterable.sorted(by: { $0.key < $1.key }) {
-            printError("note: \(n) packet(s) of link type \(LinkType(rawValue: link).name) skipped: "
-                + "libpcap cannot compile the filter for that link type")
+            printError(
+                "note: \(n) packet(s) of link type \(LinkType(rawValue: link).name) skipped: "
+                    + "libpcap cannot compile the filter for that link type")
         }
         if failure == nil, let v = reader.firstSnapLengthViolation {
-            failure = "\(path): record \(v.record) holds \(v.caplen) bytes, more than the file's snapshot length "
+            failure =
+                "\(path): record \(v.record) holds \(v.caplen) bytes, more than the file's snapshot length "
                 + "\(v.snapLength): the file is damaged or its writer was buggy (every packet was still decoded)"
         }
         if let message = failure {
