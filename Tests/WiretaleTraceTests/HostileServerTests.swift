@@ -98,9 +98,13 @@ struct HostileServerTests {
         let (r, elapsed) = await hostileTrace("http://127.0.0.1:\(s.port)/", timeout: 2)
         #expect(r.exitCode == 12, "\(r.why)")
         #expect(r.why.contains("timed out") && r.why.contains("cut off"), "\(r.why)")
-        #expect(elapsed < 4, "took \(elapsed) s")
         let c = try #require(r.step(.httpResponse))
-        #expect((c.detail["body_kept_bytes"]?.intValue ?? 0) <= HTTPResponseParser.defaultKeepLimit)
+        // The download step ends at the timeout (slack for a loaded machine); the whole run soon after.
+        #expect(c.durationMs < 3000, "step c took \(c.durationMs) ms")
+        #expect(elapsed < 10, "took \(elapsed) s")
+        // More than the cap arrived, and only the cap was kept.
+        #expect(c.detail["body_truncated"] == .bool(true))
+        #expect(c.detail["body_kept_bytes"]?.intValue == HTTPResponseParser.defaultKeepLimit)
     }
 
     @Test("an endless chunked body is cut by --timeout too: exit 12 within the timeout")
@@ -108,7 +112,10 @@ struct HostileServerTests {
         let s = try HostileServer("endless-chunked")
         let (r, elapsed) = await hostileTrace("http://127.0.0.1:\(s.port)/", timeout: 2)
         #expect(r.exitCode == 12, "\(r.why)")
-        #expect(elapsed < 4, "took \(elapsed) s")
+        let c = try #require(r.step(.httpResponse))
+        #expect(c.durationMs < 3000, "step c took \(c.durationMs) ms")
+        #expect(elapsed < 10, "took \(elapsed) s")
+        #expect(c.detail["body_kept_bytes"]?.intValue == HTTPResponseParser.defaultKeepLimit)
     }
 
     @Test("a body larger than the cap is counted in full and kept only up to the cap")
