@@ -61,7 +61,7 @@ let package = Package(
         .testTarget(
             name: "WiretaleTraceTests",
             dependencies: ["WiretaleTrace", "WiretaleCore"],
-            exclude: ["Netns/netns.sh"]
+            exclude: ["Netns/netns.sh", "Hostile/hostile.py"]
         ),
         .testTarget(name: "WiretaleCLITests", dependencies: ["WiretaleCore"]),
         .testTarget(name: "WiretaleLabTests", dependencies: ["WiretaleLab", "WiretaleCore", "WiretaleCapture"]),

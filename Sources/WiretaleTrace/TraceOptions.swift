@@ -25,6 +25,19 @@ public struct TraceOptions: Sendable {
     }
 
     var timeoutMs: Double { timeoutSeconds * 1000 }
+
+    /// The longest `--timeout` accepted, in seconds.
+    public static let maxTimeoutSeconds = 600.0
+
+    /// Why `timeoutSeconds` cannot be used, or nil: it must be a number above 0 and at most
+    /// `maxTimeoutSeconds` (NaN and infinities are refused). The command line checks it in
+    /// `validate()`; `TraceRunner.run` checks it again for library callers.
+    public static func timeoutProblem(_ seconds: Double) -> String? {
+        guard seconds.isFinite, seconds > 0, seconds <= maxTimeoutSeconds else {
+            return "--timeout \(seconds): expected a number of seconds above 0 and at most \(Int(maxTimeoutSeconds))"
+        }
+        return nil
+    }
 }
 
 public enum TraceVersion {

@@ -85,6 +85,7 @@ public final class Tracer: Sendable {
         // the URL is read once untimed here (step a below reads and times it again).
         var captureProblem: String?
         let preParsed = try? TraceURL.parse(options.url)
+        if preParsed == nil { captureProblem = "packets were not captured: the URL is invalid, so nothing was sent" }
         let captureStart = Monotonic.nowMs()
         let capture = preParsed.flatMap { startCapture($0, t0: captureStart, notes: &captureProblem) }
         var run = Run(t0: captureStart, neighbourBefore: neighbourBefore)
@@ -355,6 +356,9 @@ public final class Tracer: Sendable {
                 var hint =
                     "if you trust this server, give its CA with --cacert FILE, or skip the check with --insecure (unsafe)"
                 if case .plainHTTPOnTLSPort? = record.error { hint = "use http:// for this port" }
+                if case .notTLS(let began)? = record.error {
+                    hint = began.hasPrefix("HTTP/") ? "use http:// for this port" : "is this the right port for HTTPS?"
+                }
                 if case .tlsHostname? = record.error {
                     hint = "use the name the certificate was issued for, or --insecure (unsafe)"
                 }
@@ -429,7 +433,10 @@ public final class Tracer: Sendable {
             response.status = .failed
             let why: String
             switch record.error {
-            case .timeout(let phase, let ms)?: why = "timed out after \(formatMs(ms)) ms \(phase)"
+            case .timeout(let phase, let ms)?:
+                why =
+                    "timed out after \(formatMs(ms)) ms \(phase)"
+                    + (record.head != nil ? ": the body was cut off after \(record.bodyBytes) bytes" : "")
             case .reset(let phase)?: why = "the server reset the connection (RST) while \(phase)"
             case .closedEarly(let phase)?: why = "the server closed the connection early, while \(phase)"
             case .malformed(let m)?: why = "malformed response: \(m)"
@@ -449,8 +456,17 @@ public final class Tracer: Sendable {
             do {
                 next = try url.resolve(location)
             } catch {
+                if let i = run.steps.lastIndex(where: { $0.kind == .httpResponse }) {
+                    run.steps[i].evidence.append(
+                        "redirect (\(head.status)) to \(location): not followed: \(error.reason)")
+                    run.steps[i].detail.set("redirect_error", error.reason)
+                }
                 return .failed(
-                    TraceFailure(.httpResponse, .httpBroken, "redirect to an invalid URL: \(location)", hint: nil))
+                    TraceFailure(
+                        .httpResponse, .httpBroken, "redirect to \(location): \(error.reason)",
+                        hint: error.reason.hasPrefix("unsupported scheme")
+                            ? "open that URL with a tool for its scheme" : nil
+                    ))
             }
             if hop < options.maxRedirects {
                 let sameOrigin = Self.origin(next) == Self.origin(url)
@@ -512,7 +528,7 @@ public final class Tracer: Sendable {
             conf.nameservers = [r]
             conf.defaultedNameserver = false
         }
-        let timeoutS = Int(options.timeoutSeconds.rounded(.up))
+        let timeoutS = saturating(options.timeoutSeconds.rounded(.up), as: Int.self)
         conf.timeoutSeconds = max(1, min(conf.timeoutSeconds, timeoutS))  // resolv.conf counts whole seconds
         let types: [DNSRecordType] =
             switch options.family {
@@ -523,8 +539,9 @@ public final class Tracer: Sendable {
         return Resolver(
             conf: conf, hosts: HostsFile.parse(readTextFile(options.hostsPath) ?? ""), hostsPath: options.hostsPath,
             types: types,
-            // Each try waits at most --timeout; the step as a whole is every try of every server.
-            timeoutCapMs: Double(conf.timeoutSeconds * 1000 * conf.attempts * max(1, conf.nameservers.count)) + 500)
+            // --timeout bounds the step as a whole: every try of every server fits in it
+            // (`Resolver.perTryMs`).
+            timeoutCapMs: options.timeoutMs)
     }
 
     /// The addresses to try, in order: with no -4/-6, IPv6 first when this host has a route for it

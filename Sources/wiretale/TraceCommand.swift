@@ -54,7 +54,7 @@ struct TraceCommand: AsyncParsableCommand {
 
     func validate() throws {
         if ipv4 && ipv6 { throw ValidationError("-4 and -6 exclude each other") }
-        if timeout <= 0 || timeout > 600 { throw ValidationError("--timeout must be between 0 and 600 seconds") }
+        if let why = TraceOptions.timeoutProblem(timeout) { throw ValidationError(why) }
         if let m = maxRedirects, m < 0 || m > 50 { throw ValidationError("--max-redirects must be 0 to 50") }
         if let r = resolver, DNSServer(parsing: r) == nil {
             throw ValidationError("--resolver \(r): expected an IP address, optionally with :port ([v6]:port)")

@@ -140,7 +140,7 @@ public enum TCPConnector {
             for p in pending { wakeMs = min(wakeMs, attempts[p.index].startMs + timeoutMs) }
             var fds = pending.map { pollfd(fd: $0.fd, events: Int16(POLLOUT), revents: 0) }
             let waitMs = max(0, wakeMs - now)
-            let n = poll(&fds, nfds_t(fds.count), Int32(min(waitMs.rounded(.up), 1_000_000)))
+            let n = poll(&fds, nfds_t(fds.count), saturating(min(waitMs.rounded(.up), 1_000_000), as: Int32.self))
             if n < 0 && errno == EINTR { continue }
             let at = Monotonic.nowMs()
             var winner: Int?
@@ -210,7 +210,7 @@ enum SocketIO {
         while true {
             let left = deadline - Monotonic.nowMs()
             if left <= 0 { return false }
-            let n = poll(&pfd, 1, Int32(left.rounded(.up)))
+            let n = poll(&pfd, 1, saturating(left.rounded(.up), as: Int32.self))
             if n < 0 && errno == EINTR { continue }
             return n > 0
         }
@@ -227,7 +227,7 @@ enum SocketIO {
             if n < 0 && (errno == EAGAIN || errno == EINTR) {
                 var pfd = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
                 let left = deadline - Monotonic.nowMs()
-                if left <= 0 || poll(&pfd, 1, Int32(left.rounded(.up))) <= 0 { return false }
+                if left <= 0 || poll(&pfd, 1, saturating(left.rounded(.up), as: Int32.self)) <= 0 { return false }
                 continue
             }
             return false

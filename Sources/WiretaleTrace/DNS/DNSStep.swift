@@ -114,6 +114,28 @@ enum DNSStep {
             failure = TraceFailure(
                 .dns, .dnsNoAnswer, "DNS server \(server) unreachable: \(reason)",
                 hint: "check /etc/resolv.conf or use --resolver IP")
+        case .truncated(let server, let reason, _):
+            s.detail.set("truncated", true)
+            failure = TraceFailure(
+                .dns, .dnsNoAnswer, "DNS server \(server): \(reason)",
+                hint: "the answer needs TCP (RFC 7766): the server or a firewall must allow DNS over TCP port 53")
+        case .malformed(let server, let reason, _):
+            s.detail.set("malformed", true)
+            failure = TraceFailure(
+                .dns, .dnsNoAnswer, "DNS server \(server) sent a \(reason)",
+                hint: "the server (or something between) is broken: try another with --resolver IP")
+        case .cnameLoop(let chain, _):
+            s.detail.set("cname_chain", chain)
+            failure = TraceFailure(
+                .dns, .dnsNoAnswer,
+                "CNAME loop: \(chain.joined(separator: " -> ")) comes back to a name it already passed, so \(name) never reaches an address",
+                hint: "the zone is misconfigured: its owner must break the loop")
+        case .cnameChainTooLong(let limit, let chain, _):
+            s.detail.set("cname_chain", Array(chain.prefix(limit + 2)))
+            failure = TraceFailure(
+                .dns, .dnsNoAnswer,
+                "CNAME chain longer than \(limit) links (from \(name) via \(chain.count - 1) aliases and more): wiretale stops following it",
+                hint: "the zone is misconfigured: an alias chain this long is a loop or an error")
         }
         s.evidence.append(failure.why)
         return (s, failure)

@@ -54,11 +54,20 @@ public enum DNSFailure: Error, Sendable {
     case timeout(servers: [DNSServer], attempts: Int, timeoutMs: Double, exchanges: [DNSExchange])
     /// The server's host said nothing listens there (ICMP port unreachable), or there is no route.
     case unreachable(server: DNSServer, reason: String, exchanges: [DNSExchange])
+    /// The answer was truncated over UDP (TC=1) and the TCP retry failed (`reason`).
+    case truncated(server: DNSServer, reason: String, exchanges: [DNSExchange])
+    /// The server's reply could not be parsed as a DNS message.
+    case malformed(server: DNSServer, reason: String, exchanges: [DNSExchange])
+    /// The CNAME chain comes back to a name it already passed (`chain` ends with the repeated name).
+    case cnameLoop(chain: [String], exchanges: [DNSExchange])
+    /// The CNAME chain is longer than `limit` links.
+    case cnameChainTooLong(limit: Int, chain: [String], exchanges: [DNSExchange])
 
     public var exchanges: [DNSExchange] {
         switch self {
         case .noSuchName(_, _, _, let x), .noAddress(_, _, let x), .serverError(_, _, let x), .timeout(_, _, _, let x),
-            .unreachable(_, _, let x):
+            .unreachable(_, _, let x), .truncated(_, _, let x), .malformed(_, _, let x), .cnameLoop(_, let x),
+            .cnameChainTooLong(_, _, let x):
             x
         }
     }
@@ -74,6 +83,14 @@ public struct Resolver: Sendable {
     public var types: [DNSRecordType]
     /// Whole-step deadline in milliseconds (the trace's --timeout).
     public var timeoutCapMs: Double
+    /// The most CNAME links followed from the asked name before the chain is called too long.
+    public static let maxCNAMEChain = 16
+
+    /// How long one try waits: resolv.conf's timeout, shortened so that every try of every server
+    /// fits in `timeoutCapMs` (the step as a whole never takes longer than --timeout).
+    public var perTryMs: Double {
+        min(Double(conf.timeoutSeconds) * 1000, timeoutCapMs / Double(max(1, conf.attempts * conf.nameservers.count)))
+    }
 
     public init(
         conf: ResolvConf, hosts: HostsFile, hostsPath: String = "/etc/hosts", types: [DNSRecordType],
@@ -129,7 +146,7 @@ public struct Resolver: Sendable {
     func ask(_ name: String, deadline: Double, exchanges: inout [DNSExchange]) throws(DNSFailure) -> Outcome {
         var answers: [DNSRecordType: DNSResponse] = [:]
         var lastError: DNSFailure?
-        let perTry = Double(conf.timeoutSeconds) * 1000
+        let perTry = perTryMs
         rounds: for attempt in 1...conf.attempts {
             for server in conf.nameservers {
                 if Monotonic.nowMs() >= deadline { break rounds }
@@ -162,6 +179,8 @@ public struct Resolver: Sendable {
             switch lastError {
             case .serverError(let rc, let s, _)?: throw .serverError(rcode: rc, server: s, exchanges: exchanges)
             case .unreachable(let s, let why, _)?: throw .unreachable(server: s, reason: why, exchanges: exchanges)
+            case .truncated(let s, let why, _)?: throw .truncated(server: s, reason: why, exchanges: exchanges)
+            case .malformed(let s, let why, _)?: throw .malformed(server: s, reason: why, exchanges: exchanges)
             default:
                 throw .timeout(
                     servers: conf.nameservers, attempts: conf.attempts, timeoutMs: perTry, exchanges: exchanges)
@@ -174,17 +193,23 @@ public struct Resolver: Sendable {
         }
         // Follow the CNAME chain from the asked name, then collect addresses for the final name.
         var cnames: [(String, String, UInt32)] = []
-        var current = name.lowercased()
+        var current = Self.canonical(name)
+        var seen: Set<String> = [current]
         let all = responses.flatMap(\.answers)
-        var guardCount = 0
-        while let c = all.first(where: { $0.type == .cname && $0.name.lowercased() == current }), guardCount < 16 {
+        while let c = all.first(where: { $0.type == .cname && Self.canonical($0.name) == current }) {
             cnames.append((c.name, c.data, c.ttl))
-            current = c.data.lowercased()
-            guardCount += 1
+            current = Self.canonical(c.data)
+            if !seen.insert(current).inserted {
+                throw .cnameLoop(chain: [name] + cnames.map { $0.1 }, exchanges: exchanges)
+            }
+            if cnames.count > Self.maxCNAMEChain {
+                throw .cnameChainTooLong(
+                    limit: Self.maxCNAMEChain, chain: [name] + cnames.map { $0.1 }, exchanges: exchanges)
+            }
         }
         var addrs: [DNSResult.Address] = []
         for t in types {
-            for r in answers[t]?.answers ?? [] where r.type == t && r.name.lowercased() == current {
+            for r in answers[t]?.answers ?? [] where r.type == t && Self.canonical(r.name) == current {
                 if let a = IPAddress(r.data), !addrs.contains(where: { $0.address == a }) {
                     addrs.append(DNSResult.Address(address: a, ttl: r.ttl))
                 }
@@ -193,6 +218,17 @@ public struct Resolver: Sendable {
         if addrs.isEmpty { return .noData }
         return .answered(
             DNSResult(source: .dns, name: name, cnames: cnames, addresses: addrs, exchanges: [], namesTried: []))
+    }
+
+    /// A name as compared: lower case, without the root's trailing dot.
+    static func canonical(_ name: String) -> String {
+        let n = name.lowercased()
+        return n.hasSuffix(".") ? String(n.dropLast()) : n
+    }
+
+    /// `r` answers the question asked in `x` (RFC 5452 section 9.1: id, name and type must match).
+    static func matches(_ r: DNSResponse, _ x: DNSExchange) -> Bool {
+        r.isResponse && r.id == x.id && canonical(r.questionName) == canonical(x.name) && r.questionType == x.type
     }
 
     /// Sends one query per type on one connected UDP socket (as glibc does for A and AAAA) and waits
@@ -235,6 +271,9 @@ public struct Resolver: Sendable {
         }
         var got: [DNSRecordType: DNSResponse] = [:]
         var buf = [UInt8](repeating: 0, count: 65535)
+        var malformed: String?
+        var tcpFallback: String?
+        var ignored = 0
         while !waiting.isEmpty {
             guard SocketIO.waitReadable(fd, until: deadline) else { break }
             let n = buf.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
@@ -249,7 +288,23 @@ public struct Resolver: Sendable {
                 for (_, i) in waiting { log[i].problem = why }
                 return .failure(.unreachable(server: server, reason: why, exchanges: []))
             }
-            guard let r = try? DNSResponse.parse(Array(buf[0..<n])), r.isResponse, let i = waiting[r.id] else {
+            let message = Array(buf[0..<n])
+            let r: DNSResponse
+            do {
+                r = try DNSResponse.parse(message)
+            } catch {
+                // Only the server can send to this connected socket: its reply is broken. The id,
+                // when there are two bytes of it, says which question it was meant to answer.
+                let id = n >= 2 ? UInt16(message[0]) << 8 | UInt16(message[1]) : 0
+                let why = "malformed response (\(n) bytes): \(error)"
+                if let i = waiting[id] { log[i].problem = why }
+                malformed = why
+                continue
+            }
+            // A reply to another question (other id, name or type) is not ours: ignored, and the
+            // wait goes on (RFC 5452 section 9.1).
+            guard let i = waiting[r.id], Self.matches(r, log[i]) else {
+                ignored += 1
                 continue
             }
             waiting[r.id] = nil
@@ -257,18 +312,33 @@ public struct Resolver: Sendable {
             log[i].response = r
             if r.truncated {
                 log[i].problem = "truncated (TC=1): asked again over TCP"
-                if case .success(let more) = askTCP(
-                    server, name, [log[i].type], attempt: attempt, deadline: deadline, log: &log)
-                {
+                switch askTCP(server, name, [log[i].type], attempt: attempt, deadline: deadline, log: &log) {
+                case .success(let more):
                     got.merge(more) { $1 }
+                case .failure(let f):
+                    if case .unreachable(_, let why, _) = f { tcpFallback = why } else { tcpFallback = "\(f)" }
+                    log[i].problem = "truncated (TC=1); the TCP retry failed: \(tcpFallback ?? "")"
                 }
                 continue
             }
             got[log[i].type] = r
         }
-        for (_, i) in waiting { log[i].problem = "no answer within \(formatMs(Double(conf.timeoutSeconds) * 1000)) ms" }
-        if got.isEmpty && !waiting.isEmpty {
-            return .failure(.timeout(servers: [server], attempts: 1, timeoutMs: 0, exchanges: []))
+        let perTry = formatMs(perTryMs)
+        for (_, i) in waiting where log[i].problem == nil {
+            log[i].problem =
+                "no answer within \(perTry) ms"
+                + (ignored > 0 ? " (\(ignored) reply(ies) to another question ignored)" : "")
+        }
+        if got.isEmpty {
+            if let why = tcpFallback {
+                return .failure(
+                    .truncated(
+                        server: server, reason: "truncated over UDP and TCP fallback failed: \(why)", exchanges: []))
+            }
+            if let why = malformed { return .failure(.malformed(server: server, reason: why, exchanges: [])) }
+            if !waiting.isEmpty {
+                return .failure(.timeout(servers: [server], attempts: 1, timeoutMs: 0, exchanges: []))
+            }
         }
         return .success(got)
     }
@@ -307,7 +377,7 @@ public struct Resolver: Sendable {
                 if SocketIO.writeAll(c.fd, framed, until: deadline),
                     let lenBytes = SocketIO.readExactly(c.fd, 2, until: deadline),
                     let body = SocketIO.readExactly(c.fd, Int(lenBytes[0]) << 8 | Int(lenBytes[1]), until: deadline),
-                    let r = try? DNSResponse.parse(body), r.id == id
+                    let r = try? DNSResponse.parse(body), Self.matches(r, ex)
                 {
                     ex.answeredMs = Monotonic.nowMs()
                     ex.response = r

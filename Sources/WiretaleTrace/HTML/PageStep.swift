@@ -1,5 +1,8 @@
 /// Step g: what a browser would do with the document, without pretending to render it.
 enum PageStep {
+    /// The most entries each sub-resource or link list carries in the step's detail.
+    static let maxListed = 1000
+
     static func make(head: HTTPResponseHead, body: [UInt8], startMs: Double, t0: Double, hop: Int) -> TraceStep {
         let begin = startMs
         let contentType = head.header("Content-Type") ?? "(none)"
@@ -23,11 +26,16 @@ enum PageStep {
         s.detail.set("title", p.title)
         s.detail.set("charset", headerCharset ?? p.metaCharset)
         s.detail.set("charset_source", headerCharset != nil ? "header" : (p.metaCharset != nil ? "meta" : "none"))
-        s.detail.set("scripts", p.scripts)
-        s.detail.set("stylesheets", p.stylesheets)
-        s.detail.set("images", p.images)
-        s.detail.set("links", p.links)
-        if !p.other.isEmpty { s.detail.set("other_resources", p.other) }
+        // Each list keeps its first `maxListed` entries; `<name>_total` gives the count past that.
+        func list(_ key: String, _ items: [String]) {
+            s.detail.set(key, Array(items.prefix(maxListed)))
+            if items.count > maxListed { s.detail.set(key + "_total", items.count) }
+        }
+        list("scripts", p.scripts)
+        list("stylesheets", p.stylesheets)
+        list("images", p.images)
+        list("links", p.links)
+        if !p.other.isEmpty { list("other_resources", p.other) }
         s.evidence.append("title: \(p.title.map { "\"\($0)\"" } ?? "(none)")")
         let cs =
             headerCharset.map { "\($0) (from the Content-Type header)" }

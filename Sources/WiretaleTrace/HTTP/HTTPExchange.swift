@@ -95,7 +95,14 @@ public struct ExchangeRecord: Sendable {
     public var headMs: Double?
     public var completeMs: Double?
     public var head: HTTPResponseHead?
+    /// Interim (1xx) responses before the final one.
+    public var interim: [HTTPResponseHead] = []
+    /// What the framing rules noted (e.g. Transfer-Encoding overriding Content-Length).
+    public var framingNotes: [String] = []
+    /// The body's first `HTTPResponseParser.defaultKeepLimit` bytes (content coding kept).
     public var body: [UInt8] = []
+    /// Every body byte received (chunk framing removed), kept or not.
+    public var bodyBytes = 0
     public var wireBodyBytes = 0
     public var chunked = false
     public var chunkCount = 0
@@ -117,6 +124,8 @@ public enum ExchangeError: Error, Sendable {
     case tlsHostname(String)
     case tlsHandshake(String)
     case plainHTTPOnTLSPort
+    /// The server's first bytes on a TLS connection are not a TLS record.
+    case notTLS(began: String)
     case timeout(phase: String, ms: Double)
     case reset(phase: String)
     case closedEarly(phase: String)
@@ -315,7 +324,7 @@ final class WireTap: ChannelDuplexHandler {
             sawInbound = true
             if tls { exchange.record.tlsServerFirstMs = now }
         }
-        if tls {
+        if tls, !sniffer.isDone {
             sniffer.feed(Array(buf.readableBytesView))
             if let c = sniffer.cipherSuite { exchange.record.cipherSuite = TLSRecordSniffer.cipherName(c) }
             if let v = sniffer.serverHelloVersion, exchange.record.tlsVersion == nil {
@@ -323,6 +332,7 @@ final class WireTap: ChannelDuplexHandler {
             }
             if let a = sniffer.alert { exchange.record.tlsAlertFromServer = TLSRecordSniffer.alertName(a.description) }
             if sniffer.plainHTTP { exchange.plainHTTPSeen = true }
+            if let began = sniffer.notTLS { exchange.notTLSSeen = began }
         }
         context.fireChannelRead(data)
     }
@@ -380,6 +390,10 @@ final class ExchangeHandler: ChannelInboundHandler {
     var weClosed = false
     var finished = false
     var plainHTTPSeen = false
+    /// The server's first bytes on a TLS connection, shown when they are not TLS.
+    var notTLSSeen: String?
+    /// The step's timer fired: whatever the connection's end, the response was cut off.
+    var timedOut = false
     var pendingError: Error?
 
     init(options: ExchangeOptions, promise: EventLoopPromise<ExchangeRecord>, fd: Int32) {
@@ -442,10 +456,11 @@ final class ExchangeHandler: ChannelInboundHandler {
         let ms = options.timeoutMs
         let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
         let ctxBound = NIOLoopBound(context, eventLoop: context.eventLoop)
-        timer = context.eventLoop.scheduleTask(in: .milliseconds(Int64(ms))) {
+        timer = context.eventLoop.scheduleTask(in: .milliseconds(saturating(ms.rounded(.up), as: Int64.self))) {
             let me = loopBound.value
             guard !me.finished else { return }
             me.record.error = .timeout(phase: me.phase, ms: ms)
+            me.timedOut = true
             me.weClosed = true
             ctxBound.value.close(promise: nil)
         }
@@ -480,7 +495,7 @@ final class ExchangeHandler: ChannelInboundHandler {
         if let e = event as? ChannelEvent, e == .inputClosed {
             // The server's FIN: with half-closure allowed, our side closes only when we say so.
             serverFIN(at: Monotonic.nowMs(), state: nil)
-            if !parser.isComplete, parser.connectionClosed() { record.completeMs = Monotonic.nowMs() }
+            if !parser.isComplete, !timedOut, parser.connectionClosed() { record.completeMs = Monotonic.nowMs() }
             if !weClosed {
                 record.clientCloseMs = Monotonic.nowMs()
                 context.close(promise: nil)
@@ -523,7 +538,9 @@ final class ExchangeHandler: ChannelInboundHandler {
                 // and close this side only if it has not within a moment.
                 let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
                 let ctxBound = NIOLoopBound(context, eventLoop: context.eventLoop)
-                timer = context.eventLoop.scheduleTask(in: .milliseconds(Int64(Self.serverCloseGraceMs))) {
+                timer = context.eventLoop.scheduleTask(
+                    in: .milliseconds(saturating(Self.serverCloseGraceMs, as: Int64.self))
+                ) {
                     let me = loopBound.value
                     guard !me.finished, me.record.serverClosedFirst == nil else { return }
                     me.closeFirst(ctxBound.value, at: Monotonic.nowMs())
@@ -557,7 +574,10 @@ final class ExchangeHandler: ChannelInboundHandler {
     /// The response as the parser has it, into the record.
     func fillResponse() {
         record.head = parser.head
+        record.interim = parser.interim
+        record.framingNotes = parser.framingNotes
         record.body = parser.body
+        record.bodyBytes = parser.bodyBytes
         record.wireBodyBytes = parser.wireBodyBytes
         record.chunked = parser.framing == .chunked
         record.chunkCount = parser.chunkCount
@@ -582,6 +602,7 @@ final class ExchangeHandler: ChannelInboundHandler {
     }
 
     func classify(_ error: Error) -> ExchangeError? {
+        if let began = notTLSSeen, record.tlsDoneMs == nil { return .notTLS(began: began) }
         if plainHTTPSeen { return .plainHTTPOnTLSPort }
         if let e = error as? NIOSSLExtraError, e == .failedToValidateHostname {
             return .tlsHostname(String(describing: e))
@@ -625,10 +646,12 @@ final class ExchangeHandler: ChannelInboundHandler {
             record.clientCloseMs = now
         }
         if !parser.isComplete {
-            if parser.connectionClosed() {
+            if !timedOut, parser.connectionClosed() {
                 record.completeMs = now
             } else if record.error == nil {
-                if plainHTTPSeen {
+                if let began = notTLSSeen, record.tlsDoneMs == nil {
+                    record.error = .notTLS(began: began)
+                } else if plainHTTPSeen {
                     record.error = .plainHTTPOnTLSPort
                 } else {
                     record.error = .closedEarly(phase: phase)

@@ -16,16 +16,22 @@ public struct HTTPResponseHead: Sendable, Equatable {
     }
 }
 
-/// A response parser fed bytes as they arrive. It finds the head, then frames the body by
-/// Transfer-Encoding: chunked, Content-Length, or the end of the connection (RFC 9112 section 6.3).
+/// A response parser fed bytes as they arrive: a byte-level state machine with no I/O. It finds the
+/// head (passing over interim 1xx responses), then frames the body by Transfer-Encoding: chunked,
+/// Content-Length, or the end of the connection (RFC 9112 section 6.3).
 ///
-/// States and transitions: `head` -> `body(framing)` -> `done`; any state -> `failed` on bad input.
+/// The body is counted in full but only its first `keepLimit` bytes are kept (for step g), so an
+/// endless body costs time, never memory. Interim responses are capped at `maxInterim`, the head
+/// at 64 KiB, a chunk-size line at 1 KiB.
+///
+/// States and transitions: `head` -> (1xx: `head` again) -> `body(framing)` -> `done`; any state ->
+/// a thrown `ParseError` on bad input.
 public struct HTTPResponseParser: Sendable {
     public enum Framing: Sendable, Equatable {
         case contentLength(Int)
         case chunked
         case untilClose
-        case none  // 1xx, 204, 304, or a response to HEAD
+        case none  // 204, 304, 101, or a response to HEAD
     }
 
     public enum ParseError: Error, Equatable, Sendable, CustomStringConvertible {
@@ -33,6 +39,12 @@ public struct HTTPResponseParser: Sendable {
         case badHeader(String)
         case badChunk(String)
         case headTooLarge
+        /// The reply does not begin with "HTTP/": an HTTP/0.9 reply (a bare body) or not HTTP at all.
+        case notHTTP(began: String)
+        /// Content-Length is not a number, is out of range, or its values conflict (RFC 9112 section
+        /// 6.3 item 5: an unrecoverable framing error).
+        case badContentLength(String)
+        case tooManyInterim(Int)
 
         public var description: String {
             switch self {
@@ -40,6 +52,10 @@ public struct HTTPResponseParser: Sendable {
             case .badHeader(let s): "malformed header field: \(s)"
             case .badChunk(let s): "malformed chunk: \(s)"
             case .headTooLarge: "the response head is larger than 64 KiB"
+            case .notHTTP(let began): "the reply is not HTTP/1.x (HTTP/0.9 or binary): it began with '\(began)'"
+            case .badContentLength(let s):
+                "invalid Content-Length (\(s)): the body cannot be framed (RFC 9112 section 6.3), so the response is unusable"
+            case .tooManyInterim(let n): "more than \(n) interim (1xx) responses before the final one"
             }
         }
     }
@@ -50,12 +66,26 @@ public struct HTTPResponseParser: Sendable {
         case done
     }
 
+    /// Body bytes kept by default for step g: 4 MiB.
+    public static let defaultKeepLimit = 4 << 20
+    /// The most interim (1xx) responses accepted before the final one.
+    public static let maxInterim = 16
+    static let maxHead = 65536
+
     private var state = State.head
     private var buffer: [UInt8] = []
+    public let keepLimit: Int
     public private(set) var head: HTTPResponseHead?
+    /// Interim responses (1xx other than 101) that came before the final one, in order.
+    public private(set) var interim: [HTTPResponseHead] = []
     public private(set) var framing: Framing?
-    /// The body as it was framed on the wire (chunk framing removed, content coding kept).
+    /// What the framing rules had to say about the head (e.g. Transfer-Encoding with Content-Length).
+    public private(set) var framingNotes: [String] = []
+    /// The body's first `keepLimit` bytes as framed on the wire (chunk framing removed, content
+    /// coding kept).
     public private(set) var body: [UInt8] = []
+    /// All body bytes received (chunk framing removed), kept or not.
+    public private(set) var bodyBytes = 0
     /// Bytes of the message on the wire after the head (chunk framing included).
     public private(set) var wireBodyBytes = 0
     public private(set) var chunkCount = 0
@@ -65,14 +95,18 @@ public struct HTTPResponseParser: Sendable {
         if case .done = state { return true }
         return false
     }
+    /// More body arrived than was kept.
+    public var bodyTruncated: Bool { bodyBytes > body.count }
 
-    public init() {}
+    public init(keepLimit: Int = HTTPResponseParser.defaultKeepLimit) {
+        self.keepLimit = max(0, keepLimit)
+    }
 
     /// The connection may carry another request after this complete response (RFC 9112 section
     /// 9.3): HTTP/1.1 unless `Connection: close`, HTTP/1.0 only with `Connection: keep-alive`, and a
     /// body whose end is not the connection's.
     public var isPersistent: Bool {
-        guard isComplete, let h = head, framing != .untilClose else { return false }
+        guard isComplete, let h = head, framing != .untilClose, h.status != 101 else { return false }
         let tokens = (h.header("Connection") ?? "").lowercased().split(separator: ",").map {
             String($0).trimmingASCIIWhitespace()
         }
@@ -88,24 +122,43 @@ public struct HTTPResponseParser: Sendable {
             return
         case .head:
             buffer.append(contentsOf: bytes)
+            try parseHeads()
+        case .body:
+            try feedBody(bytes)
+        }
+    }
+
+    /// Takes heads off `buffer` while it holds complete ones: interim 1xx heads are noted and
+    /// passed over; the final head sets the framing and hands the rest to the body.
+    private mutating func parseHeads() throws(ParseError) {
+        while case .head = state {
+            let http = Array("HTTP/".utf8)
+            let n = min(buffer.count, http.count)
+            if !buffer.prefix(n).elementsEqual(http.prefix(n)) {
+                throw .notHTTP(began: Self.printable(buffer.prefix(16)))
+            }
             guard let end = HTTPResponseParser.findHeadEnd(buffer) else {
-                if buffer.count > 65536 { throw .headTooLarge }
+                if buffer.count > Self.maxHead { throw .headTooLarge }
                 return
             }
             let headBytes = Array(buffer[0..<end.start])
-            let rest = Array(buffer[end.after...])
-            buffer = []
+            buffer.removeFirst(end.after)
             let h = try HTTPResponseParser.parseHead(headBytes)
-            head = h
-            framing = HTTPResponseParser.framing(for: h)
-            state = .body
-            if framing == Framing.none {
-                state = .done
-                return
+            if (100..<200).contains(h.status), h.status != 101 {
+                // An interim response: the final one follows on the same connection (RFC 9110
+                // section 15.2).
+                if interim.count >= Self.maxInterim { throw .tooManyInterim(Self.maxInterim) }
+                interim.append(h)
+                continue
             }
-            try feedBody(rest)
-        case .body:
-            try feedBody(bytes)
+            head = h
+            let (f, notes) = try HTTPResponseParser.framing(for: h)
+            framing = f
+            framingNotes = notes
+            state = f == Framing.none ? .done : .body
+            let rest = buffer
+            buffer = []
+            if case .body = state { try feedBody(rest) }
         }
     }
 
@@ -117,25 +170,51 @@ public struct HTTPResponseParser: Sendable {
         return isComplete
     }
 
+    private mutating func keep(_ bytes: some Collection<UInt8>) {
+        let room = keepLimit - body.count
+        if room > 0 { body.append(contentsOf: bytes.prefix(room)) }
+    }
+
     private mutating func feedBody(_ bytes: some Collection<UInt8>) throws(ParseError) {
-        wireBodyBytes += bytes.count
         switch framing {
         case .contentLength(let n)?:
-            body.append(contentsOf: bytes.prefix(n - body.count))
-            if body.count >= n { state = .done }
+            let take = min(n - bodyBytes, bytes.count)
+            let part = bytes.prefix(take)
+            keep(part)
+            bodyBytes += take
+            wireBodyBytes += take
+            if bodyBytes >= n { state = .done }
         case .chunked?:
+            wireBodyBytes += bytes.count
             do {
-                try chunk.feed(bytes, into: &body)
+                try chunk.feed(bytes, into: &body, keepingAtMost: keepLimit)
             } catch {
                 throw .badChunk(error.reason)
             }
+            bodyBytes = chunk.dataBytes
             chunkCount = chunk.chunks
             if chunk.isComplete { state = .done }
         case .untilClose?:
-            body.append(contentsOf: bytes)
+            wireBodyBytes += bytes.count
+            keep(bytes)
+            bodyBytes += bytes.count
         case .none?, nil:
             state = .done
         }
+    }
+
+    /// Up to 16 bytes for a message: printable ASCII as it is, anything else as \xNN.
+    static func printable(_ bytes: some Collection<UInt8>) -> String {
+        var s = ""
+        for b in bytes {
+            if b >= 0x20 && b < 0x7F && b != UInt8(ascii: "'") && b != UInt8(ascii: "\\") {
+                s.unicodeScalars.append(Unicode.Scalar(b))
+            } else {
+                let hex = Array("0123456789abcdef")
+                s += "\\x" + String(hex[Int(b >> 4)]) + String(hex[Int(b & 0xF)])
+            }
+        }
+        return s
     }
 
     static func findHeadEnd(_ b: [UInt8]) -> (start: Int, after: Int)? {
@@ -160,7 +239,9 @@ public struct HTTPResponseParser: Sendable {
         let statusLine = lines.removeFirst()
         // status-line = HTTP-version SP status-code SP [ reason-phrase ]
         let parts = statusLine.split(separator: " ", maxSplits: 2, omittingEmptySubsequences: false)
-        guard parts.count >= 2, parts[0].hasPrefix("HTTP/"), parts[1].count == 3, let code = Int(parts[1]) else {
+        guard parts.count >= 2, parts[0].hasPrefix("HTTP/"), parts[1].count == 3,
+            parts[1].utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }), let code = Int(parts[1])
+        else {
             throw .badStatusLine(statusLine)
         }
         var headers: [(String, String)] = []
@@ -179,13 +260,44 @@ public struct HTTPResponseParser: Sendable {
             headers: headers)
     }
 
-    static func framing(for h: HTTPResponseHead) -> Framing {
-        if (100..<200).contains(h.status) || h.status == 204 || h.status == 304 { return .none }
-        if let te = h.header("Transfer-Encoding"), te.lowercased().contains("chunked") { return .chunked }
-        if let cl = h.header("Content-Length"), let n = Int(cl.trimmingASCIIWhitespace()), n >= 0 {
-            return n == 0 ? .none : .contentLength(n)
+    /// The body length rules of RFC 9112 section 6.3 for a response to GET, with notes on what was
+    /// overridden. An invalid or conflicting Content-Length with no Transfer-Encoding is an error.
+    static func framing(for h: HTTPResponseHead) throws(ParseError) -> (Framing, [String]) {
+        if (100..<200).contains(h.status) || h.status == 204 || h.status == 304 { return (.none, []) }
+        let lengths = h.headers.filter { $0.name.lowercased() == "content-length" }.map { $0.value }
+        let codings = h.headers.filter { $0.name.lowercased() == "transfer-encoding" }
+            .flatMap { $0.value.split(separator: ",") }
+            .map { String($0).trimmingASCIIWhitespace().lowercased() }
+            .filter { !$0.isEmpty }
+        if !codings.isEmpty {
+            var notes: [String] = []
+            if !lengths.isEmpty {
+                notes.append(
+                    "both Transfer-Encoding (\(codings.joined(separator: ", "))) and Content-Length (\(lengths.joined(separator: ", "))) were sent: "
+                        + "Transfer-Encoding overrides Content-Length (RFC 9112 section 6.3), but such a response is a request-smuggling / response-splitting risk"
+                )
+            }
+            if codings.last == "chunked" { return (.chunked, notes) }
+            notes.append(
+                "Transfer-Encoding \(codings.joined(separator: ", ")) does not end in chunked: the body ends when the connection does (RFC 9112 section 6.3)"
+            )
+            return (.untilClose, notes)
         }
-        return .untilClose
+        guard !lengths.isEmpty else { return (.untilClose, []) }
+        var value: Int?
+        for field in lengths {
+            for part in field.split(separator: ",", omittingEmptySubsequences: false) {
+                let text = String(part).trimmingASCIIWhitespace()
+                guard !text.isEmpty, text.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else {
+                    throw .badContentLength("\"\(text)\" is not a non-negative decimal number")
+                }
+                guard let n = Int(text) else { throw .badContentLength("\(text) is too large") }
+                if let v = value, v != n { throw .badContentLength("conflicting values \(v) and \(n)") }
+                value = n
+            }
+        }
+        guard let n = value else { return (.untilClose, []) }
+        return (n == 0 ? .none : .contentLength(n), [])
     }
 }
 
@@ -207,6 +319,10 @@ public struct ChunkedDecoder: Sendable {
     private var state = State.size
     private var line: [UInt8] = []
     public private(set) var chunks = 0
+    /// Chunk data bytes decoded so far, kept or not.
+    public private(set) var dataBytes = 0
+    /// Bytes of trailer fields so far (capped at 64 KiB).
+    private var trailerBytes = 0
     public var isComplete: Bool {
         if case .done = state { return true }
         return false
@@ -214,20 +330,29 @@ public struct ChunkedDecoder: Sendable {
 
     public init() {}
 
-    public mutating func feed(_ bytes: some Collection<UInt8>, into out: inout [UInt8]) throws(DecodeError) {
-        var it = bytes.makeIterator()
-        while let b = it.next() {
+    /// Decodes `bytes`, appending chunk data to `out` while `out` holds fewer than `limit` bytes.
+    public mutating func feed(
+        _ bytes: some Collection<UInt8>, into out: inout [UInt8], keepingAtMost limit: Int = .max
+    ) throws(DecodeError) {
+        var i = bytes.startIndex
+        while i != bytes.endIndex {
+            let b = bytes[i]
             switch state {
             case .done:
                 return
             case .size:
+                i = bytes.index(after: i)
                 if b == 0x0A {
                     var text = String(decoding: line, as: UTF8.self)
                     line = []
                     if text.hasSuffix("\r") { text.removeLast() }
                     if let semi = text.firstIndex(of: ";") { text = String(text[..<semi]) }
                     text = text.trimmingASCIIWhitespace()
-                    guard !text.isEmpty, text.count <= 16, let n = Int(text, radix: 16), n >= 0 else {
+                    guard !text.isEmpty, text.count <= 15,
+                        text.utf8.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || ($0 | 0x20 >= 0x61 && $0 | 0x20 <= 0x66) }
+                        ),
+                        let n = Int(text, radix: 16)
+                    else {
                         throw DecodeError(reason: "chunk size \"\(text)\" is not a hex number")
                     }
                     state = n == 0 ? .trailer : .data(n)
@@ -237,13 +362,22 @@ public struct ChunkedDecoder: Sendable {
                     if line.count > 1024 { throw DecodeError(reason: "chunk size line longer than 1024 bytes") }
                 }
             case .data(let left):
-                out.append(b)
-                state = left == 1 ? .dataCRLF : .data(left - 1)
+                let end = bytes.index(i, offsetBy: left, limitedBy: bytes.endIndex) ?? bytes.endIndex
+                let n = bytes.distance(from: i, to: end)
+                let room = limit - out.count
+                if room > 0 { out.append(contentsOf: bytes[i..<end].prefix(room)) }
+                dataBytes += n
+                state = left == n ? .dataCRLF : .data(left - n)
+                i = end
             case .dataCRLF:
+                i = bytes.index(after: i)
                 if b == 0x0D { continue }
                 guard b == 0x0A else { throw DecodeError(reason: "chunk data not followed by CRLF") }
                 state = .size
             case .trailer:
+                i = bytes.index(after: i)
+                trailerBytes += 1
+                if trailerBytes > 65536 { throw DecodeError(reason: "trailer fields longer than 64 KiB") }
                 if b == 0x0A {
                     let empty = line.isEmpty || line == [0x0D]
                     line = []

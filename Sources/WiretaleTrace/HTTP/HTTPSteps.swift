@@ -91,13 +91,38 @@ enum HTTPSteps {
             let names = (r.peerCertificate ?? r.chain.first?.0)?.altNames.joined(separator: ", ") ?? "?"
             return "the certificate does not name \(host) (it names \(names))"
         case .tlsHandshake(let text):
-            if let a = r.tlsAlertFromServer { return "the server ended the handshake with alert \(a) (\(text))" }
-            return "handshake failed: \(text)"
+            if let a = r.tlsAlertFromServer { return "the server ended the handshake with alert \(a)" }
+            return "handshake failed: \(plainTLSError(text))"
         case .plainHTTPOnTLSPort:
             return "the server answered in plain HTTP: this port does not speak TLS (try http://)"
-        default:
-            return nil
+        case .notTLS(let began):
+            return "the server's reply is not TLS (it began with '\(began)')"
+                + (began.hasPrefix("HTTP/") ? ": this port speaks plain HTTP (try http://)" : "")
+        case .reset(let phase):
+            return "connection reset by the server during the \(phase)"
+        case .closedEarly(let phase):
+            return "the server closed the connection during the \(phase)"
+        case .timeout(let phase, let ms):
+            return "no progress within \(formatMs(ms)) ms during the \(phase)"
+        case .malformed(let m):
+            return "the TLS exchange failed: \(plainTLSError(m))"
         }
+    }
+
+    /// BoringSSL's error text without its error number and source path ("error:10000066:SSL
+    /// routines:OPENSSL_internal:BAD_ALERT at /tmp/.../ssl/tls_record.cc:592" -> "BAD_ALERT").
+    static func plainTLSError(_ text: String) -> String {
+        var reasons: [String] = []
+        let parts = text.split(separator: ":", omittingEmptySubsequences: false)
+        for (k, part) in parts.enumerated() where part.hasSuffix("OPENSSL_internal") && k + 1 < parts.count {
+            let name = String(parts[k + 1].prefix { $0.isLetter || $0.isNumber || $0 == "_" })
+            if !name.isEmpty, !reasons.contains(name) { reasons.append(name) }
+        }
+        if !reasons.isEmpty {
+            return reasons.map { String($0.lowercased().map { $0 == "_" ? " " : $0 }) }.joined(separator: "; ")
+        }
+        if text.contains(" at /") || text.contains("Error: ") { return "the TLS library reported an error" }
+        return text
     }
 
     static func requestStep(_ r: ExchangeRecord, lines: [String], startMs: Double, t0: Double, hop: Int) -> TraceStep {
@@ -116,18 +141,35 @@ enum HTTPSteps {
     }
 
     struct Body {
+        /// What step g scans: the body's first `keepLimit` bytes, un-gzipped when it was gzip.
         var bytes: [UInt8]
         var encoding: String?
         var decodeError: String?
+        /// `bytes` is only the start of the body (the body, or its gzip output, passed the cap).
+        var partial = false
     }
+
+    /// How much of a body step g sees, decoded: the same cap as the bytes kept, 4 MiB.
+    static let keepLimit = HTTPResponseParser.defaultKeepLimit
 
     static func decodeBody(_ r: ExchangeRecord) -> Body {
         let enc = r.head?.header("Content-Encoding")?.lowercased().trimmingASCIIWhitespace()
+        let cut = r.bodyBytes > r.body.count
         guard let enc, enc == "gzip" || enc == "x-gzip" else {
-            return Body(bytes: r.body, encoding: enc, decodeError: nil)
+            return Body(bytes: r.body, encoding: enc, decodeError: nil, partial: cut)
         }
         do {
-            return Body(bytes: try Inflate.gunzip(r.body), encoding: enc, decodeError: nil)
+            if cut {
+                let (bytes, _) = try Inflate.gunzipPrefix(r.body, limit: keepLimit)
+                return Body(bytes: bytes, encoding: enc, decodeError: nil, partial: true)
+            }
+            let (bytes, complete) = try Inflate.gunzipPrefix(r.body, limit: keepLimit)
+            if !complete, bytes.count < keepLimit {
+                return Body(
+                    bytes: r.body, encoding: enc,
+                    decodeError: "the gzip data is truncated (it ended after \(r.body.count) bytes)")
+            }
+            return Body(bytes: bytes, encoding: enc, decodeError: nil, partial: !complete)
         } catch {
             return Body(bytes: r.body, encoding: enc, decodeError: error.reason)
         }
@@ -148,11 +190,25 @@ enum HTTPSteps {
         if let f = r.firstByteMs { s.detail.set("ttfb_ms", round3(f - start)) }
         if let f = r.firstByteMs, let c = r.completeMs { s.detail.set("download_ms", round3(c - f)) }
         s.detail.set("body_bytes_wire", r.wireBodyBytes)
-        s.detail.set("body_bytes", body.bytes.count)
+        // A body past the cap is counted, not kept: its size is the framed size (coding kept).
+        s.detail.set("body_bytes", body.partial ? r.bodyBytes : body.bytes.count)
+        if body.partial {
+            s.detail.set("body_truncated", true)
+            s.detail.set("body_kept_bytes", body.bytes.count)
+        }
+        if !r.interim.isEmpty {
+            s.detail.set("interim", r.interim.map { "\($0.version) \($0.status) \($0.reason)" })
+        }
+        if !r.framingNotes.isEmpty { s.detail.set("framing_warnings", r.framingNotes) }
         s.detail.set(
             "transfer", r.chunked ? "chunked" : (h.header("Content-Length") != nil ? "content-length" : "until-close"))
         if r.chunked { s.detail.set("chunks", r.chunkCount) }
         s.detail.set("content_encoding", body.encoding)
+        for i in r.interim {
+            s.evidence.append(
+                "< \(i.version) \(i.status) \(i.reason) (an interim response: the final one follows, RFC 9110 section 15.2)"
+            )
+        }
         s.evidence.append("< \(h.version) \(h.status) \(h.reason)")
         for (n, v) in h.headers { s.evidence.append("< \(n): \(v)") }
         if let f = r.firstByteMs {
@@ -160,17 +216,23 @@ enum HTTPSteps {
                 "time to first byte \(formatMs(f - start)) ms after the request was sent (the server's think time plus one round trip)"
             )
         }
-        var size = "body \(body.bytes.count) bytes"
+        for n in r.framingNotes { s.evidence.append("warning: \(n)") }
+        var size = body.partial ? "body \(r.bodyBytes) bytes" : "body \(body.bytes.count) bytes"
         if r.chunked {
             size +=
                 ", chunked (\(r.chunkCount) chunk\(r.chunkCount == 1 ? "" : "s"), \(r.wireBodyBytes) bytes on the wire)"
         }
         if let e = body.encoding, body.decodeError == nil, e.contains("gzip") {
-            size += ", gzip: \(r.body.count) bytes compressed"
+            size += ", gzip: \(r.bodyBytes) bytes compressed"
         }
         if let f = r.firstByteMs, let c = r.completeMs { size += "; downloaded in \(formatMs(c - f)) ms" }
         s.evidence.append(size)
         if let e = body.decodeError { s.evidence.append("the gzip body could not be decoded: \(e)") }
+        if body.partial {
+            s.evidence.append(
+                "only the first \(keepLimit >> 20) MiB of the body\(body.encoding == nil ? "" : " (decoded)") are kept for step g; the rest was counted, not kept"
+            )
+        }
         if h.status >= 400 { s.status = .failed }
         return s
     }

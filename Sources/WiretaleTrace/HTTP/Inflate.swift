@@ -16,6 +16,25 @@ public enum Inflate {
     /// Decodes one gzip (or zlib) stream, checking its trailer. Truncated, corrupt or oversized
     /// input is a `Failure` saying which.
     public static func gunzip(_ data: [UInt8], limit: Int = defaultLimit) throws(Failure) -> [UInt8] {
+        let r = try run(data, limit: limit)
+        if r.tooLarge { throw Failure(reason: "the body inflates to more than \(limit) bytes: not decoded") }
+        if r.status == Z_BUF_ERROR {
+            throw Failure(reason: "the gzip data is truncated (it ended after \(data.count) bytes)")
+        }
+        return r.out
+    }
+
+    /// Decodes the start of a gzip stream: at most `limit` bytes of output, and input that may stop
+    /// before the stream's end (a body kept only in part). `complete` is false when the output was
+    /// cut at `limit` or the input ended first; corrupt data is still a `Failure`.
+    public static func gunzipPrefix(_ data: [UInt8], limit: Int) throws(Failure) -> (bytes: [UInt8], complete: Bool) {
+        let r = try run(data, limit: limit)
+        return (r.out, !r.tooLarge && r.status == Z_STREAM_END)
+    }
+
+    private static func run(_ data: [UInt8], limit: Int) throws(Failure) -> (
+        out: [UInt8], status: Int32, tooLarge: Bool
+    ) {
         var stream = z_stream()
         guard wiretale_inflateInit2(&stream, 15 + 32) == Z_OK else {
             throw Failure(reason: "zlib could not start inflating (out of memory?)")
@@ -36,18 +55,17 @@ public enum Inflate {
                     return c.count - Int(stream.avail_out)
                 }
                 if out.count + produced > limit {
+                    out.append(contentsOf: chunk[0..<max(0, limit - out.count)])
                     tooLarge = true
                     return
                 }
                 out.append(contentsOf: chunk[0..<produced])
             }
         }
-        if tooLarge { throw Failure(reason: "the body inflates to more than \(limit) bytes: not decoded") }
+        if tooLarge { return (out, status, true) }
         switch status {
-        case Z_STREAM_END:
-            return out
-        case Z_BUF_ERROR:
-            throw Failure(reason: "the gzip data is truncated (it ended after \(data.count) bytes)")
+        case Z_STREAM_END, Z_BUF_ERROR:
+            return (out, status, false)
         case Z_DATA_ERROR:
             let why = stream.msg.map { String(cString: $0) } ?? "invalid data"
             throw Failure(reason: "the gzip data is corrupt: \(why)")

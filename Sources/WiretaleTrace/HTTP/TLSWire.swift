@@ -6,14 +6,25 @@ struct TLSRecordSniffer {
     var alert: (level: UInt8, description: UInt8)?
     /// The first bytes look like an HTTP response, not TLS: the port speaks plain HTTP.
     var plainHTTP = false
+    /// The first bytes are not a TLS record header (content type 20 to 24, version 3.x): what they
+    /// were, printable.
+    var notTLS: String?
     private var buffer: [UInt8] = []
     private var done = false
+    var isDone: Bool { done }
 
     mutating func feed(_ bytes: [UInt8]) {
         guard !done else { return }
         buffer += bytes
         if buffer.count >= 5, buffer.starts(with: Array("HTTP/".utf8)) {
             plainHTTP = true
+            notTLS = HTTPResponseParser.printable(buffer.prefix(16))
+            done = true
+            return
+        }
+        if buffer.count < 5, Array("HTTP/".utf8).starts(with: buffer) { return }  // wait: plain HTTP?
+        if buffer.count >= 2, !(20...24).contains(buffer[0]) || buffer[1] != 3 {
+            notTLS = HTTPResponseParser.printable(buffer.prefix(16))
             done = true
             return
         }

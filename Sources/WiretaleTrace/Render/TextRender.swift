@@ -92,8 +92,8 @@ public enum TraceText {
         ]
         let cols = 50
         for s in timed {
-            let a = Int((s.startMs / end * Double(cols)).rounded(.down))
-            var b = Int((s.endMs / end * Double(cols)).rounded(.up))
+            let a = max(0, saturating((s.startMs / end * Double(cols)).rounded(.down), as: Int.self))
+            var b = saturating((s.endMs / end * Double(cols)).rounded(.up), as: Int.self)
             if b <= a { b = a + 1 }
             let bar =
                 String(repeating: " ", count: min(a, cols))

@@ -119,23 +119,28 @@ func errnoName(_ e: Int32) -> String {
 func formatMs(_ ms: Double) -> String {
     if ms < 1 { return String(format3: ms, decimals: 2) }
     if ms < 100 { return String(format3: ms, decimals: 1) }
-    return String(Int(ms.rounded()))
+    if !ms.isFinite { return ms.isNaN ? "?" : (ms > 0 ? "inf" : "-inf") }
+    return String(saturating(ms.rounded(), as: Int.self))
 }
 
 extension String {
     /// Fixed-point formatting without Foundation.
     init(format3 value: Double, decimals: Int) {
+        guard value.isFinite else {
+            self = value.isNaN ? "nan" : (value > 0 ? "inf" : "-inf")
+            return
+        }
         var scale = 1.0
         for _ in 0..<decimals { scale *= 10 }
         let rounded = (value * scale).rounded() / scale
         let negative = rounded < 0
         let mag = abs(rounded)
-        let whole = Int(mag)
-        var frac = Int(((mag - Double(whole)) * scale).rounded())
+        let whole = saturating(mag, as: Int.self)
+        var frac = saturating(((mag - Double(whole)) * scale).rounded(), as: Int.self)
         var w = whole
-        if frac >= Int(scale) {
-            w += 1
-            frac -= Int(scale)
+        if frac >= saturating(scale, as: Int.self) {
+            w = w == Int.max ? w : w + 1
+            frac -= saturating(scale, as: Int.self)
         }
         var s = (negative ? "-" : "") + String(w)
         if decimals > 0 {
@@ -145,4 +150,14 @@ extension String {
         }
         self = s
     }
+}
+
+/// `value` as an integer of type `I`, never trapping: NaN is 0, and infinities and values out of
+/// range are clamped to `I.min` / `I.max`. Every Double-to-integer conversion in the trace (timeouts
+/// for timers and poll(2), bar widths, formatted milliseconds) goes through it.
+func saturating<I: FixedWidthInteger>(_ value: Double, as _: I.Type = I.self) -> I {
+    if value.isNaN { return 0 }
+    if value >= Double(I.max) { return I.max }
+    if value <= Double(I.min) { return I.min }
+    return I(value)
 }

@@ -79,7 +79,7 @@ struct Subprocess {
                 break
             }
             var fds = open.map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
-            let n = poll(&fds, nfds_t(fds.count), Int32(min(left, 1000)))
+            let n = poll(&fds, nfds_t(fds.count), saturating(min(left, 1000).rounded(.up), as: Int32.self))
             if n < 0 && errno != EINTR { break }
             for f in fds where f.revents != 0 {
                 let r = read(f.fd, &buf, buf.count)

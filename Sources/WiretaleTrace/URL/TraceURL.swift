@@ -53,6 +53,18 @@ public struct TraceURL: Sendable, Equatable, CustomStringConvertible {
         if ref.hasPrefixCaseInsensitive("http://") || ref.hasPrefixCaseInsensitive("https://") {
             return try TraceURL.parse(ref)
         }
+        // A reference that starts with a scheme is absolute (RFC 3986 sections 3.1 and 5.2.2):
+        // scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ), then ":".
+        if let colon = ref.firstIndex(of: ":"), let first = ref.first, first.isASCII, first.isLetter,
+            ref[..<colon].allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "+-.".contains($0)) })
+        {
+            let name = String(ref[..<colon])
+            if ["http", "https"].contains(name.lowercased()) { return try TraceURL.parse(ref) }
+            throw URLParseError(
+                url: ref, offset: 0,
+                reason:
+                    "unsupported scheme \"\(name)\": the redirect leaves HTTP (wiretale follows http and https only)")
+        }
         if ref.hasPrefix("//") { return try TraceURL.parse("\(scheme.rawValue):\(ref)") }
         let base = "\(scheme.rawValue)://\(hostHeader)"
         if ref.hasPrefix("/") { return try TraceURL.parse(base + ref) }
