@@ -133,7 +133,7 @@ struct LabCommand: ParsableCommand {
         var concurrency: String = "1,10,100,1000"
 
         @Option(help: "Requests per run.")
-        var requests: Int = 20_000
+        var requests: Int = 10_000
 
         @Option(help: "The longest a run may take, seconds.")
         var seconds: Double = 10
@@ -143,6 +143,12 @@ struct LabCommand: ParsableCommand {
 
         @Option(help: "text (default) or json.")
         var format: Format = .text
+
+        @Option(
+            help: ArgumentHelp(
+                "Drive a server already running at HOST:PORT (`serve http`) with the lab's load only, as wrk would.",
+                valueName: "host:port"))
+        var target: String?
 
         @Option(help: "en (default) or zh: the notes' Chinese terms.")
         var lang: NotesLanguage = .en
@@ -164,7 +170,16 @@ struct LabCommand: ParsableCommand {
             return list.map { $0! }
         }
 
+        func targetAddress() throws -> SocketAddress? {
+            guard let target else { return nil }
+            guard let colon = target.lastIndex(of: ":"), let port = UInt16(target[target.index(after: colon)...]),
+                let a = SocketAddress(ip: target[..<colon].filter { $0 != "[" && $0 != "]" }, port: port)
+            else { throw ValidationError("--target takes a numeric address and a port: 127.0.0.1:8080") }
+            return a
+        }
+
         func validate() throws {
+            _ = try targetAddress()
             _ = try ladder()
             _ = try modelList()
             if requests < 1 || requests > 1_000_000 { throw ValidationError("--requests must be from 1 to 1000000") }
@@ -172,6 +187,15 @@ struct LabCommand: ParsableCommand {
         }
 
         func run() throws {
+            if let address = try targetAddress() {
+                var out = LabOutput()
+                for c in try ladder() {
+                    let f = ServersLab.drive(address, concurrency: c, requests: requests, seconds: seconds)
+                    out.line(f.text)
+                    if f.failure != nil { throw ExitCode(1) }
+                }
+                return
+            }
             var o = ServersLab.Options(executable: "/proc/self/exe")
             o.concurrency = try ladder()
             o.models = try modelList()

@@ -131,6 +131,40 @@ struct ServersLabTests {
     }
 }
 
+@Suite("serve http on its own, driven by the lab's load")
+struct ServeHTTPTests {
+    @Test("serve http --model coroutine answers every request of lab servers --target", .timeLimit(.minutes(2)))
+    func target() throws {
+        let bin = try #require(wiretaleBinary())
+        // A port the kernel just handed out and took back: free, barring a race with another program.
+        let probe = try Socket.tcp()
+        try probe.bind(SocketAddress(ip: "127.0.0.1", port: 0)!)
+        let port = try probe.localAddress().port
+        probe.close()
+        let pid = try #require(
+            ChildProcess.spawn([bin, "serve", "http", "--model", "coroutine", "--port", "\(port)"], fds: []))
+        defer {
+            kill(pid, SIGTERM)
+            _ = ChildProcess.wait(pid, seconds: 5)
+        }
+        var up = false
+        for _ in 0..<100 where !up {
+            if let s = try? Socket.tcp(), (try? s.connect(SocketAddress(ip: "127.0.0.1", port: port)!)) != nil {
+                up = true
+            } else {
+                usleep(50_000)
+            }
+        }
+        #expect(up)
+        let r = runProgram([
+            bin, "lab", "servers", "--target", "127.0.0.1:\(port)", "--concurrency", "3,30", "--requests", "300",
+        ])
+        #expect(r.status == 0)
+        #expect(r.output.components("300 answered, 0 errors") == 2, "\(r.output)")
+        #expect(runProgram([bin, "lab", "servers", "--target", "nowhere"]).status != 0)
+    }
+}
+
 @Suite("the HTTP handling every model shares")
 struct HTTPHandlingTests {
     func feed(_ c: inout HTTPHandling.Connection, _ s: String, _ counter: RequestCounter) -> (String, Bool) {

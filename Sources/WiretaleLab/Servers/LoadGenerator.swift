@@ -14,7 +14,10 @@ final class LoadGenerator: @unchecked Sendable {
     /// What one run measured.
     struct Result {
         var answered = 0
+        /// Connections closed or reset before their answer, and answers other than 200.
         var errors = 0
+        /// Requests still waiting for their answer when the deadline came.
+        var unfinished = 0
         /// Client-measured time from sending a request to its last response byte, nanoseconds.
         var latencies: [Int64] = []
         var elapsedNs: Int64 = 0
@@ -26,6 +29,7 @@ final class LoadGenerator: @unchecked Sendable {
         mutating func merge(_ o: Result) {
             answered += o.answered
             errors += o.errors
+            unfinished += o.unfinished
             latencies += o.latencies
             for (k, v) in o.counters { counters[k] = max(counters[k] ?? 0, v) }
             if let s = o.shared { shared = max(shared ?? 0, s) }
@@ -179,8 +183,7 @@ final class LoadGenerator: @unchecked Sendable {
                 if left > 0 && !conns[i].dead { send(i) }
             }
         }
-        // Requests still unanswered at the deadline are errors.
-        r.errors += busy
+        r.unfinished = busy
         return r
     }
 }

@@ -11,7 +11,10 @@ public struct ServersRun: Sendable {
     public var concurrency: Int
     public var requests: Int
     public var answered = 0
+    /// Requests whose connection closed or reset before the answer, or whose answer was not 200.
     public var errors = 0
+    /// Requests not answered (or not sent) when the run's time was up.
+    public var unfinished = 0
     public var requestsPerSecond = 0.0
     public var p50Ms: Double?
     public var p99Ms: Double?
@@ -74,7 +77,7 @@ public enum ServersLab {
     public struct Options: Sendable {
         public var models: [ExecutionUnit] = ExecutionUnit.allCases
         public var concurrency: [Int] = [1, 10, 100, 1000]
-        public var requests = 20_000
+        public var requests = 10_000
         public var seconds = 10.0
         public var loadThreads = 2
         public var experiments = true
@@ -166,12 +169,14 @@ public enum ServersLab {
         do {
             let load = try LoadGenerator(address: server.address, connections: c)
             // One request on every connection first: every unit (worker, thread, task) exists.
-            let warm = load.run(requests: c, seconds: o.seconds, threads: o.loadThreads)
+            // (The process model starts a process per connection here: given up to a minute.)
+            let warm = load.run(requests: c, seconds: max(o.seconds, 60), threads: o.loadThreads)
             if warm.answered < c { run.failure = "only \(warm.answered) of \(c) connections answered at first" }
             run.snapshot = ProcessTree.snapshot(server.pid)
             let result = load.run(requests: o.requests, seconds: o.seconds, threads: o.loadThreads)
             run.answered = result.answered
-            run.errors = result.errors + (o.requests - result.answered - result.errors)
+            run.errors = result.errors
+            run.unfinished = o.requests - result.answered - result.errors
             run.requestsPerSecond = Double(result.answered) / (Double(result.elapsedNs) / 1e9)
             run.p50Ms = result.percentileMs(0.5)
             run.p99Ms = result.percentileMs(0.99)
@@ -183,6 +188,52 @@ public enum ServersLab {
         run.ctxVoluntary = Int(ended.usage.ru_nvcsw)
         run.ctxInvoluntary = Int(ended.usage.ru_nivcsw)
         return run
+    }
+
+    /// Drives a server that is already running (`serve http`, or any HTTP/1.1 server) with the
+    /// lab's load alone: the figures to set beside another load generator's (`wrk`) on the same
+    /// server. Only the load's columns are filled in.
+    public static func drive(
+        _ address: SocketAddress, concurrency c: Int, requests: Int, seconds: Double, threads: Int = 2
+    ) -> LoadFigures {
+        HTTPServer.raiseFileLimit()
+        signal(SIGPIPE, SIG_IGN)
+        var f = LoadFigures(concurrency: c, requests: requests)
+        do {
+            let load = try LoadGenerator(address: address, connections: c)
+            let r = load.run(requests: requests, seconds: seconds, threads: threads)
+            f.answered = r.answered
+            f.errors = r.errors
+            f.unfinished = r.unfinished
+            f.seconds = Double(r.elapsedNs) / 1e9
+            f.requestsPerSecond = Double(r.answered) / f.seconds
+            f.p50Ms = r.percentileMs(0.5)
+            f.p99Ms = r.percentileMs(0.99)
+        } catch {
+            f.failure = "\(error)"
+        }
+        return f
+    }
+
+    public struct LoadFigures: Sendable {
+        public var concurrency: Int
+        public var requests: Int
+        public var answered = 0
+        public var errors = 0
+        public var unfinished = 0
+        public var seconds = 0.0
+        public var requestsPerSecond = 0.0
+        public var p50Ms: Double?
+        public var p99Ms: Double?
+        public var failure: String?
+
+        public var text: String {
+            if let failure { return "lab load: \(failure)" }
+            return "lab load: \(concurrency) connections, \(answered) answered, \(errors) errors, "
+                + "\(unfinished) in flight at the end, in "
+                + "\(String(format1: seconds)) s: \(Int(requestsPerSecond.rounded())) requests/s, p50 "
+                + "\(ServersLab.ms(p50Ms)) ms, p99 \(ServersLab.ms(p99Ms)) ms"
+        }
     }
 
     /// The cost to start one unit, microseconds (mean of n): a worker process (posix_spawn of this

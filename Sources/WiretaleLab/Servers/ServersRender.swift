@@ -42,6 +42,9 @@ extension ServersLab {
                         "\(Int(run.cpuMs.rounded()))",
                     ].joined())
             if let f = run.failure { out.line("      (\(f))") }
+            if run.errors > 0 || run.unfinished > 0 {
+                out.line("      (\(run.errors) errors; \(run.unfinished) not answered when its time was up)")
+            }
         }
         out.line("")
         out.line("  procs, threads, PSS: /proc with every connection open (after one request each); PSS sums")
@@ -161,7 +164,8 @@ extension ServersLab {
             var f = [
                 "\"model\": \"\(x.model.rawValue)\"", "\"concurrency\": \(x.concurrency)",
                 "\"requests\": \(x.answered)",
-                "\"errors\": \(x.errors)", "\"requests_per_s\": \(num(x.requestsPerSecond))",
+                "\"errors\": \(x.errors)", "\"unfinished\": \(x.unfinished)",
+                "\"requests_per_s\": \(num(x.requestsPerSecond))",
                 "\"p50_ms\": \(num(x.p50Ms))",
                 "\"p99_ms\": \(num(x.p99Ms))", "\"processes\": \(x.snapshot.processes)",
                 "\"threads\": \(x.snapshot.threads)",
