@@ -101,6 +101,9 @@ final class LoadGenerator: @unchecked Sendable {
         func set(_ i: Int, _ r: Result) { results[i] = r }
     }
 
+    /// The largest response kept while it arrives.
+    static let maxResponse = 1 << 20
+
     struct Conn {
         var fd: Int32
         var buffer: [UInt8] = []
@@ -159,12 +162,16 @@ final class LoadGenerator: @unchecked Sendable {
                     continue
                 }
                 conns[i].buffer.append(contentsOf: chunk[0..<got])
-                guard let head = ResponseHead.parse(conns[i].buffer, counters: counters) else { continue }
-                if head.length < 0 {
+                let parsed = ResponseHead.parse(conns[i].buffer, counters: counters)
+                // A head that never ends, or a body larger than this server ever sends: not an answer.
+                let tooLong = parsed.map { $0.length > Self.maxResponse } ?? (conns[i].buffer.count > Self.maxResponse)
+                guard let head = parsed ?? (tooLong ? ResponseHead(length: -1) : nil) else { continue }
+                if head.length < 0 || tooLong {
                     conns[i].busy = false
                     conns[i].dead = true
                     busy -= 1
                     r.errors += 1
+                    wt_epoll_ctl(ep, Int32(WT_EPOLL_CTL_DEL), conns[i].fd, 0, 0)
                     continue
                 }
                 guard conns[i].buffer.count >= head.length else { continue }
