@@ -26,6 +26,8 @@ let package = Package(
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]
         ),
+        // Linux calls the Glibc module leaves out (epoll, accept4, pipe2, memfd_create), for `lab servers`.
+        .target(name: "CLinux"),
         // The pure-Swift core: capture files, decoding, flow tracking, the notes' vocabulary. No libpcap.
         // No unsafe flags in a library target: SwiftPM refuses them in a package used by URL. Without
         // -enforce-exclusivity=unchecked here, conversations spent 0.689 s of CPU against 0.673 s, and
@@ -45,7 +47,7 @@ let package = Package(
             ]
         ),
         // The notes' client/server code as labs (`serve`, `send`, `lab`, `tour`): sockets, kernel states.
-        .target(name: "WiretaleLab", dependencies: ["WiretaleCore", "WiretaleCapture"]),
+        .target(name: "WiretaleLab", dependencies: ["WiretaleCore", "WiretaleCapture", "CLinux"]),
         .executableTarget(
             name: "wiretale",
             dependencies: [

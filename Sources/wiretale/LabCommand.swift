@@ -8,7 +8,7 @@ struct LabCommand: ParsableCommand {
         commandName: "lab",
         abstract:
             "Run the notes' client and server on loopback and watch each call, its packets and the kernel's state.",
-        subcommands: [TCP.self, UDP.self, Compare.self]
+        subcommands: [TCP.self, UDP.self, Compare.self, Servers.self]
     )
 
     enum Closer: String, ExpressibleByArgument, CaseIterable {
@@ -109,6 +109,104 @@ struct LabCommand: ParsableCommand {
         func run() throws {
             var out = LabOutput()
             CompareLab.render(CompareLab.run(count: count, size: size), writeTo: write, to: &out)
+        }
+    }
+
+    enum Format: String, ExpressibleByArgument, CaseIterable {
+        case text, json
+    }
+
+    struct Servers: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "servers",
+            abstract:
+                "One HTTP server as processes, threads and coroutines (进程 / 线程 / 协程), measured under the same load.",
+            discussion: """
+                Each model runs in a child process; C keep-alive connections from the lab's own load \
+                generator send --requests requests (at most --seconds per run). The table counts \
+                processes and threads from /proc, PSS from smaps_rollup, context switches and CPU from \
+                wait4; then the notes' five differences, each with its evidence.
+                """
+        )
+
+        @Option(help: "Comma-separated connection counts, each a run per model (1 to 2000).")
+        var concurrency: String = "1,10,100,1000"
+
+        @Option(help: "Requests per run.")
+        var requests: Int = 10_000
+
+        @Option(help: "The longest a run may take, seconds.")
+        var seconds: Double = 10
+
+        @Option(help: "Comma-separated models to run: process, thread, coroutine.")
+        var models: String = "process,thread,coroutine"
+
+        @Option(help: "text (default) or json.")
+        var format: Format = .text
+
+        @Option(
+            help: ArgumentHelp(
+                "Drive a server already running at HOST:PORT (`serve http`) with the lab's load only, as wrk would.",
+                valueName: "host:port"))
+        var target: String?
+
+        @Option(help: "en (default) or zh: the notes' Chinese terms.")
+        var lang: NotesLanguage = .en
+
+        func ladder() throws -> [Int] {
+            let parts = concurrency.split(separator: ",", omittingEmptySubsequences: false)
+            let values = parts.map { Int($0.filter { $0 != " " }) }
+            guard !values.isEmpty, values.count <= 16, values.allSatisfy({ ($0 ?? 0) >= 1 && ($0 ?? 0) <= 2000 }) else {
+                throw ValidationError("--concurrency takes up to 16 numbers from 1 to 2000, comma-separated (1,10,100)")
+            }
+            return values.map { $0! }
+        }
+
+        func modelList() throws -> [ExecutionUnit] {
+            let list = models.split(separator: ",").map { ExecutionUnit(rawValue: String($0)) }
+            guard !list.isEmpty, list.allSatisfy({ $0 != nil }) else {
+                throw ValidationError("--models takes process, thread and coroutine, comma-separated")
+            }
+            return list.map { $0! }
+        }
+
+        func targetAddress() throws -> SocketAddress? {
+            guard let target else { return nil }
+            guard let colon = target.lastIndex(of: ":"), let port = UInt16(target[target.index(after: colon)...]),
+                let a = SocketAddress(ip: target[..<colon].filter { $0 != "[" && $0 != "]" }, port: port)
+            else { throw ValidationError("--target takes a numeric address and a port: 127.0.0.1:8080") }
+            return a
+        }
+
+        func validate() throws {
+            _ = try targetAddress()
+            _ = try ladder()
+            _ = try modelList()
+            if requests < 1 || requests > 1_000_000 { throw ValidationError("--requests must be from 1 to 1000000") }
+            if !(seconds >= 0.1 && seconds <= 120) { throw ValidationError("--seconds must be from 0.1 to 120") }
+        }
+
+        func run() throws {
+            if let address = try targetAddress() {
+                var out = LabOutput()
+                for c in try ladder() {
+                    let f = ServersLab.drive(address, concurrency: c, requests: requests, seconds: seconds)
+                    out.line(f.text)
+                    if f.failure != nil { throw ExitCode(1) }
+                }
+                return
+            }
+            var o = ServersLab.Options(executable: "/proc/self/exe")
+            o.concurrency = try ladder()
+            o.models = try modelList()
+            o.requests = requests
+            o.seconds = seconds
+            let report = ServersLab.run(o)
+            var out = LabOutput()
+            switch format {
+            case .text: ServersLab.render(report, lang: lang, to: &out)
+            case .json: out.line(ServersLab.json(report))
+            }
         }
     }
 }

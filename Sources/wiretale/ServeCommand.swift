@@ -1,25 +1,49 @@
 import ArgumentParser
+import WiretaleCore
 import WiretaleLab
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// The transport a `serve` or `send` speaks.
 enum EchoTransport: String, ExpressibleByArgument, CaseIterable {
     case tcp, udp
 }
 
-/// `wiretale serve tcp|udp [--port P] [--bind ADDR]`: the notes' echo server.
+/// What `serve` runs: the echo server over TCP or UDP, or the HTTP server of `lab servers`.
+enum ServeKind: String, ExpressibleByArgument, CaseIterable {
+    case tcp, udp, http
+}
+
+extension ExecutionUnit: ExpressibleByArgument {}
+
+/// `wiretale serve tcp|udp|http [--port P] [--bind ADDR]`: the notes' echo server, or the HTTP
+/// server in one of three concurrency models.
 struct ServeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
-        abstract: "Run a small echo server (TCP or UDP), the notes' server code, to watch with `wiretale capture`.",
+        abstract:
+            "Run a small echo server (TCP or UDP), or the HTTP server of `lab servers`, to watch with `wiretale capture`.",
         discussion: """
             TCP: socket, bind, listen, then accept each client and echo what it sends until its FIN. \
             UDP: socket, bind, then echo each datagram back to its sender: no listen, no accept, no \
-            connection. Each call is logged as it happens. Ctrl-C stops it.
+            connection. Each call is logged as it happens. HTTP: an HTTP/1.1 keep-alive server whose \
+            connections are served by a process each (--model process), a thread each (thread), or a \
+            Swift task each on a few threads (coroutine); `GET /crash` crashes the handler. Ctrl-C stops it.
             """
     )
 
-    @Argument(help: "tcp or udp.")
-    var transport: EchoTransport
+    @Argument(help: "tcp, udp or http.")
+    var transport: ServeKind
+
+    @Option(help: "HTTP only: process, thread or coroutine (进程 / 线程 / 协程).")
+    var model: ExecutionUnit?
+
+    // Set by `lab servers` and by the process model's server; not for people.
+    @Option(help: .hidden) var listenFd: Int32?
+    @Option(help: .hidden) var workerConnectionFd: Int32?
+    @Option(help: .hidden) var sharedFd: Int32?
 
     @Option(help: "The port to listen on.")
     var port: UInt16 = 7007
@@ -35,10 +59,26 @@ struct ServeCommand: ParsableCommand {
             throw ValidationError("--bind takes a numeric IPv4 or IPv6 address, not '\(bind)'")
         }
         if let c = count, c < 1 { throw ValidationError("--count must be 1 or more") }
+        if transport == .http {
+            if count != nil { throw ValidationError("--count is for tcp and udp; the HTTP server runs until stopped") }
+            if model == nil && workerConnectionFd == nil {
+                throw ValidationError("serve http needs --model process, thread or coroutine")
+            }
+            for fd in [listenFd, workerConnectionFd, sharedFd].compactMap({ $0 }) where fd < 3 || fcntl(fd, F_GETFD) < 0
+            {
+                throw ValidationError("descriptor \(fd) is not open")
+            }
+        } else if model != nil || listenFd != nil || workerConnectionFd != nil {
+            throw ValidationError("--model is for serve http")
+        }
     }
 
     func run() throws {
         let address = SocketAddress(ip: bind, port: port)!
+        if transport == .http {
+            try serveHTTP(address)
+            return
+        }
         // One line per call as it happens (written at once, even into a pipe).
         var out = LabOutput()
         let log: Echo.Log = { line in out.line("serve: " + line) }
@@ -46,10 +86,41 @@ struct ServeCommand: ParsableCommand {
             switch transport {
             case .tcp: try Echo.serveTCP(bind: address, limit: count, log: log)
             case .udp: try Echo.serveUDP(bind: address, limit: count, log: log)
+            case .http: break
             }
         } catch {
             printError("\(error)")
             throw ExitCode(1)
         }
+    }
+}
+
+extension ServeCommand {
+    func serveHTTP(_ address: SocketAddress) throws {
+        if let fd = workerConnectionFd { HTTPServer.runWorker(connectionFD: fd, sharedFD: sharedFd) }
+        guard let model else { return }
+        var listener: Socket?
+        let fd: Int32
+        if let l = listenFd {
+            fd = l
+        } else {
+            do {
+                let s = try Socket.tcp(family: address.family)
+                try s.reuseAddress()
+                try s.bind(address)
+                try s.listen(backlog: 4096)
+                listener = s
+                fd = s.fd
+            } catch {
+                printError("\(error)")
+                throw ExitCode(1)
+            }
+            var out = LabOutput()
+            out.line("serve: HTTP on \(address), model \(model.rawValue) (\(model.chinese)); Ctrl-C stops it")
+        }
+        _ = listener
+        HTTPServer.run(
+            HTTPServer.Options(
+                model: model, listenFD: fd, executable: "/proc/self/exe", stopOnStdinEOF: listenFd != nil))
     }
 }

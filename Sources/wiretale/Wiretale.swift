@@ -12,4 +12,21 @@ struct Wiretale: AsyncParsableCommand {
             SendCommand.self,
         ]
     )
+
+    /// As ArgumentParser's own, except that a synchronous subcommand runs on the main thread rather
+    /// than on a thread of Swift's concurrency pool: `serve http` and `lab servers` count their
+    /// threads, and the coroutine model must have the whole pool.
+    @MainActor
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            exit(withError: error)
+        }
+    }
 }

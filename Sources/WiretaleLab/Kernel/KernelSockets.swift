@@ -56,16 +56,7 @@ public enum KernelSockets {
     }
 
     static func read(_ path: String) -> [KernelSocket] {
-        guard let f = fopen(path, "r") else { return [] }
-        defer { fclose(f) }
-        var text: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 16_384)
-        while true {
-            let n = chunk.withUnsafeMutableBytes { fread($0.baseAddress, 1, $0.count, f) }
-            if n <= 0 { break }
-            text.append(contentsOf: chunk.prefix(n))
-        }
-        return parse(String(decoding: text, as: UTF8.self))
+        readProcFile(path).map(parse) ?? []
     }
 
     /// Parses the table's text: a header line, then `sl local rem st ...` per socket, addresses as

@@ -304,14 +304,29 @@ final class ThreadStart: @unchecked Sendable {
 
 /// Starts a thread running `body(box)`.
 func spawn<T>(_ box: SendableBox<T>, _ body: @escaping @Sendable (SendableBox<T>) -> Void) -> pthread_t {
-    let start = Unmanaged.passRetained(ThreadStart { body(box) }).toOpaque()
+    startThread(ThreadStart { body(box) }, detached: false) ?? pthread_t()
+}
+
+/// Starts a thread running `start`; nil when the system refused one. A detached thread is never
+/// joined: its resources go back when it ends.
+@discardableResult
+func startThread(_ start: ThreadStart, detached: Bool) -> pthread_t? {
+    let raw = Unmanaged.passRetained(start).toOpaque()
+    var attr = pthread_attr_t()
+    pthread_attr_init(&attr)
+    defer { pthread_attr_destroy(&attr) }
+    if detached { pthread_attr_setdetachstate(&attr, Int32(PTHREAD_CREATE_DETACHED)) }
     var t = pthread_t()
-    pthread_create(
-        &t, nil,
+    let rc = pthread_create(
+        &t, &attr,
         { raw in
             Unmanaged<ThreadStart>.fromOpaque(raw!).takeRetainedValue().run()
             return nil
-        }, start)
+        }, raw)
+    if rc != 0 {
+        Unmanaged<ThreadStart>.fromOpaque(raw).release()
+        return nil
+    }
     return t
 }
 
