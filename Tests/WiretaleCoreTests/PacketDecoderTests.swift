@@ -325,6 +325,51 @@ struct ReassemblyTests {
         #expect(recent[0].hasUDP)
     }
 
+    /// The bytes: offset 0 with 65,512 bytes (more to come), then offset 65,512 with 23.
+    static func oversizedIPv4() -> [[UInt8]] {
+        let first = F.ethernet(
+            type: 0x0800, F.ipv4(proto: 17, flagsFragment: 0x2000, F.udp(Array(repeating: 0x41, count: 65_504))))
+        let second = F.ethernet(
+            type: 0x0800, F.ipv4(proto: 17, flagsFragment: 65_512 / 8, Array(repeating: 0x42, count: 23)))
+        return [first, second]
+    }
+
+    @Test("IPv4 fragments reassembling past 65,535 bytes are marked malformed, and decoding goes on")
+    func ipv4Oversized() {
+        let frames = Self.oversizedIPv4()
+        #expect(frames[0].count == 14 + 20 + 65_512 && frames[1].count == 14 + 20 + 23)
+        let r = FragmentReassembler()
+        let ps = feed(frames + [fragments().first, fragments().second], r)
+        #expect(ps[0].error == nil && !ps[0].hasUDP)
+        #expect(ps[1].error?.layer == .ipv4 && ps[1].error?.truncated == false)
+        #expect(!ps[1].hasUDP && ps[1].reassembledFirstFrame == 0)
+        #expect(ps[3].hasUDP && ps[3].reassembledFirstFrame == 3, "the next datagram still reassembles")
+        // The other order: the last fragment alone shows the datagram cannot fit; the first waits.
+        let reversed = feed(frames.reversed(), FragmentReassembler())
+        #expect(reversed[0].error?.layer == .ipv4 && reversed[1].error == nil && !reversed[1].hasUDP)
+    }
+
+    @Test("An IPv4 fragment ending past 65,535 bytes on its own is marked malformed")
+    func ipv4FragmentPastEnd() {
+        let frame = F.ethernet(type: 0x0800, F.ipv4(proto: 17, flagsFragment: 8191, Array(repeating: 0, count: 16)))
+        let ps = feed([frame], FragmentReassembler())
+        #expect(ps[0].error?.layer == .ipv4 && ps[0].error?.truncated == false)
+    }
+
+    @Test("An IPv6 fragment ending past a 65,535-byte payload is marked malformed")
+    func ipv6Oversized() {
+        // Offset 65,528 (the largest the 13-bit field holds) with 16 bytes: the payload would end at 65,544.
+        let f = F.ethernet(
+            type: 0x86DD,
+            F.ipv6(next: 44, extensions: [17, 0, 0xFF, 0xF8, 0, 0, 0, 9], Array(repeating: 7, count: 16)))
+        let start = F.ethernet(
+            type: 0x86DD,
+            F.ipv6(next: 44, extensions: [17, 0, 0, 0x01, 0, 0, 0, 9], Array(repeating: 7, count: 16)))
+        let ps = feed([start, f], FragmentReassembler())
+        #expect(ps[0].error == nil)
+        #expect(ps[1].error?.layer == .ipv6Extension && ps[1].error?.truncated == false && !ps[1].hasUDP)
+    }
+
     @Test("IPv6 fragments reassemble through the fragment header")
     func ipv6() {
         let udp = F.udp(src: 5353, dst: 5353, Array(repeating: 7, count: 40))
