@@ -707,6 +707,20 @@ struct CaptureFileReaderTests {
         #expect(binary63.timestamp(.max) == Timestamp(seconds: 1, fraction: 999_999_999, digits: 9))
     }
 
+    @Test("An if_tsoffset near ±2^63 saturates to a time out of range instead of wrapping")
+    func clockOffsetOverflow() {
+        let low = CaptureFileClock(.decimal(exponent: 6), offset: .min)
+        #expect(low.timestamp(1_700_000_000_000_000).seconds < 0 && !low.timestamp(1_700_000_000_000_000).isInRange)
+        #expect(low.timestamp(0).seconds == .min)
+        let high = CaptureFileClock(.decimal(exponent: 6), offset: .max)
+        #expect(high.timestamp(1_700_000_000_000_000).seconds == .max)
+        let seconds = CaptureFileClock(.decimal(exponent: 0), offset: -10)
+        #expect(seconds.timestamp(.max).seconds == .max - 10, "units past Int64.max saturate before the offset")
+        #expect(seconds.timestamp(.max).isInRange == false)
+        let ordinary = CaptureFileClock(.decimal(exponent: 6), offset: -100)
+        #expect(ordinary.timestamp(1_700_000_000_000_001) == Timestamp(seconds: 1_699_999_900, fraction: 1, digits: 6))
+    }
+
     @Test("A Simple Packet Block holds the least of its room, the original length and the snapshot length")
     func simplePacketLength() {
         let ng = Pcapng(bigEndian: false)
