@@ -56,7 +56,8 @@ struct ConversationsCommand: ParsableCommand {
             }
         }
 
-        try scan.run { record, frame in
+        // A damaged or cut-off file: what was read is still reported, then the error (exit 1).
+        let failure = scan.run { record, frame in
             if origin == nil { origin = record.timestamp }
             _ = follower.follow(
                 record.bytes, linkType: record.linkType, frame: frame, time: record.timestamp,
@@ -72,7 +73,10 @@ struct ConversationsCommand: ParsableCommand {
             take(r)
             out.flushIfNeeded()
         }
-        guard format == .text else { return }
+        guard format == .text else {
+            out.flush()
+            return try scan.finish(failure)
+        }
         let start = origin ?? Timestamp(seconds: 0, fraction: 0, digits: 6)
         ConversationTable.renderTCP(&tcp, origin: start, lang: lang, to: &out)
         tcp = []
@@ -83,5 +87,7 @@ struct ConversationsCommand: ParsableCommand {
         ConversationTable.renderDNS(&dns, lang: lang, to: &out)
         out.append(byte: 0x0A)
         ConversationTable.renderTotals(totals, lang: lang, to: &out)
+        out.flush()
+        try scan.finish(failure)
     }
 }

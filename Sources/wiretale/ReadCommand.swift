@@ -44,7 +44,7 @@ struct ReadCommand: ParsableCommand {
         var printed = 0
         let limit = count ?? Int.max
         defer { printer.finish() }
-        try scan.run { record, frame in
+        let failure = scan.run { record, frame in
             guard printed < limit else { return false }
             printed += 1
             return printer.handle(
@@ -52,5 +52,6 @@ struct ReadCommand: ParsableCommand {
                 timestamp: record.timestamp, originalLength: record.originalLength,
                 interfaceIndex: record.interfaceIndex)
         }
+        try scan.finish(failure)
     }
 }

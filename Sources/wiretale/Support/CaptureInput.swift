@@ -26,8 +26,9 @@ func printError(_ message: String) {
 }
 
 /// Reads a capture file, applies the filter, and hands every matching packet to `body` with its
-/// 1-based frame number in the file. Ends with the reader's error (a cut-off file) after every
-/// whole packet was delivered, or with an exit status of 1 when the file broke a rule on the way.
+/// 1-based frame number in the file. `run` ends with the reader's error (a cut-off file, a damaged
+/// block, a record past the snapshot length) after every whole packet was delivered; the command
+/// reports what it read, then passes that error to `finish`, which prints it and exits 1.
 struct CaptureScan {
     let reader: CaptureFileReader
     let filter: PacketFilter?
@@ -57,9 +58,14 @@ struct CaptureScan {
         }
     }
 
+    /// What ended a scan early or badly: the message `finish` prints.
+    struct Failure: Error {
+        var message: String
+    }
+
     /// Calls `body(record, frameNumber)` for each packet that passes the filter, until it
-    /// returns false. Throws `ExitCode(1)` after reporting a file error.
-    func run(_ body: (borrowing PacketRecord, Int) -> Bool) throws {
+    /// returns false. Returns the file's error, if any, for `finish` once the output is written.
+    func run(_ body: (borrowing PacketRecord, Int) -> Bool) -> Failure? {
         var frame = 0
         var failure: String? = nil
         var unfilterable: [UInt32: Int] = [:]  // link types the filter cannot be compiled for: packets skipped
@@ -99,9 +105,13 @@ struct CaptureScan {
                 "\(path): record \(v.record) holds \(v.caplen) bytes, more than the file's snapshot length "
                 + "\(v.snapLength): the file is damaged or its writer was buggy (every packet was still decoded)"
         }
-        if let message = failure {
-            printError(message)
-            throw ExitCode(1)
-        }
+        return failure.map { Failure(message: $0) }
+    }
+
+    /// Prints the scan's error, if any, and exits 1; call it after the command's own output.
+    func finish(_ failure: Failure?) throws {
+        guard let f = failure else { return }
+        printError(f.message)
+        throw ExitCode(1)
     }
 }
