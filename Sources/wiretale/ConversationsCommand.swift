@@ -35,7 +35,7 @@ struct ConversationsCommand: ParsableCommand {
         signal(SIGPIPE, SIG_IGN)
         let scan = try CaptureScan(input)
         var out = OutputBuffer()
-        var follower = PacketFollower()
+        var follower = PacketFollower(configuration: input.trackerConfiguration)
         var totals = FlowTotals()
         var tcp: [ConversationTable.TCPRow] = []
         var udp: [ConversationTable.UDPRow] = []
@@ -73,7 +73,14 @@ struct ConversationsCommand: ParsableCommand {
             take(r)
             out.flushIfNeeded()
         }
+        let evictions = follower.tracker.evictions
         guard format == .text else {
+            if evictions.total > 0 {
+                // Only when something was evicted: what the report could not follow.
+                out.append("{\"kind\":\"summary\"")
+                evictions.appendJSONKeys(maxFlows: input.maxFlows, to: &out)
+                out.append("}\n")
+            }
             out.flush()
             return try scan.finish(failure)
         }
@@ -87,6 +94,7 @@ struct ConversationsCommand: ParsableCommand {
         ConversationTable.renderDNS(&dns, lang: lang, to: &out)
         out.append(byte: 0x0A)
         ConversationTable.renderTotals(totals, lang: lang, to: &out)
+        ConversationTable.renderEvictions(evictions, maxFlows: input.maxFlows, lang: lang, to: &out)
         out.flush()
         try scan.finish(failure)
     }

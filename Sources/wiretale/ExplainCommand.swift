@@ -34,7 +34,7 @@ struct ExplainCommand: ParsableCommand {
         signal(SIGPIPE, SIG_IGN)
         let scan = try CaptureScan(input)
         var out = OutputBuffer()
-        var follower = PacketFollower()
+        var follower = PacketFollower(configuration: input.trackerConfiguration)
         var rows: [LadderRow] = []
         var conversation: TCPConversation? = nil
         let wanted = stream

@@ -163,4 +163,54 @@ struct HostileFileTests {
         let conversations = try CLI.run(["conversations", "-"], stdin: file)
         #expect(conversations.status == 0, "\(conversations.stderr)")
     }
+
+    // MARK: 5. caps
+
+    /// `n` SYNs from distinct source ports to 10.0.0.2:80, none answered.
+    static func synFlood(_ n: Int) -> Data {
+        let frames = (0..<n).map { i -> [UInt8] in
+            let port = 20_000 + i
+            let tcp: [UInt8] =
+                [UInt8(port >> 8), UInt8(port & 0xFF), 0, 80] + le32(UInt32(i)).reversed() + [0, 0, 0, 0, 0x50, 0x02]
+                + [0xFA, 0xF0, 0, 0, 0, 0]
+            return ipv4(proto: 6, fragment: 0x4000, id: i, tcp)
+        }
+        return Data(pcap(frames))
+    }
+
+    @Test("--max-flows caps what is held: evictions counted in the text totals, a JSON summary and read's note")
+    func maxFlows() throws {
+        let flood = Self.synFlood(100)
+        let json = try CLI.run(["conversations", "-", "--format", "json", "--max-flows", "10"], stdin: flood)
+        #expect(json.status == 0, "\(json.stderr)")
+        let objects = try CLI.json(json)
+        #expect(objects.filter { $0["kind"] as? String == "tcp" }.count == 100, "every connection is still reported")
+        #expect(objects.filter { $0["end"] as? String == "evicted" }.count == 90)
+        let summary = try #require(objects.last)
+        #expect(summary["kind"] as? String == "summary" && summary["evicted_tcp"] as? Int == 90)
+        #expect(summary["max_flows"] as? Int == 10 && summary["evicted_udp"] as? Int == 0)
+        let text = try CLI.run(["conversations", "-", "--max-flows", "10"], stdin: flood)
+        #expect(
+            text.stdout.contains("evicted at the cap (--max-flows 10)") && text.stdout.contains("TCP connections 90"))
+        let read = try CLI.run(["read", "-", "--max-flows", "10", "--format", "none"], stdin: flood)
+        #expect(read.status == 0 && read.stderr.contains("90 TCP connection(s)"))
+        // The default cap changes nothing here.
+        let plain = try CLI.json(try CLI.run(["conversations", "-", "--format", "json"], stdin: flood))
+        #expect(
+            plain.count == 100
+                && plain.allSatisfy { $0["kind"] as? String == "tcp" && $0["end"] as? String != "evicted" })
+        #expect(try CLI.run(["conversations", "-", "--max-flows", "0"], stdin: flood).status != 0)
+    }
+
+    @Test("--max-interfaces: a pcapng section defining more is a clear error after what was read, exit 1")
+    func maxInterfaces() throws {
+        let data = try Data(contentsOf: URL(fileURLWithPath: http))
+        var ng = Self.pcapng(fromPcap: data, tsoffset: 0)
+        let idb = Self.block(1, Self.le16(1) + Self.le16(0) + Self.le32(0))
+        ng += idb + idb
+        let r = try CLI.run(["conversations", "-", "--format", "json", "--max-interfaces", "2"], stdin: Data(ng))
+        #expect(r.status == 1 && r.stderr.contains("cap of 2 interfaces") && r.stderr.split(separator: "\n").count == 1)
+        #expect(try CLI.json(r).filter { $0["kind"] as? String == "tcp" }.count == 1)
+        #expect(try CLI.run(["conversations", "-", "--max-interfaces", "3"], stdin: Data(ng)).status == 0)
+    }
 }

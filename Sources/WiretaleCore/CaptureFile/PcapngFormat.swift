@@ -238,6 +238,12 @@ extension CaptureFileReader {
     func readInterfaceDescription(_ block: UnsafeRawBufferPointer) throws(CaptureFileError) {
         let type = PcapngBlockType.interfaceDescription.rawValue
         try requireLength(block.count, PcapngLayout.interfaceDescriptionMinimum, type: type)
+        if interfaces.count >= maxInterfaces {
+            throw pcapngDamaged(
+                "would be interface \(interfaces.count) of section \(sectionCount), past the cap of "
+                    + "\(maxInterfaces) interfaces a section may define (--max-interfaces raises it)",
+                blockName: PcapngBlockType(rawValue: type).name)
+        }
         var interface = CaptureInterface(
             linkType: LinkType(rawValue: UInt32(block.u16(8, bigEndian: bigEndian))),
             snapLength: Int(block.u32(12, bigEndian: bigEndian)))

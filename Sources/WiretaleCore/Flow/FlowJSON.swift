@@ -215,6 +215,20 @@ extension OutputBuffer {
     }
 }
 
+extension FlowEvictions {
+    /// `"max_flows"` and the `"evicted_tcp"`, `"evicted_udp"`, `"evicted_dns"` counts, each after a comma.
+    public func appendJSONKeys(maxFlows: Int, to o: inout OutputBuffer) {
+        o.append(",\"max_flows\":")
+        o.append(maxFlows)
+        o.append(",\"evicted_tcp\":")
+        o.append(tcp)
+        o.append(",\"evicted_udp\":")
+        o.append(udp)
+        o.append(",\"evicted_dns\":")
+        o.append(dns)
+    }
+}
+
 extension ConversationEnd {
     public var code: StaticString {
         switch self {
@@ -222,6 +236,7 @@ extension ConversationEnd {
         case .reused: "reused"
         case .idle: "idle"
         case .captureEnded: "capture-ended"
+        case .evicted: "evicted"
         }
     }
 }

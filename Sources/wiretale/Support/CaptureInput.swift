@@ -14,9 +14,52 @@ struct CaptureInputOptions: ParsableArguments {
     @Argument(help: ArgumentHelp("A BPF filter, as tcpdump takes it (e.g. 'tcp port 80').", valueName: "filter"))
     var filter: [String] = []
 
+    @OptionGroup var caps: FlowCapOptions
+    var maxFlows: Int { caps.maxFlows }
+
+    @Option(
+        help: ArgumentHelp(
+            "The most pcapng interfaces one section may define (default "
+                + "\(CaptureFileReader.defaultMaxInterfaces)); one more is an error.", valueName: "n"))
+    var maxInterfaces = CaptureFileReader.defaultMaxInterfaces
+
+    mutating func validate() throws {
+        if maxInterfaces < 1 { throw ValidationError("--max-interfaces must be 1 or more") }
+    }
+
+    /// The tracker's configuration with `--max-flows`.
+    var trackerConfiguration: ConnectionTracker.Configuration {
+        var c = ConnectionTracker.Configuration()
+        c.maxFlows = maxFlows
+        return c
+    }
+
     var filterExpression: String? {
         filter.isEmpty ? nil : filter.joined(separator: " ")
     }
+}
+
+/// `--max-flows`, for every command that follows connections (the file commands and `capture`).
+struct FlowCapOptions: ParsableArguments {
+    @Option(
+        help: ArgumentHelp(
+            "The most TCP connections, UDP flows and unanswered DNS queries followed at once (each; default "
+                + "\(ConnectionTracker.Configuration.defaultMaxFlows)); past it the oldest half-open, then the "
+                + "longest idle, are evicted and counted.", valueName: "n"))
+    var maxFlows = ConnectionTracker.Configuration.defaultMaxFlows
+
+    func validate() throws {
+        if maxFlows < 1 { throw ValidationError("--max-flows must be 1 or more") }
+    }
+}
+
+/// On standard error, when the tracker evicted flows at its cap: how many, and how to raise it.
+func noteEvictions(_ e: FlowEvictions, maxFlows: Int) {
+    guard e.total > 0 else { return }
+    printError(
+        "note: \(e.tcp) TCP connection(s), \(e.udp) UDP flow(s) and \(e.dns) DNS quer(y/ies) were evicted at the "
+            + "cap of \(maxFlows) held at once (--max-flows raises it); later packets of an evicted "
+            + "connection start a new stream")
 }
 
 /// Writes `wiretale: message` to standard error.
@@ -38,6 +81,7 @@ struct CaptureScan {
         path = options.file
         do {
             reader = try CaptureFileReader(path: options.file)
+            reader.maxInterfaces = options.maxInterfaces
         } catch {
             printError("\(error)")
             throw ExitCode(1)
