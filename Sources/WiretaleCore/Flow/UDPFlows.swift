@@ -144,7 +144,7 @@ extension ConnectionTracker {
             }
             t.responseFrame = frame
             t.rcode = UInt8(truncatingIfNeeded: msg.rcode.rawValue)
-            t.answers = Int(msg.answerCount)
+            t.answers = msg.answers.count  // the records the message holds, not the header's count
             if configuration.reports { queue(.dns(t)) }
         }
     }
