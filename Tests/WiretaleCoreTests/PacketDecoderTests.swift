@@ -411,9 +411,11 @@ struct SmallDecodeErrorTests {
 
     @Test("IPv6 extension headers past the payload length print no negative length")
     func ipv6ShortPayload() {
-        var frame = F.ipv6(next: 60, extensions: [6, 1] + Array(repeating: 0, count: 14), F.tcp())
+        // The bytes: a 2,048-byte hop-by-hop header under a payload length of 28 printed
+        // "TCP, length -2020".
+        var frame = F.ipv6(next: 0, extensions: [6, 255] + Array(repeating: 0, count: 2046), F.tcp())
         frame[4] = 0
-        frame[5] = 8  // payload length 8, but 16 bytes of destination options
+        frame[5] = 28
         let (p, text) = Self.line(F.ethernet(type: 0x86DD, frame))
         #expect(p.ip.payloadLength == 0 && p.error != nil)
         #expect(!text.contains("length -"), "\(text)")
