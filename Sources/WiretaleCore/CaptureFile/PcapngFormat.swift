@@ -239,10 +239,14 @@ extension CaptureFileReader {
         let type = PcapngBlockType.interfaceDescription.rawValue
         try requireLength(block.count, PcapngLayout.interfaceDescriptionMinimum, type: type)
         if interfaces.count >= maxInterfaces {
-            throw pcapngDamaged(
-                "would be interface \(interfaces.count) of section \(sectionCount), past the cap of "
-                    + "\(maxInterfaces) interfaces a section may define (--max-interfaces raises it)",
-                blockName: PcapngBlockType(rawValue: type).name)
+            // Not damage: a limit of ours, said as such.
+            let block = blockCount + 1
+            throw CaptureFileError(
+                code: .damaged, fileName: fileName,
+                reason: "block \(block) (Interface Description Block) at byte \(byteOffset) would be interface "
+                    + "\(interfaces.count) of section \(sectionCount), past the cap of \(maxInterfaces) interfaces "
+                    + "a section may define (--max-interfaces raises it); the \(packetCount) packet(s) before it were read",
+                byteOffset: byteOffset, recordNumber: block)
         }
         var interface = CaptureInterface(
             linkType: LinkType(rawValue: UInt32(block.u16(8, bigEndian: bigEndian))),
