@@ -240,13 +240,11 @@ extension CaptureFileReader {
         try requireLength(block.count, PcapngLayout.interfaceDescriptionMinimum, type: type)
         if interfaces.count >= maxInterfaces {
             // Not damage: a limit of ours, said as such.
-            let block = blockCount + 1
-            throw CaptureFileError(
-                code: .damaged, fileName: fileName,
-                reason: "block \(block) (Interface Description Block) at byte \(byteOffset) would be interface "
-                    + "\(interfaces.count) of section \(sectionCount), past the cap of \(maxInterfaces) interfaces "
-                    + "a section may define (--max-interfaces raises it); the \(packetCount) packet(s) before it were read",
-                byteOffset: byteOffset, recordNumber: block)
+            throw pcapngDamaged(
+                "would be interface \(interfaces.count) of section \(sectionCount), past the cap of \(maxInterfaces) "
+                    + "interfaces a section may define (--max-interfaces raises it); the \(packetCount) packet(s) "
+                    + "before it were read",
+                blockName: PcapngBlockType(rawValue: type).name, damaged: false)
         }
         var interface = CaptureInterface(
             linkType: LinkType(rawValue: UInt32(block.u16(8, bigEndian: bigEndian))),
@@ -311,12 +309,13 @@ extension CaptureFileReader {
                 + " before it \(packetCount == 1 ? "was" : "were") read"
     }
 
-    func pcapngDamaged(_ what: String, blockName: String?) -> CaptureFileError {
+    /// `damaged: false` for a block refused by one of our caps: no "the file is damaged" tail.
+    func pcapngDamaged(_ what: String, blockName: String?, damaged: Bool = true) -> CaptureFileError {
         let block = blockCount + 1
         let named = blockName.map { " (\($0))" } ?? ""
         return CaptureFileError(
             code: .damaged, fileName: fileName,
-            reason: "block \(block)\(named) at byte \(byteOffset) \(what)\(damagedTail)",
+            reason: "block \(block)\(named) at byte \(byteOffset) \(what)\(damaged ? damagedTail : "")",
             byteOffset: byteOffset, recordNumber: block)
     }
 
