@@ -75,6 +75,8 @@ struct CaptureCommand: ParsableCommand {
     @Flag(help: "With -w, also print each packet and the connection events.")
     var print = false
 
+    @OptionGroup var caps: FlowCapOptions
+
     @Option(
         help:
             "text (default), json (one object per packet or event per line), or none (decode and track, print counts).")
@@ -198,7 +200,8 @@ struct CaptureCommand: ParsableCommand {
         // 5. Capture until --count, --duration, Ctrl-C / SIGTERM, or a closed output.
         let signals = SignalStop(stopper: capture.stopper)
         var session = CaptureSession(
-            printer: PacketPrinter(format: printing ? format : .none, language: lang), printing: printing,
+            printer: PacketPrinter(format: printing ? format : .none, language: lang, maxFlows: caps.maxFlows),
+            printing: printing,
             writer: writer)
         var failure: String? = nil
         var stop = "signal"
@@ -343,6 +346,9 @@ struct CaptureSession {
                     + "\(plural(e.teardowns, "teardown")) (FIN), \(plural(e.resets, "reset")) (RST), "
                     + "\(e.refused) refused; \(plural(udp, "UDP flow"))")
         }
+        let evictions = printer.tracker.evictions
+        let maxFlows = printer.tracker.configuration.maxFlows
+        noteEvictions(evictions, maxFlows: maxFlows)
         guard json && !outputClosed else { return }
         var o = printer.output
         o.append("{\"event\":\"summary\",\"stopped_by\":\"")
@@ -357,7 +363,9 @@ struct CaptureSession {
             if let value { o.append(value) } else { o.append("null") }
         }
         o.append(",\"tcp_connections\":\(tcp),\"handshakes\":\(e.handshakes),\"teardowns\":\(e.teardowns)")
-        o.append(",\"resets\":\(e.resets),\"refused\":\(e.refused),\"udp_flows\":\(udp)}\n")
+        o.append(",\"resets\":\(e.resets),\"refused\":\(e.refused),\"udp_flows\":\(udp)")
+        evictions.appendJSONKeys(maxFlows: maxFlows, to: &o)
+        o.append("}\n")
         o.flush()
     }
 }

@@ -35,7 +35,7 @@ struct ConversationsCommand: ParsableCommand {
         signal(SIGPIPE, SIG_IGN)
         let scan = try CaptureScan(input)
         var out = OutputBuffer()
-        var follower = PacketFollower()
+        var follower = PacketFollower(configuration: input.trackerConfiguration)
         var totals = FlowTotals()
         var tcp: [ConversationTable.TCPRow] = []
         var udp: [ConversationTable.UDPRow] = []
@@ -56,7 +56,8 @@ struct ConversationsCommand: ParsableCommand {
             }
         }
 
-        try scan.run { record, frame in
+        // A damaged or cut-off file: what was read is still reported, then the error (exit 1).
+        let failure = scan.run { record, frame in
             if origin == nil { origin = record.timestamp }
             _ = follower.follow(
                 record.bytes, linkType: record.linkType, frame: frame, time: record.timestamp,
@@ -72,7 +73,17 @@ struct ConversationsCommand: ParsableCommand {
             take(r)
             out.flushIfNeeded()
         }
-        guard format == .text else { return }
+        let evictions = follower.tracker.evictions
+        guard format == .text else {
+            if evictions.total > 0 {
+                // Only when something was evicted: what the report could not follow.
+                out.append("{\"kind\":\"summary\"")
+                evictions.appendJSONKeys(maxFlows: input.maxFlows, to: &out)
+                out.append("}\n")
+            }
+            out.flush()
+            return try scan.finish(failure)
+        }
         let start = origin ?? Timestamp(seconds: 0, fraction: 0, digits: 6)
         ConversationTable.renderTCP(&tcp, origin: start, lang: lang, to: &out)
         tcp = []
@@ -83,5 +94,8 @@ struct ConversationsCommand: ParsableCommand {
         ConversationTable.renderDNS(&dns, lang: lang, to: &out)
         out.append(byte: 0x0A)
         ConversationTable.renderTotals(totals, lang: lang, to: &out)
+        ConversationTable.renderEvictions(evictions, maxFlows: input.maxFlows, lang: lang, to: &out)
+        out.flush()
+        try scan.finish(failure)
     }
 }

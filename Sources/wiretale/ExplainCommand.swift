@@ -34,7 +34,7 @@ struct ExplainCommand: ParsableCommand {
         signal(SIGPIPE, SIG_IGN)
         let scan = try CaptureScan(input)
         var out = OutputBuffer()
-        var follower = PacketFollower()
+        var follower = PacketFollower(configuration: input.trackerConfiguration)
         var rows: [LadderRow] = []
         var conversation: TCPConversation? = nil
         let wanted = stream
@@ -44,7 +44,8 @@ struct ExplainCommand: ParsableCommand {
             if case .tcp(let c) = r, c.stream == wanted { conversation = c }
         }
 
-        try scan.run { record, frame in
+        // A damaged or cut-off file: the stream as far as it was read, then the error (exit 1).
+        let failure = scan.run { record, frame in
             let note = follower.follow(
                 record.bytes, linkType: record.linkType, frame: frame, time: record.timestamp,
                 wireLength: record.originalLength)
@@ -62,6 +63,7 @@ struct ExplainCommand: ParsableCommand {
             while conversation == nil, let r = follower.tracker.nextReport() { take(r) }
         }
         guard let c = conversation else {
+            if let f = failure { try scan.finish(f) }
             let count = follower.tracker.tcpStreamCount
             printError(
                 count == 0
@@ -71,5 +73,7 @@ struct ExplainCommand: ParsableCommand {
             throw ExitCode(1)
         }
         Ladder.render(rows, conversation: c, lang: lang, to: &out)
+        out.flush()
+        try scan.finish(failure)
     }
 }

@@ -40,11 +40,11 @@ struct ReadCommand: ParsableCommand {
     func run() throws {
         signal(SIGPIPE, SIG_IGN)
         let scan = try CaptureScan(input)
-        var printer = PacketPrinter(format: format, language: lang)
+        var printer = PacketPrinter(format: format, language: lang, maxFlows: input.maxFlows)
         var printed = 0
         let limit = count ?? Int.max
         defer { printer.finish() }
-        try scan.run { record, frame in
+        let failure = scan.run { record, frame in
             guard printed < limit else { return false }
             printed += 1
             return printer.handle(
@@ -52,5 +52,7 @@ struct ReadCommand: ParsableCommand {
                 timestamp: record.timestamp, originalLength: record.originalLength,
                 interfaceIndex: record.interfaceIndex)
         }
+        noteEvictions(printer.tracker.evictions, maxFlows: input.maxFlows)
+        try scan.finish(failure)
     }
 }

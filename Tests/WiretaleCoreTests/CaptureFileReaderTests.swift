@@ -707,6 +707,49 @@ struct CaptureFileReaderTests {
         #expect(binary63.timestamp(.max) == Timestamp(seconds: 1, fraction: 999_999_999, digits: 9))
     }
 
+    @Test("An if_tsoffset near ±2^63 saturates to a time out of range instead of wrapping")
+    func clockOffsetOverflow() {
+        let low = CaptureFileClock(.decimal(exponent: 6), offset: .min)
+        #expect(low.timestamp(1_700_000_000_000_000).seconds < 0 && !low.timestamp(1_700_000_000_000_000).isInRange)
+        #expect(low.timestamp(0).seconds == .min)
+        let high = CaptureFileClock(.decimal(exponent: 6), offset: .max)
+        #expect(high.timestamp(1_700_000_000_000_000).seconds == .max)
+        let seconds = CaptureFileClock(.decimal(exponent: 0), offset: -10)
+        #expect(seconds.timestamp(.max).seconds == .max - 10, "units past Int64.max saturate before the offset")
+        #expect(seconds.timestamp(.max).isInRange == false)
+        let ordinary = CaptureFileClock(.decimal(exponent: 6), offset: -100)
+        #expect(ordinary.timestamp(1_700_000_000_000_001) == Timestamp(seconds: 1_699_999_900, fraction: 1, digits: 6))
+    }
+
+    @Test("Interface Description Blocks past the cap are a clear error after the packets before them")
+    func pcapngInterfaceCap() {
+        #expect(CaptureFileReader.defaultMaxInterfaces == 65_536)
+        let ng = Pcapng(bigEndian: false)
+        var bytes = ng.sectionHeader()
+        for _ in 0..<3 { bytes += ng.interface(linkType: 1) }
+        bytes += ng.enhancedPacket(interface: 2, units: 1, data: [1])
+        bytes += ng.interface(linkType: 1)
+        bytes += ng.enhancedPacket(interface: 0, units: 2, data: [2])
+        // A new section starts a new count.
+        bytes += ng.sectionHeader() + ng.interface(linkType: 1) + ng.enhancedPacket(interface: 0, units: 3, data: [3])
+        let capped: (packets: Int, error: CaptureFileError?, interfaces: Int) = withTemporaryFile(bytes) { path in
+            var packets = 0
+            var interfaces = 0
+            do {
+                let reader = try CaptureFileReader(path: path)
+                reader.maxInterfaces = 3
+                defer { interfaces = reader.interfaces.count }
+                while try reader.next() != nil { packets += 1 }
+            } catch {
+                return (packets, error as? CaptureFileError, interfaces)
+            }
+            return (packets, nil, interfaces)
+        }
+        #expect(capped.packets == 1 && capped.interfaces == 3)
+        #expect(capped.error?.code == .damaged && "\(capped.error!)".contains("cap of 3 interfaces"))
+        #expect(readAll(bytes).error == nil && readAll(bytes).packets.count == 3, "the default cap reads it all")
+    }
+
     @Test("A Simple Packet Block holds the least of its room, the original length and the snapshot length")
     func simplePacketLength() {
         let ng = Pcapng(bigEndian: false)

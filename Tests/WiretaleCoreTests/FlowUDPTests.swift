@@ -48,6 +48,26 @@ struct FlowUDPTests {
         return p
     }
 
+    @Test("a response's answers count the records it holds, not its header's count")
+    func answersCounted() {
+        var h = FlowHarness()
+        let q = Self.dns(id: 7, response: false)
+        var r = Self.dns(id: 7, response: true, answers: 1)
+        r[6] = 0xFF
+        r[7] = 0xFF  // the header claims 65,535 answers; the message holds one
+        h.feed(Self.datagram(from: Self.stub, to: Self.resolver, payload: q), bytes: q)
+        h.feed(Self.datagram(from: Self.resolver, to: Self.stub, payload: r), bytes: r)
+        var none = Self.dns(id: 8, response: true)
+        none[6] = 0xFF
+        none[7] = 0xFF
+        h.feed(Self.datagram(from: Self.resolver, to: Self.stub, payload: none), bytes: none)
+        let answers = h.reports.compactMap { report -> Int? in
+            if case .dns(let d) = report { return d.answers }
+            return nil
+        }
+        #expect(answers == [1, 0])
+    }
+
     @Test("a query and its response match by ID and endpoints, with the latency and the rcode")
     func matched() {
         var h = FlowHarness()

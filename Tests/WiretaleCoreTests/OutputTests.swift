@@ -25,6 +25,35 @@ struct OutputTests {
                 == "2000-02-29T00:00:00.007Z")
     }
 
+    @Test("Times before 1970 or past 9999 are said to be out of range, in text and JSON")
+    func outOfRange() {
+        let last = Timestamp(seconds: Timestamp.maxSeconds, fraction: 999_999, digits: 6)
+        #expect(text { $0.appendRFC3339(last) } == "9999-12-31T23:59:59.999999Z")
+        for seconds in [Int64.min, -1, Timestamp.maxSeconds + 1, Int64.max] {
+            let t = Timestamp(seconds: seconds, fraction: 0, digits: 6)
+            #expect(!t.isInRange)
+            #expect(text { $0.appendRFC3339(t) } == "time out of range")
+            #expect(text { $0.appendTimeOfDay(t) } == "time out of range")
+            #expect(text { $0.appendJSONTime("time", t) } == "\"time\":null,\"time_out_of_range\":true")
+        }
+        #expect(text { $0.appendJSONTime("start", last) } == "\"start\":\"9999-12-31T23:59:59.999999Z\"")
+    }
+
+    @Test("Durations between any two times never overflow, and Int64.min prints")
+    func extremeDurations() {
+        let times = [Int64.min, -1, 0, 1_700_000_000, Int64.max].map {
+            Timestamp(seconds: $0, fraction: 999_999_999, digits: 9)
+        }
+        for a in times {
+            for b in times {
+                let d = b.totalNanoseconds - a.totalNanoseconds  // traps if either is out of 0...Int64.max
+                #expect(a.totalNanoseconds >= 0 && (d >= 0) == (a <= b))
+            }
+        }
+        #expect(text { $0.appendDecimal(.min, scale: 1_000_000_000, digits: 6) } == "-9223372036.854775")
+        #expect(text { $0.appendDecimal(-1_500_000, scale: 1_000_000, digits: 3) } == "-1.500")
+    }
+
     @Test("JSON strings escape quotes, backslashes and control bytes")
     func jsonEscape() {
         #expect(text { $0.appendJSONString("a\"b\\c\n\u{01}é") } == "\"a\\\"b\\\\c\\n\\u0001é\"")

@@ -325,6 +325,51 @@ struct ReassemblyTests {
         #expect(recent[0].hasUDP)
     }
 
+    /// The issue's bytes: offset 0 with 65,512 bytes (more to come), then offset 65,512 with 23.
+    static func oversizedIPv4() -> [[UInt8]] {
+        let first = F.ethernet(
+            type: 0x0800, F.ipv4(proto: 17, flagsFragment: 0x2000, F.udp(Array(repeating: 0x41, count: 65_504))))
+        let second = F.ethernet(
+            type: 0x0800, F.ipv4(proto: 17, flagsFragment: 65_512 / 8, Array(repeating: 0x42, count: 23)))
+        return [first, second]
+    }
+
+    @Test("IPv4 fragments reassembling past 65,535 bytes are marked malformed, and decoding goes on")
+    func ipv4Oversized() {
+        let frames = Self.oversizedIPv4()
+        #expect(frames[0].count == 14 + 20 + 65_512 && frames[1].count == 14 + 20 + 23)
+        let r = FragmentReassembler()
+        let ps = feed(frames + [fragments().first, fragments().second], r)
+        #expect(ps[0].error == nil && !ps[0].hasUDP)
+        #expect(ps[1].error?.layer == .ipv4 && ps[1].error?.truncated == false)
+        #expect(!ps[1].hasUDP && ps[1].reassembledFirstFrame == 0)
+        #expect(ps[3].hasUDP && ps[3].reassembledFirstFrame == 3, "the next datagram still reassembles")
+        // The other order: the last fragment alone shows the datagram cannot fit; the first waits.
+        let reversed = feed(frames.reversed(), FragmentReassembler())
+        #expect(reversed[0].error?.layer == .ipv4 && reversed[1].error == nil && !reversed[1].hasUDP)
+    }
+
+    @Test("An IPv4 fragment ending past 65,535 bytes on its own is marked malformed")
+    func ipv4FragmentPastEnd() {
+        let frame = F.ethernet(type: 0x0800, F.ipv4(proto: 17, flagsFragment: 8191, Array(repeating: 0, count: 16)))
+        let ps = feed([frame], FragmentReassembler())
+        #expect(ps[0].error?.layer == .ipv4 && ps[0].error?.truncated == false)
+    }
+
+    @Test("An IPv6 fragment ending past a 65,535-byte payload is marked malformed")
+    func ipv6Oversized() {
+        // Offset 65,528 (the largest the 13-bit field holds) with 16 bytes: the payload would end at 65,544.
+        let f = F.ethernet(
+            type: 0x86DD,
+            F.ipv6(next: 44, extensions: [17, 0, 0xFF, 0xF8, 0, 0, 0, 9], Array(repeating: 7, count: 16)))
+        let start = F.ethernet(
+            type: 0x86DD,
+            F.ipv6(next: 44, extensions: [17, 0, 0, 0x01, 0, 0, 0, 9], Array(repeating: 7, count: 16)))
+        let ps = feed([start, f], FragmentReassembler())
+        #expect(ps[0].error == nil)
+        #expect(ps[1].error?.layer == .ipv6Extension && ps[1].error?.truncated == false && !ps[1].hasUDP)
+    }
+
     @Test("IPv6 fragments reassemble through the fragment header")
     func ipv6() {
         let udp = F.udp(src: 5353, dst: 5353, Array(repeating: 7, count: 40))
@@ -334,5 +379,88 @@ struct ReassemblyTests {
         let ps = feed([f1, f2], FragmentReassembler())
         #expect(!ps[0].hasUDP)
         #expect(ps[1].hasUDP && ps[1].udp.srcPort == 5353 && ps[1].application == .dnsOverUDP)
+    }
+}
+
+@Suite("Small decode errors (issue 9, item 12)")
+struct SmallDecodeErrorTests {
+    /// Decodes and follows `frame` as `read` does, and renders its text line.
+    static func line(_ frame: [UInt8], wireLength: Int? = nil) -> (DecodedPacket, String) {
+        var follower = PacketFollower()
+        var o = OutputBuffer(fd: -1)
+        let wire = wireLength ?? frame.count
+        frame.withUnsafeBytes { b in
+            _ = follower.follow(
+                b, linkType: .ethernet, frame: 1, time: Timestamp(seconds: 0, fraction: 0, digits: 6),
+                wireLength: wire)
+            let info = FrameInfo(
+                number: 1, timestamp: Timestamp(seconds: 0, fraction: 0, digits: 6), originalLength: wire,
+                capturedLength: b.count)
+            PacketText.render(info, follower.packet, bytes: b, to: &o)
+        }
+        return (follower.packet, String(decoding: o.bytes, as: UTF8.self))
+    }
+
+    @Test("A total length shorter than the header prints no negative length and is marked malformed")
+    func shortTotalLength() {
+        let (p, text) = Self.line(F.ethernet(type: 0x0800, F.ipv4(proto: 6, totalLength: 12, F.tcp())))
+        #expect(p.ip.payloadLength == 0 && p.error?.layer == .ipv4 && p.error?.truncated == false)
+        #expect(!text.contains("length -"), "\(text)")
+        #expect(text.contains("TCP, length 0") && text.contains("malformed"))
+    }
+
+    @Test("IPv6 extension headers past the payload length print no negative length")
+    func ipv6ShortPayload() {
+        // The issue's bytes: a 2,048-byte hop-by-hop header under a payload length of 28 printed
+        // "TCP, length -2020".
+        var frame = F.ipv6(next: 0, extensions: [6, 255] + Array(repeating: 0, count: 2046), F.tcp())
+        frame[4] = 0
+        frame[5] = 28
+        let (p, text) = Self.line(F.ethernet(type: 0x86DD, frame))
+        #expect(p.ip.payloadLength == 0 && p.error != nil)
+        #expect(!text.contains("length -"), "\(text)")
+    }
+
+    @Test("A UDP length below 8 prints no negative length")
+    func shortUDPLength() {
+        var udp = F.udp(src: 1000, dst: 2000, [1, 2, 3, 4])
+        udp[4] = 0
+        udp[5] = 3
+        let (p, text) = Self.line(F.ethernet(type: 0x0800, F.ipv4(proto: 17, udp)))
+        #expect(p.error?.layer == .udp)
+        #expect(text.contains("UDP length 0") && !text.contains("length -"), "\(text)")
+    }
+
+    @Test("An IPv4 total length of 65,535 in a whole 54-byte frame is a bad length, not a snapshot cut")
+    func totalLengthPastFrame() {
+        let frame = F.ethernet(type: 0x0800, F.ipv4(proto: 6, totalLength: 65_535, F.tcp(flags: 0x10)))
+        #expect(frame.count == 54)
+        let (p, text) = Self.line(frame)
+        #expect(!p.payloadTruncated && p.error?.layer == .ipv4 && p.error?.truncated == false)
+        #expect(p.hasTCP && p.tcp.payloadLength == 0, "the TCP length is what the frame holds")
+        #expect(!text.contains("payload cut") && text.contains("total length exceeds"), "\(text)")
+        // The same frame cut by a snapshot length (the wire held more) is a cut, as before.
+        let (cut, cutText) = Self.line(frame, wireLength: 65_549)
+        #expect(cut.payloadTruncated && cut.error == nil && cut.tcp.payloadLength == 65_495)
+        #expect(cutText.contains("[payload cut at 54 of 65549 bytes]"), "\(cutText)")
+    }
+
+    @Test(
+        "Bad IPv4 option lengths (0, 1, past the header, no length byte) are malformed; the TCP layer stays",
+        arguments: [
+            [0x07, 0x00, 0x00, 0x00], [0x07, 0x01, 0x00, 0x00], [0x07, 0x09, 0x00, 0x00], [0x01, 0x01, 0x01, 0x83],
+        ] as [[UInt8]])
+    func badOptionLengths(options: [UInt8]) {
+        let (p, text) = Self.line(F.ethernet(type: 0x0800, F.ipv4(proto: 6, options: options, F.tcp())))
+        #expect(p.error?.layer == .ipv4 && p.error?.truncated == false, "\(text)")
+        #expect(p.hasTCP && text.contains("malformed"))
+    }
+
+    @Test("Good IPv4 options (NOP, EOL, router alert, record route) are not flagged")
+    func goodOptions() {
+        for options: [UInt8] in [[1, 1, 1, 0], [0x94, 4, 0, 0], [7, 7, 4, 0, 0, 0, 0, 0]] {
+            let (p, text) = Self.line(F.ethernet(type: 0x0800, F.ipv4(proto: 6, options: options, F.tcp())))
+            #expect(p.error == nil && p.hasTCP, "\(text)")
+        }
     }
 }

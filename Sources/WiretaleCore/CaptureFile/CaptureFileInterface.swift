@@ -151,8 +151,11 @@ struct CaptureFileClock {
             let rest = shift >= 64 ? units : units & ((1 << UInt64(shift)) &- 1)
             fraction = Self.nanoseconds(rest, shift: shift)
         }
+        // Saturating: an `if_tsoffset` near ±2^63 gives a time out of range, never a wrapped one.
+        let whole = seconds > UInt64(Int64.max) ? Int64.max : Int64(seconds)
+        let (shifted, overflow) = whole.addingReportingOverflow(offset)
         return Timestamp(
-            seconds: Int64(truncatingIfNeeded: seconds) &+ offset, fraction: fraction, digits: digits)
+            seconds: overflow ? (offset < 0 ? .min : .max) : shifted, fraction: fraction, digits: digits)
     }
 
     /// `rest * 10^9 / 2^shift` without overflow (`rest < 2^shift`, so the result is below 10^9).

@@ -82,6 +82,10 @@ public final class CaptureFileReader {
     /// the current section read so far (a new section starts an empty list); a packet's
     /// `interfaceIndex` indexes this list.
     public internal(set) var interfaces: [CaptureInterface] = []
+    /// pcapng: at most this many Interface Description Blocks in one section (memory stays bounded
+    /// whatever the file says); one more is an error. Real files hold a handful.
+    public var maxInterfaces = CaptureFileReader.defaultMaxInterfaces
+    public static let defaultMaxInterfaces = 65_536
     /// How many packets `next()` has returned.
     public internal(set) var packetCount = 0
     /// The first record whose captured length exceeded its snapshot length, if any: `record` counts

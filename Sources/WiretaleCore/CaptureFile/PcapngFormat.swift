@@ -238,6 +238,14 @@ extension CaptureFileReader {
     func readInterfaceDescription(_ block: UnsafeRawBufferPointer) throws(CaptureFileError) {
         let type = PcapngBlockType.interfaceDescription.rawValue
         try requireLength(block.count, PcapngLayout.interfaceDescriptionMinimum, type: type)
+        if interfaces.count >= maxInterfaces {
+            // Not damage: a limit of ours, said as such.
+            throw pcapngDamaged(
+                "would be interface \(interfaces.count) of section \(sectionCount), past the cap of \(maxInterfaces) "
+                    + "interfaces a section may define (--max-interfaces raises it); the \(packetCount) packet(s) "
+                    + "before it were read",
+                blockName: PcapngBlockType(rawValue: type).name, damaged: false)
+        }
         var interface = CaptureInterface(
             linkType: LinkType(rawValue: UInt32(block.u16(8, bigEndian: bigEndian))),
             snapLength: Int(block.u32(12, bigEndian: bigEndian)))
@@ -301,12 +309,13 @@ extension CaptureFileReader {
                 + " before it \(packetCount == 1 ? "was" : "were") read"
     }
 
-    func pcapngDamaged(_ what: String, blockName: String?) -> CaptureFileError {
+    /// `damaged: false` for a block refused by one of our caps: no "the file is damaged" tail.
+    func pcapngDamaged(_ what: String, blockName: String?, damaged: Bool = true) -> CaptureFileError {
         let block = blockCount + 1
         let named = blockName.map { " (\($0))" } ?? ""
         return CaptureFileError(
             code: .damaged, fileName: fileName,
-            reason: "block \(block)\(named) at byte \(byteOffset) \(what)\(damagedTail)",
+            reason: "block \(block)\(named) at byte \(byteOffset) \(what)\(damaged ? damagedTail : "")",
             byteOffset: byteOffset, recordNumber: block)
     }
 

@@ -27,16 +27,30 @@ public struct Timestamp: Hashable, Sendable, Comparable {
         return f
     }
 
+    /// The last second wiretale prints: 9999-12-31T23:59:59Z (RFC 3339 has four-digit years).
+    public static let maxSeconds: Int64 = 253_402_300_799
+
+    /// False before 1970 (after a pcapng `if_tsoffset`) or past the year 9999: such a time is
+    /// printed as out of range (text `time out of range`, JSON `null` and a `…_out_of_range` flag),
+    /// never wrapped into another date.
+    @inlinable public var isInRange: Bool {
+        seconds >= 0 && seconds <= Self.maxSeconds
+    }
+
     /// Seconds since the epoch as a Double (for durations and rates, not for printing).
     @inlinable public var timeInterval: Double {
         Double(seconds) + Double(nanoseconds) / 1e9
     }
 
-    /// Nanoseconds since the epoch (saturating far outside the capture era).
+    /// Nanoseconds since the epoch, clamped to `0 ... Int64.max` (before 1970: 0; after 2262:
+    /// `Int64.max`), so the difference of two never overflows: durations, deltas and RTTs stay
+    /// finite whatever the file says.
     @inlinable public var totalNanoseconds: Int64 {
+        if seconds < 0 { return 0 }
         let (hi, o1) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
-        if o1 { return seconds < 0 ? .min : .max }
-        return hi &+ Int64(nanoseconds)
+        if o1 { return .max }
+        let (total, o2) = hi.addingReportingOverflow(Int64(truncatingIfNeeded: min(nanoseconds, 999_999_999)))
+        return o2 ? .max : total
     }
 
     public static func < (a: Timestamp, b: Timestamp) -> Bool {

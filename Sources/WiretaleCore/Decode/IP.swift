@@ -84,12 +84,13 @@ enum IPDecoder {
             p.ip.dst = .v4(b, o + 16)
             p.ip.hasOptions = ihl > 20
             p.ip.payloadOffset = o + ihl
-            p.ip.payloadLength = total - ihl
+            p.ip.payloadLength = max(total - ihl, 0)  // never negative: a short total is an error below
         }
         guard total >= ihl else {
             p.error = DecodeError(.ipv4, at: o + 2, "total length shorter than the header")
             return nil
         }
+        if ihl > 20 { options(b, from: o + 20, to: o + ihl, &p) }
         let frag = b.u16be(o + 6)
         if o + total > b.count { p.payloadTruncated = true }
         if frag & 0x1FFF != 0 {
@@ -99,6 +100,41 @@ enum IPDecoder {
             return nil  // the first of several fragments: the transport payload is incomplete until reassembly
         }
         return min(b.count, o + total)
+    }
+
+    /// IPv4 options (RFC 791 section 3.1): EOL and NOP are one byte, every other option has a
+    /// length byte of at least 2 that keeps it inside the header. A bad one marks the packet (as
+    /// tshark does) and stops the option walk; the layers above are still decoded.
+    @inline(__always)
+    static func options(_ b: UnsafeRawBufferPointer, from start: Int, to end: Int, _ p: inout DecodedPacket) {
+        var i = start
+        while let (_, length) = nextOption(b, at: i, end: end, layer: .ipv4, &p) { i += length }
+    }
+
+    /// One option of an IPv4 or TCP option list (RFC 791 3.1, RFC 9293 3.1): its kind and length
+    /// (NOP: 1), or nil at EOL, at the end, or at a bad length, which `p.error` then names.
+    @inline(__always)
+    static func nextOption(
+        _ b: UnsafeRawBufferPointer, at i: Int, end: Int, layer: Layer, _ p: inout DecodedPacket
+    ) -> (kind: UInt8, length: Int)? {
+        guard i < end else { return nil }
+        let kind = b.u8(i)
+        if kind == 0 { return nil }
+        if kind == 1 { return (1, 1) }
+        guard i + 1 < end else {
+            p.error = DecodeError(layer, at: i, "option length missing")
+            return nil
+        }
+        let length = Int(b.u8(i + 1))
+        guard length >= 2 else {
+            p.error = DecodeError(layer, at: i + 1, "option length below 2")
+            return nil
+        }
+        guard i + length <= end else {
+            p.error = DecodeError(layer, at: i + 1, "option length runs past the header")
+            return nil
+        }
+        return (kind, length)
     }
 
     /// IPv6 (RFC 8200) and its extension headers: hop-by-hop, routing, fragment, destination
@@ -183,7 +219,7 @@ enum IPDecoder {
         if first {
             p.ip.proto = next
             p.ip.payloadOffset = x
-            p.ip.payloadLength = payloadLength - (x - o - 40)
+            p.ip.payloadLength = max(payloadLength - (x - o - 40), 0)  // extension headers past it: an error below
             p.ip.hasOptions = extensions > 0
         }
         proto = next

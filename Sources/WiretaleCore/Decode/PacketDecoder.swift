@@ -102,6 +102,22 @@ public enum PacketDecoder {
         }
     }
 
+    /// An IP length past the captured bytes is a snapshot cut only when the frame was longer on the
+    /// wire. When the capture holds the whole frame (`wireLength <= captured`), the length field
+    /// lies: the packet is marked malformed (tshark: "total length exceeds packet length"), not
+    /// "payload cut", and the TCP length is what the frame holds, as tshark computes it.
+    public static func checkLength(_ p: inout DecodedPacket, captured: Int, wireLength: Int) {
+        guard p.payloadTruncated, p.hasIP, wireLength <= captured else { return }
+        p.payloadTruncated = false
+        if p.hasTCP && p.reassembledFirstFrame == 0 { p.tcp.payloadLength = p.tcp.capturedPayload }
+        if p.error == nil {
+            p.error =
+                p.ip.version == 4
+                ? DecodeError(.ipv4, at: p.ip.offset + 2, "total length exceeds the packet's length")
+                : DecodeError(.ipv6, at: p.ip.offset + 4, "payload length exceeds the packet's length")
+        }
+    }
+
     /// DNS over TCP (RFC 7766: a 2-byte length, then the message, whole in this segment) or the
     /// start of an HTTP/1.x message.
     @inline(__always)

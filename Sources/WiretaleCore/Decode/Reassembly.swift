@@ -3,7 +3,10 @@
 /// Fragments are held until the datagram is whole; then its transport layer is decoded from the
 /// reassembled bytes and reported on the frame that completed it, as Wireshark does. Memory is
 /// bounded: at most `maxDatagrams` in flight (the oldest is dropped) and 65,535 bytes each.
-/// Only fragments allocate; unfragmented packets never touch this type.
+/// A datagram that would reassemble past what its length field can hold (IPv4: header plus
+/// payload over 65,535 bytes; IPv6: payload over 65,535) is marked malformed on the fragment that
+/// shows it, as tshark does, and forgotten. Only fragments allocate; unfragmented packets never
+/// touch this type.
 public final class FragmentReassembler {
     struct Key: Hashable {
         var src: IPAddress
@@ -41,9 +44,14 @@ public final class FragmentReassembler {
         let declared = p.ip.payloadLength
         guard declared >= 0, dataOffset + declared <= b.count else { return false }  // cut by the snapshot
         let end = start + declared
-        guard end <= 65_535 else { return false }
         if !p.ip.moreFragments && start == 0 { return false }  // an atomic fragment was decoded already
         let key = Key(src: p.ip.src, dst: p.ip.dst, id: p.ip.identification, proto: p.ip.proto)
+        // The smallest header the rebuilt datagram carries counts toward IPv4's total length.
+        guard end + (p.ip.version == 4 ? 20 : 0) <= 65_535 else {
+            markOversized(&p)
+            pending.removeValue(forKey: key)
+            return false
+        }
         clock &+= 1
         var d = pending.removeValue(forKey: key) ?? Pending()
         if d.firstFrame == 0 { d.firstFrame = frame }
@@ -84,6 +92,10 @@ public final class FragmentReassembler {
         // Rebuild one unfragmented datagram and decode its transport layer.
         var out = d.header
         let payloadLength = d.total
+        guard (p.ip.version == 4 ? out.count : 0) + payloadLength <= 65_535 else {
+            markOversized(&p)
+            return false
+        }
         if p.ip.version == 4 {
             let totalLength = out.count + payloadLength
             out[2] = UInt8(totalLength >> 8)
@@ -113,6 +125,14 @@ public final class FragmentReassembler {
         p.error = inner.error
         p.reassembledFirstFrame = d.firstFrame
         return true
+    }
+
+    /// The datagram cannot exist: its length field could not hold it.
+    private func markOversized(_ p: inout DecodedPacket) {
+        p.error =
+            p.ip.version == 4
+            ? DecodeError(.ipv4, at: p.ip.offset + 6, "reassembled datagram longer than 65,535 bytes")
+            : DecodeError(.ipv6Extension, at: p.ip.payloadOffset - 8, "reassembled payload longer than 65,535 bytes")
     }
 }
 

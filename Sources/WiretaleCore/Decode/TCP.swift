@@ -52,22 +52,7 @@ enum TCPDecoder {
     @inline(__always)
     static func options(_ b: UnsafeRawBufferPointer, from start: Int, to end: Int, _ p: inout DecodedPacket) {
         var i = start
-        while i < end {
-            let kind = b.u8(i)
-            if kind == 0 { return }
-            if kind == 1 {
-                i += 1
-                continue
-            }
-            guard i + 1 < end else {
-                p.error = DecodeError(.tcp, at: i, "option length missing")
-                return
-            }
-            let len = Int(b.u8(i + 1))
-            guard len >= 2, i + len <= end else {
-                p.error = DecodeError(.tcp, at: i + 1, "option length runs past the header")
-                return
-            }
+        while let (kind, len) = IPDecoder.nextOption(b, at: i, end: end, layer: .tcp, &p) {
             switch kind {
             case 2 where len == 4:
                 p.tcp.mss = Int32(b.u16be(i + 2))

@@ -9,6 +9,16 @@
 /// whose sequence number differs from the one its sender used before on the same 4-tuple starts a
 /// new stream (a SYN repeating the ISN is a retransmission and stays in the stream).
 ///
+/// Bounded: at most `maxFlows` TCP connections, `maxFlows` UDP flows and `maxFlows` DNS queries
+/// waiting for an answer are held at once (default 50,000 each, `--max-flows` raises it). A new
+/// one past the cap first evicts a batch (a sixteenth of the cap): TCP connections already closed
+/// and waiting out their grace first, then the oldest half-open ones (only SYNs seen, as a
+/// SYN-flood-aware tracker would), then the longest idle; UDP flows longest idle first; DNS
+/// queries oldest first. An evicted flow is reported at once (`ConversationEnd.evicted`; an
+/// evicted query as unanswered) and counted in `evictions`, so a hostile capture runs in bounded
+/// memory and the report says what it could not follow. A later packet of an evicted connection
+/// starts a new stream.
+///
 /// `track` does no heap allocation for a TCP packet of a known connection: a `FlowTable` maps the
 /// compact 4-tuple key to a slot in one contiguous array of connections, reused as they end.
 public struct ConnectionTracker {
@@ -29,6 +39,9 @@ public struct ConnectionTracker {
         public var maxClosedWaiting = 200_000
         /// Build reports (false for `read`, which needs only the per-packet notes).
         public var reports = true
+        /// The cap on TCP connections, on UDP flows and on unanswered DNS queries held at once (each).
+        public var maxFlows = Self.defaultMaxFlows
+        public static let defaultMaxFlows = 50_000
 
         public init() {}
     }
@@ -55,6 +68,10 @@ public struct ConnectionTracker {
     var finishDNS: [DNSPending]? = nil
     var lastSweep: Int64 = .min
     var nextSweep: Int64 = .min
+    /// Flows evicted at the `maxFlows` cap so far.
+    public internal(set) var evictions = FlowEvictions()
+    /// Reused by cap evictions: (priority, last seen, slot).
+    var evictionScratch: [(UInt8, Int64, Int32)] = []
 
     public init(configuration: Configuration = Configuration()) {
         self.configuration = configuration
@@ -248,6 +265,7 @@ public struct ConnectionTracker {
             senderIsClient = !Self.zeekFlips(srcPort: srcPort, dstPort: dstPort)
         }
         let clientSide = senderIsClient ? keySide : 1 - keySide
+        if tcpIndex.count >= max(configuration.maxFlows, 1) { evictTCPAtCap() }
         let stream = nextTCPStream
         nextTCPStream += 1
         let slot: Int32
@@ -293,12 +311,38 @@ public struct ConnectionTracker {
         }
     }
 
+    /// The cap is reached: evicts a batch, closed connections first, then the oldest half-open,
+    /// then the longest idle.
+    private mutating func evictTCPAtCap() {
+        let batch = Self.evictionBatch(configuration.maxFlows)
+        evictionScratch.removeAll(keepingCapacity: true)
+        for i in tcpMeta.indices where tcpMeta[i].live {
+            let m = tcpMeta[i]
+            let priority: UInt8
+            switch m.phase {
+            case .closed: priority = 0
+            case .opening: priority = 1
+            case .open, .closing: priority = 2
+            }
+            evictionScratch.append((priority, m.lastNs, Int32(i)))
+        }
+        evictionScratch.sort { ($0.0, $0.1, $0.2) < ($1.0, $1.1, $1.2) }
+        for (_, _, s) in evictionScratch.prefix(batch) {
+            if !tcp[Int(s)].facts.finished { evictions.tcp += 1 }
+            evictTCP(s, reason: .evicted)
+        }
+    }
+
+    /// How many flows one eviction at the cap frees: a sixteenth of it, so the scan is rare.
+    static func evictionBatch(_ cap: Int) -> Int { max(1, cap / 16) }
+
     private mutating func evictTCP(_ s: Int32, reason: ConversationEnd) {
         let i = Int(s)
         guard tcpMeta[i].live else { return }
         if tcp[i].facts.finished { closedWaiting -= 1 }
         if configuration.reports {
-            queue(.tcp(tcp[i].report(end: tcp[i].facts.finished && reason == .idle ? .closed : reason)))
+            let finishedEnd = tcp[i].facts.finished && (reason == .idle || reason == .evicted)
+            queue(.tcp(tcp[i].report(end: finishedEnd ? .closed : reason)))
         }
         tcpIndex.remove(tcp[i].key)
         tcpMeta[i].live = false
@@ -335,6 +379,16 @@ public struct ConnectionTracker {
             }
         }
     }
+}
+
+/// What the tracker evicted at its `maxFlows` cap: TCP connections not yet closed, UDP flows,
+/// DNS queries still waiting for an answer.
+public struct FlowEvictions: Sendable, Equatable {
+    public var tcp = 0
+    public var udp = 0
+    public var dns = 0
+    public init() {}
+    public var total: Int { tcp + udp + dns }
 }
 
 /// What the sweep reads about a slot.

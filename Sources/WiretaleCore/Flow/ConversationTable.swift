@@ -261,6 +261,22 @@ public enum ConversationTable {
     }
 
     /// One paragraph of totals: the counts `FlowTotals` keeps.
+    /// What the tracker could not follow: one line when flows were evicted at the cap, else nothing.
+    public static func renderEvictions(
+        _ e: FlowEvictions, maxFlows: Int, lang: NotesLanguage, to o: inout OutputBuffer
+    ) {
+        guard e.total > 0 else { return }
+        o.append(lang == .zh ? "超出上限 (--max-flows " : "evicted at the cap (--max-flows ")
+        o.append(maxFlows)
+        o.append(lang == .zh ? "), 未能跟踪到底: TCP 连接 " : "), not followed to their end: TCP connections ")
+        o.append(e.tcp)
+        o.append(lang == .zh ? ", UDP 流 " : ", UDP flows ")
+        o.append(e.udp)
+        o.append(lang == .zh ? ", 待应答的DNS查询 " : ", DNS queries awaiting an answer ")
+        o.append(e.dns)
+        o.append("\n")
+    }
+
     public static func renderTotals(_ t: FlowTotals, lang: NotesLanguage, to o: inout OutputBuffer) {
         let zh = lang == .zh
         o.append(zh ? "合计: TCP 会话 " : "totals: TCP conversations ")

@@ -16,6 +16,8 @@ public enum ConversationEnd: UInt8, Sendable {
     case idle
     /// Still open when the capture ended.
     case captureEnded
+    /// Forgotten at the tracker's `maxFlows` cap (`ConnectionTracker`), still open.
+    case evicted
 }
 
 /// tshark's `tcp.completeness` summary of the handshake: `complete` when the SYN (as the stream's

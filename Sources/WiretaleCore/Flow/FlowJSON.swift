@@ -31,7 +31,7 @@ extension TCPConversation {
         o.append(clientToServer.payloadBytes)
         o.append(",\"payload_server_to_client\":")
         o.append(serverToClient.payloadBytes)
-        o.appendJSONSpan(start: start, duration: duration)
+        o.appendJSONSpan(start: start, end: end, duration: duration)
         o.append(",\"rtt_ms\":")
         if let rtt = handshake.rtt {
             o.appendDecimal(rtt, scale: 1_000_000, digits: 3)
@@ -92,7 +92,7 @@ extension UDPFlow {
         o.append(",\"server\":")
         o.appendJSONEndpoint(server)
         o.appendJSONVolumes(clientToServer, serverToClient)
-        o.appendJSONSpan(start: start, duration: duration)
+        o.appendJSONSpan(start: start, end: end, duration: duration)
         o.append(",\"broadcast\":")
         o.append(broadcast ? "true" : "false")
         o.append(",\"multicast\":")
@@ -147,9 +147,9 @@ extension DNSTransaction {
         if queryFrame > 0 { o.append(queryFrame) } else { o.append("null") }
         o.append(",\"response_frame\":")
         if let r = responseFrame { o.append(r) } else { o.append("null") }
-        o.append(",\"start\":\"")
-        o.appendRFC3339(start)
-        o.append("\"}\n")
+        o.append(byte: UInt8(ascii: ","))
+        o.appendJSONTime("start", start)
+        o.append("}\n")
     }
 }
 
@@ -166,12 +166,17 @@ extension OutputBuffer {
         append(serverToClient.bytes)
     }
 
-    /// `"start"` (RFC 3339) and `"duration"` in seconds.
-    mutating func appendJSONSpan(start: Timestamp, duration: Int64) {
-        append(",\"start\":\"")
-        appendRFC3339(start)
-        append("\",\"duration\":")
-        appendDecimal(duration, scale: 1_000_000_000, digits: 6)
+    /// `"start"` (RFC 3339) and `"duration"` in seconds; with a time out of range, `"start"` is
+    /// null (and flagged) or `"duration"` is null, never a wrapped value.
+    mutating func appendJSONSpan(start: Timestamp, end: Timestamp, duration: Int64) {
+        append(byte: UInt8(ascii: ","))
+        appendJSONTime("start", start)
+        append(",\"duration\":")
+        if start.isInRange && end.isInRange {
+            appendDecimal(duration, scale: 1_000_000_000, digits: 6)
+        } else {
+            append("null")
+        }
     }
 
     /// `"ip:port"`, IPv6 as `"[addr]:port"`.
@@ -197,18 +202,30 @@ extension OutputBuffer {
     /// `v / scale` in decimal with `digits` fraction digits (truncated): durations and RTTs
     /// without floating point.
     mutating func appendDecimal(_ v: Int64, scale: Int64, digits: Int) {
-        var v = v
-        if v < 0 {
-            append(byte: UInt8(ascii: "-"))
-            v = -v
-        }
-        append(UInt64(v / scale))
+        if v < 0 { append(byte: UInt8(ascii: "-")) }
+        let m = v.magnitude  // Int64.min has no positive Int64
+        let s = UInt64(scale)
+        append(m / s)
         guard digits > 0 else { return }
         append(byte: UInt8(ascii: "."))
-        var unit: Int64 = 1
-        for _ in 0..<digits { unit *= 10 }
-        let frac = (v % scale) * unit / scale
-        append(UInt64(frac), width: digits)
+        var unit: UInt64 = 1
+        for _ in 0..<digits { unit &*= 10 }
+        let frac = (m % s).multipliedFullWidth(by: unit)
+        append(s.dividingFullWidth(frac).quotient, width: digits)
+    }
+}
+
+extension FlowEvictions {
+    /// `"max_flows"` and the `"evicted_tcp"`, `"evicted_udp"`, `"evicted_dns"` counts, each after a comma.
+    public func appendJSONKeys(maxFlows: Int, to o: inout OutputBuffer) {
+        o.append(",\"max_flows\":")
+        o.append(maxFlows)
+        o.append(",\"evicted_tcp\":")
+        o.append(tcp)
+        o.append(",\"evicted_udp\":")
+        o.append(udp)
+        o.append(",\"evicted_dns\":")
+        o.append(dns)
     }
 }
 
@@ -219,6 +236,7 @@ extension ConversationEnd {
         case .reused: "reused"
         case .idle: "idle"
         case .captureEnded: "capture-ended"
+        case .evicted: "evicted"
         }
     }
 }

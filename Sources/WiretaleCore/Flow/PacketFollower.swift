@@ -17,6 +17,7 @@ public struct PacketFollower {
         _ bytes: UnsafeRawBufferPointer, linkType: LinkType, frame: Int, time: Timestamp, wireLength: Int
     ) -> PacketNote {
         PacketDecoder.decode(bytes, linkType: linkType, frame: frame, reassembler: reassembler, into: &packet)
+        if packet.payloadTruncated { PacketDecoder.checkLength(&packet, captured: bytes.count, wireLength: wireLength) }
         if packet.reassembledFirstFrame == 0 {
             return tracker.track(packet, frame: frame, time: time, wireLength: wireLength, bytes: bytes)
         }

@@ -64,6 +64,7 @@ extension ConnectionTracker {
         } else {
             // Zeek's UDP role guess: the sender is the client unless only its port looks like a server's.
             let flips = Self.isLikelyServerPort(u.srcPort) && !Self.isLikelyServerPort(u.dstPort)
+            if udpIndex.count >= max(configuration.maxFlows, 1) { evictUDPAtCap() }
             let state = UDPFlowState(
                 key: key, stream: nextUDPStream, clientKeySide: flips ? 1 - keySide : keySide, firstFrame: frame,
                 lastFrame: frame, start: time, last: time, lastNs: ns)
@@ -120,6 +121,7 @@ extension ConnectionTracker {
                 dnsPending[k]!.retries += 1
                 return
             }
+            if dnsPending.count >= max(configuration.maxFlows, 1) { evictDNSAtCap() }
             dnsPending[k] = DNSPending(
                 id: msg.id, client: key.endpoint(side: keySide), server: key.endpoint(side: 1 - keySide),
                 udpStream: Int(udp[i].stream), queryFrame: frame, start: time, queryNs: ns, name: question?.name ?? "",
@@ -142,8 +144,32 @@ extension ConnectionTracker {
             }
             t.responseFrame = frame
             t.rcode = UInt8(truncatingIfNeeded: msg.rcode.rawValue)
-            t.answers = Int(msg.answerCount)
+            t.answers = msg.answers.count  // the records the message holds, not the header's count
             if configuration.reports { queue(.dns(t)) }
+        }
+    }
+
+    /// The cap is reached: evicts a batch of the longest idle UDP flows.
+    mutating func evictUDPAtCap() {
+        let batch = Self.evictionBatch(configuration.maxFlows)
+        evictionScratch.removeAll(keepingCapacity: true)
+        for i in udp.indices where udpLive[i] { evictionScratch.append((0, udp[i].lastNs, Int32(i))) }
+        evictionScratch.sort { ($0.1, $0.2) < ($1.1, $1.2) }
+        for (_, _, s) in evictionScratch.prefix(batch) {
+            evictions.udp += 1
+            evictUDP(s, reason: .evicted)
+        }
+    }
+
+    /// The cap is reached: the oldest queries still waiting are reported unanswered and forgotten.
+    mutating func evictDNSAtCap() {
+        let batch = Self.evictionBatch(configuration.maxFlows)
+        var oldest = dnsPending.map { ($0.value.queryFrame, $0.key) }
+        oldest.sort { $0.0 < $1.0 }
+        for (_, k) in oldest.prefix(batch) {
+            guard let q = dnsPending.removeValue(forKey: k) else { continue }
+            evictions.dns += 1
+            if configuration.reports { queue(.dns(q.unanswered)) }
         }
     }
 

@@ -170,8 +170,13 @@ public struct OutputBuffer {
 
     // MARK: time
 
-    /// RFC 3339 UTC with exactly the file's fractional digits: `2026-11-26T19:13:29.123456Z`.
+    /// RFC 3339 UTC with exactly the file's fractional digits: `2026-11-26T19:13:29.123456Z`;
+    /// `time out of range` for a time before 1970 or past 9999 (`Timestamp.isInRange`).
     public mutating func appendRFC3339(_ t: Timestamp) {
+        guard t.isInRange else {
+            append("time out of range")
+            return
+        }
         let (y, m, d) = civilFromDays(floorDiv(t.seconds, 86_400))
         append(UInt64(max(0, y)), width: 4)
         bytes.append(UInt8(ascii: "-"))
@@ -183,8 +188,13 @@ public struct OutputBuffer {
         bytes.append(UInt8(ascii: "Z"))
     }
 
-    /// `HH:MM:SS.ffffff` (UTC) with the file's fractional digits, as tcpdump prints it.
+    /// `HH:MM:SS.ffffff` (UTC) with the file's fractional digits, as tcpdump prints it;
+    /// `time out of range` for a time before 1970 or past 9999.
     @inlinable public mutating func appendTimeOfDay(_ t: Timestamp) {
+        guard t.isInRange else {
+            append("time out of range")
+            return
+        }
         let sod = t.seconds - floorDiv(t.seconds, 86_400) * 86_400
         append(UInt64(sod / 3600), width: 2)
         bytes.append(UInt8(ascii: ":"))
@@ -194,6 +204,24 @@ public struct OutputBuffer {
         if t.digits > 0 {
             bytes.append(UInt8(ascii: "."))
             append(t.fraction, width: Int(t.digits))
+        }
+    }
+}
+
+extension OutputBuffer {
+    /// `"key":"2026-11-26T19:13:29.123456Z"`, or for a time out of range (before 1970 or past
+    /// 9999) `"key":null,"key_out_of_range":true`: JSON times are never wrapped into another date.
+    public mutating func appendJSONTime(_ key: StaticString, _ t: Timestamp) {
+        append(byte: UInt8(ascii: "\""))
+        append(key)
+        if t.isInRange {
+            append("\":\"")
+            appendRFC3339(t)
+            append(byte: UInt8(ascii: "\""))
+        } else {
+            append("\":null,\"")
+            append(key)
+            append("_out_of_range\":true")
         }
     }
 }

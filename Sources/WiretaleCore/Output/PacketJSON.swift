@@ -30,9 +30,9 @@ public enum PacketJSON {
     ) {
         o.append("{\"frame\":")
         o.append(f.number)
-        o.append(",\"time\":\"")
-        o.appendRFC3339(f.timestamp)
-        o.append("\",\"len\":")
+        o.append(byte: UInt8(ascii: ","))
+        o.appendJSONTime("time", f.timestamp)
+        o.append(",\"len\":")
         o.append(f.originalLength)
         o.append(",\"caplen\":")
         o.append(f.capturedLength)

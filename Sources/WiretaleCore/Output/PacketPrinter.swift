@@ -20,12 +20,16 @@ public struct PacketPrinter {
     public var packet: DecodedPacket { follower.packet }
     public var tracker: ConnectionTracker { follower.tracker }
 
-    public init(format: Format, language: NotesLanguage = .en, fd: Int32 = 1) {
+    public init(
+        format: Format, language: NotesLanguage = .en, fd: Int32 = 1,
+        maxFlows: Int = ConnectionTracker.Configuration.defaultMaxFlows
+    ) {
         self.format = format
         self.language = language
         output = OutputBuffer(fd: fd)
         var configuration = ConnectionTracker.Configuration()
         configuration.reports = false
+        configuration.maxFlows = maxFlows
         follower = PacketFollower(configuration: configuration)
     }
 

@@ -31,7 +31,7 @@ public enum PacketText {
                 o.append(" > ")
                 endpoint(p.ip.dst, p.udp.dstPort, &o)
                 o.append(" UDP length ")
-                o.append(Int(p.udp.length) - 8)
+                o.append(max(Int(p.udp.length) - 8, 0))  // a length below 8 is marked malformed
                 if p.application == .dnsOverUDP { dns(p, b, &o) }
             } else {
                 o.append(p.ip.src)

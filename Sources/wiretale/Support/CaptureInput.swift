@@ -14,9 +14,52 @@ struct CaptureInputOptions: ParsableArguments {
     @Argument(help: ArgumentHelp("A BPF filter, as tcpdump takes it (e.g. 'tcp port 80').", valueName: "filter"))
     var filter: [String] = []
 
+    @OptionGroup var caps: FlowCapOptions
+    var maxFlows: Int { caps.maxFlows }
+
+    @Option(
+        help: ArgumentHelp(
+            "The most pcapng interfaces one section may define (default "
+                + "\(CaptureFileReader.defaultMaxInterfaces)); one more is an error.", valueName: "n"))
+    var maxInterfaces = CaptureFileReader.defaultMaxInterfaces
+
+    mutating func validate() throws {
+        if maxInterfaces < 1 { throw ValidationError("--max-interfaces must be 1 or more") }
+    }
+
+    /// The tracker's configuration with `--max-flows`.
+    var trackerConfiguration: ConnectionTracker.Configuration {
+        var c = ConnectionTracker.Configuration()
+        c.maxFlows = maxFlows
+        return c
+    }
+
     var filterExpression: String? {
         filter.isEmpty ? nil : filter.joined(separator: " ")
     }
+}
+
+/// `--max-flows`, for every command that follows connections (the file commands and `capture`).
+struct FlowCapOptions: ParsableArguments {
+    @Option(
+        help: ArgumentHelp(
+            "The most TCP connections, UDP flows and unanswered DNS queries followed at once (each; default "
+                + "\(ConnectionTracker.Configuration.defaultMaxFlows)); past it the oldest half-open, then the "
+                + "longest idle, are evicted and counted.", valueName: "n"))
+    var maxFlows = ConnectionTracker.Configuration.defaultMaxFlows
+
+    func validate() throws {
+        if maxFlows < 1 { throw ValidationError("--max-flows must be 1 or more") }
+    }
+}
+
+/// On standard error, when the tracker evicted flows at its cap: how many, and how to raise it.
+func noteEvictions(_ e: FlowEvictions, maxFlows: Int) {
+    guard e.total > 0 else { return }
+    printError(
+        "note: \(e.tcp) TCP connection(s), \(e.udp) UDP flow(s) and \(e.dns) DNS quer(y/ies) were evicted at the "
+            + "cap of \(maxFlows) held at once (--max-flows raises it); later packets of an evicted "
+            + "connection start a new stream")
 }
 
 /// Writes `wiretale: message` to standard error.
@@ -26,8 +69,9 @@ func printError(_ message: String) {
 }
 
 /// Reads a capture file, applies the filter, and hands every matching packet to `body` with its
-/// 1-based frame number in the file. Ends with the reader's error (a cut-off file) after every
-/// whole packet was delivered, or with an exit status of 1 when the file broke a rule on the way.
+/// 1-based frame number in the file. `run` ends with the reader's error (a cut-off file, a damaged
+/// block, a record past the snapshot length) after every whole packet was delivered; the command
+/// reports what it read, then passes that error to `finish`, which prints it and exits 1.
 struct CaptureScan {
     let reader: CaptureFileReader
     let filter: PacketFilter?
@@ -37,6 +81,7 @@ struct CaptureScan {
         path = options.file
         do {
             reader = try CaptureFileReader(path: options.file)
+            reader.maxInterfaces = options.maxInterfaces
         } catch {
             printError("\(error)")
             throw ExitCode(1)
@@ -57,9 +102,14 @@ struct CaptureScan {
         }
     }
 
+    /// What ended a scan early or badly: the message `finish` prints.
+    struct Failure: Error {
+        var message: String
+    }
+
     /// Calls `body(record, frameNumber)` for each packet that passes the filter, until it
-    /// returns false. Throws `ExitCode(1)` after reporting a file error.
-    func run(_ body: (borrowing PacketRecord, Int) -> Bool) throws {
+    /// returns false. Returns the file's error, if any, for `finish` once the output is written.
+    func run(_ body: (borrowing PacketRecord, Int) -> Bool) -> Failure? {
         var frame = 0
         var failure: String? = nil
         var unfilterable: [UInt32: Int] = [:]  // link types the filter cannot be compiled for: packets skipped
@@ -99,9 +149,13 @@ struct CaptureScan {
                 "\(path): record \(v.record) holds \(v.caplen) bytes, more than the file's snapshot length "
                 + "\(v.snapLength): the file is damaged or its writer was buggy (every packet was still decoded)"
         }
-        if let message = failure {
-            printError(message)
-            throw ExitCode(1)
-        }
+        return failure.map { Failure(message: $0) }
+    }
+
+    /// Prints the scan's error, if any, and exits 1; call it after the command's own output.
+    func finish(_ failure: Failure?) throws {
+        guard let f = failure else { return }
+        printError(f.message)
+        throw ExitCode(1)
     }
 }
