@@ -605,6 +605,21 @@ struct CaptureFileReaderTests {
         #expect(result.packets.map(\.data) == [sampleRecords[0].data, big.data, sampleRecords[3].data])
     }
 
+    /// Found by `scripts/fuzz capture-file` as its slowest inputs: a record header's caplen alone made
+    /// the reader allocate that many bytes (up to 256 MiB) before reading any of them.
+    @Test("A caplen the file does not hold grows the buffer only as far as the bytes that are there")
+    func claimedCaplenAllocatesNothing() {
+        let claim = TestRecord(seconds: 1, fraction: 0, data: Array(repeating: 0x78, count: 10), caplenField: 200 << 20)
+        let (bytes, boundaries) = pcapFile(bigEndian: false, records: [sampleRecords[0], claim])
+        for bufferSize in [64, 1 << 16] {
+            let result = readAll(bytes, bufferSize: bufferSize)
+            #expect(result.packets.map(\.data) == [sampleRecords[0].data])
+            #expect(result.error?.code == .cutOff)
+            #expect(result.error?.byteOffset == boundaries[1])
+            #expect((result.reader?.capacity ?? .max) <= max(bufferSize, 2 * bytes.count))
+        }
+    }
+
     // MARK: - pcapng
 
     @Test("pcapng with two sections of different byte order resets the interfaces and reads every packet block")

@@ -76,6 +76,26 @@ struct HTTPWireTests {
         }
     }
 
+    /// Found by `scripts/fuzz http-response`: its minimised input (after the byte that picks the
+    /// piece size) was `HTTP/ 020` and two LFs, read as status 20; "-20" and "+20" passed too.
+    @Test("a status code is three digits from 100, as the fuzzer found it was not")
+    func statusCodeDigits() throws {
+        var found = HTTPResponseParser()
+        let crash: [UInt8] = [0x48, 0x54, 0x54, 0x50, 0x2F, 0x20, 0x30, 0x32, 0x30, 0x0A, 0x0A]
+        #expect(throws: HTTPResponseParser.ParseError.badStatusLine("HTTP/ 020")) { try found.feed(crash) }
+        #expect(found.head == nil)
+        for code in ["-20", "+20", " 20", "2a0", "099"] {
+            var p = HTTPResponseParser()
+            let bytes = Array("HTTP/1.0 \(code) OK\r\nContent-Length: 68\r\n\r\n".utf8)
+            #expect(throws: HTTPResponseParser.ParseError.badStatusLine("HTTP/1.0 \(code) OK"), "\(code)") {
+                try p.feed(bytes)
+            }
+        }
+        var p = HTTPResponseParser()
+        try p.feed(Array("HTTP/1.0 100 Continue\r\n\r\n".utf8))
+        #expect(p.head?.status == 100)
+    }
+
     @Test("the chunked decoder handles chunk extensions and trailers")
     func chunkDecoder() throws {
         var d = ChunkedDecoder()

@@ -289,16 +289,17 @@ public final class CaptureFileReader {
             start = 0
             end = tail
         }
-        if count > capacity {
-            // Doubling, but never far beyond the largest record allowed.
-            let newCapacity = max(count, min(capacity * 2, Self.maximumRecordLength + 64))
-            let newBuffer = UnsafeMutableRawPointer.allocate(byteCount: newCapacity, alignment: 64)
-            newBuffer.copyMemory(from: buffer, byteCount: end)
-            buffer.deallocate()
-            buffer = newBuffer
-            capacity = newCapacity
-        }
         while end < count {
+            if end == capacity {
+                // Doubling as the bytes arrive, up to `count`: a length field alone (a 40-byte file
+                // claiming a 200 MB record) does not allocate what the file does not hold.
+                let newCapacity = min(count, capacity * 2)
+                let newBuffer = UnsafeMutableRawPointer.allocate(byteCount: newCapacity, alignment: 64)
+                newBuffer.copyMemory(from: buffer, byteCount: end)
+                buffer.deallocate()
+                buffer = newBuffer
+                capacity = newCapacity
+            }
             let got = read(fileDescriptor, buffer + end, capacity - end)
             if got > 0 {
                 end += got

@@ -237,10 +237,12 @@ public struct HTTPResponseParser: Sendable {
         }
         guard !lines.isEmpty else { throw .badStatusLine("") }
         let statusLine = lines.removeFirst()
-        // status-line = HTTP-version SP status-code SP [ reason-phrase ]
+        // status-line = HTTP-version SP status-code SP [ reason-phrase ]; status-code = 3DIGIT, from
+        // 100 (RFC 9110 section 15), as the core's parser reads it: not "+20", "-20" or "020".
         let parts = statusLine.split(separator: " ", maxSplits: 2, omittingEmptySubsequences: false)
-        guard parts.count >= 2, parts[0].hasPrefix("HTTP/"), parts[1].count == 3,
-            parts[1].utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }), let code = Int(parts[1])
+        guard parts.count >= 2, parts[0].hasPrefix("HTTP/"), parts[1].utf8.count == 3,
+            parts[1].utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }),
+            let code = Int(parts[1]), code >= 100
         else {
             throw .badStatusLine(statusLine)
         }

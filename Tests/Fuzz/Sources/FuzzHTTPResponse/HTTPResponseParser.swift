@@ -1,0 +1,1 @@
+../../../../Sources/WiretaleTrace/HTTP/HTTPResponseParser.swift
