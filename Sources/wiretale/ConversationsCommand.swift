@@ -31,15 +31,25 @@ struct ConversationsCommand: ParsableCommand {
     @Option(help: "en (default) or zh: the notes' Chinese terms (三次握手, 四次挥手, ...).")
     var lang: NotesLanguage = .en
 
+    @Option(
+        help: ArgumentHelp(
+            "Rows each text table holds and lists (default 50000): the first by stream or query; the rest are counted.",
+            valueName: "N"))
+    var maxRows = ConversationTable.defaultMaxRows
+
+    func validate() throws {
+        guard maxRows >= 0 else { throw ValidationError("--max-rows must be 0 or more, not \(maxRows)") }
+    }
+
     func run() throws {
         signal(SIGPIPE, SIG_IGN)
         let scan = try CaptureScan(input)
         var out = OutputBuffer()
         var follower = PacketFollower(configuration: input.trackerConfiguration)
         var totals = FlowTotals()
-        var tcp: [ConversationTable.TCPRow] = []
-        var udp: [ConversationTable.UDPRow] = []
-        var dns: [DNSTransaction] = []
+        var tcp = ConversationTable.tcpRows(cap: maxRows)
+        var udp = ConversationTable.udpRows(cap: maxRows)
+        var dns = ConversationTable.dnsRows(cap: maxRows)
         var origin: Timestamp? = nil
         let format = format
         defer { out.flush() }
@@ -85,13 +95,16 @@ struct ConversationsCommand: ParsableCommand {
             return try scan.finish(failure)
         }
         let start = origin ?? Timestamp(seconds: 0, fraction: 0, digits: 6)
-        ConversationTable.renderTCP(&tcp, origin: start, lang: lang, to: &out)
-        tcp = []
+        var tcpRows = tcp.take()
+        ConversationTable.renderTCP(&tcpRows, unlisted: tcp.unlisted, origin: start, lang: lang, to: &out)
+        tcpRows = []
         out.append(byte: 0x0A)
-        ConversationTable.renderUDP(&udp, origin: start, lang: lang, to: &out)
-        udp = []
+        var udpRows = udp.take()
+        ConversationTable.renderUDP(&udpRows, unlisted: udp.unlisted, origin: start, lang: lang, to: &out)
+        udpRows = []
         out.append(byte: 0x0A)
-        ConversationTable.renderDNS(&dns, lang: lang, to: &out)
+        var dnsRows = dns.take()
+        ConversationTable.renderDNS(&dnsRows, unlisted: dns.unlisted, lang: lang, to: &out)
         out.append(byte: 0x0A)
         ConversationTable.renderTotals(totals, lang: lang, to: &out)
         ConversationTable.renderEvictions(evictions, maxFlows: input.maxFlows, lang: lang, to: &out)

@@ -125,4 +125,27 @@ struct FlowRenderingTests {
             lines[2].contains("127.0.0.1:59168") && lines[2].contains("aborted by RST") && lines[2].contains("RSTO"))
         #expect(lines[3].hasPrefix("totals: TCP conversations 1 (three-way handshakes 1"))
     }
+
+    @Test("a text table holds at most its cap of rows, the first in its order, and says how many it left out")
+    func heldRowsCap() throws {
+        var held = ConversationTable.HeldRows<Int>(cap: 3) { $0 < $1 }
+        // Arriving out of order and past the slack (1,024), so trimming happens on the way.
+        for n in (0..<5000).reversed() { held.append(n) }
+        #expect(held.rows.count <= 3 + 1024)
+        #expect(held.take() == [0, 1, 2])
+        #expect(held.unlisted == 4997)
+        var none = ConversationTable.HeldRows<Int>(cap: 0) { $0 < $1 }
+        none.append(1)
+        #expect(none.take().isEmpty && none.unlisted == 1)
+
+        let t = try TrackedCapture("tcp-rst-abort.pcap")
+        var rows = t.reports.compactMap { if case .tcp(let c) = $0 { ConversationTable.TCPRow(c) } else { nil } }
+        let origin = Timestamp(seconds: 0, fraction: 0, digits: 6)
+        let s = Self.text { (o: inout OutputBuffer) in
+            ConversationTable.renderTCP(&rows, unlisted: 41, origin: origin, lang: .en, to: &o)
+        }
+        let lines = s.split(separator: "\n")
+        #expect(lines[0].hasPrefix("TCP conversations: 42 "))
+        #expect(lines.last?.hasPrefix("… and 41 more not listed (the table keeps its first 1 rows") == true)
+    }
 }

@@ -3,8 +3,87 @@
 /// totals. Start times are relative to `origin` (the capture's first packet), as tshark's "Rel Start".
 ///
 /// The tables are sorted by stream, so every row waits until the capture ends: rows are kept as
-/// compact values (about 170 bytes a TCP conversation) rather than whole reports.
+/// compact values (about 170 bytes a TCP conversation) rather than whole reports, and at most
+/// `HeldRows.cap` of them a table (`conversations --max-rows`), so the text output runs in bounded
+/// memory too; the rest are counted, and the table says so.
 public enum ConversationTable {
+    /// The default `--max-rows`: rows each text table holds and lists.
+    public static let defaultMaxRows = 50_000
+
+    /// The rows one text table holds until the capture ends, bounded by `cap`: the rows first in
+    /// the table's order (lowest stream numbers, earliest queries) are kept, at most `cap + slack`
+    /// at any time (a quarter of the cap, at least 1,024: a sort trims it back each time it fills);
+    /// the others are only counted in `unlisted`.
+    public struct HeldRows<Row> {
+        public let cap: Int
+        public private(set) var rows: [Row] = []
+        public private(set) var unlisted = 0
+        private let precedes: (Row, Row) -> Bool
+        private let slack: Int
+
+        public init(cap: Int, precedes: @escaping (Row, Row) -> Bool) {
+            self.cap = max(0, cap)
+            self.slack = max(self.cap / 4, 1024)
+            self.precedes = precedes
+        }
+
+        public mutating func append(_ row: Row) {
+            guard cap > 0 else {
+                unlisted += 1
+                return
+            }
+            if rows.isEmpty { rows.reserveCapacity(min(cap + slack, 1 << 16)) }
+            rows.append(row)
+            if rows.count >= cap + slack { trim() }
+        }
+
+        /// Sorts the rows into table order and keeps the first `cap`.
+        public mutating func trim() {
+            rows.sort(by: precedes)
+            if rows.count > cap {
+                unlisted += rows.count - cap
+                rows.removeLast(rows.count - cap)
+            }
+        }
+
+        /// Hands the rows over in table order (at most `cap`), leaving this empty.
+        public mutating func take() -> [Row] {
+            trim()
+            defer { rows = [] }
+            return rows
+        }
+    }
+
+    /// Rows of TCP conversations, in stream order.
+    public static func tcpRows(cap: Int) -> HeldRows<TCPRow> { HeldRows(cap: cap) { $0.stream < $1.stream } }
+    /// Rows of UDP flows, in stream order.
+    public static func udpRows(cap: Int) -> HeldRows<UDPRow> { HeldRows(cap: cap) { $0.stream < $1.stream } }
+    /// DNS transactions, in the order their queries were sent.
+    public static func dnsRows(cap: Int) -> HeldRows<DNSTransaction> { HeldRows(cap: cap, precedes: dnsPrecedes) }
+
+    static func dnsPrecedes(_ a: DNSTransaction, _ b: DNSTransaction) -> Bool {
+        (a.queryFrame == 0 ? a.responseFrame ?? 0 : a.queryFrame)
+            < (b.queryFrame == 0 ? b.responseFrame ?? 0 : b.queryFrame)
+    }
+
+    /// The line after a table that held fewer rows than it had: how many it left out, and why.
+    static func appendUnlisted(_ unlisted: Int, listed: Int, lang: NotesLanguage, to o: inout OutputBuffer) {
+        guard unlisted > 0 else { return }
+        if lang == .zh {
+            o.append("… 另有 ")
+            o.append(unlisted)
+            o.append(" 行未列出 (表格只保留排在最前的 ")
+            o.append(listed)
+            o.append(" 行; --max-rows 可调高, --format json 逐个输出全部)\n")
+        } else {
+            o.append("… and ")
+            o.append(unlisted)
+            o.append(" more not listed (the table keeps its first ")
+            o.append(listed)
+            o.append(" rows; --max-rows raises it, --format json streams every one)\n")
+        }
+    }
+
     /// What a TCP table row shows.
     public struct TCPRow: Sendable {
         var key: FlowKey
@@ -86,13 +165,14 @@ public enum ConversationTable {
         }
     }
 
-    /// Rows in stream order (sorts in place).
+    /// Rows in stream order (sorts in place); `unlisted` more were counted but not held.
     public static func renderTCP(
-        _ rows: inout [TCPRow], origin: Timestamp, lang: NotesLanguage, to o: inout OutputBuffer
+        _ rows: inout [TCPRow], unlisted: Int = 0, origin: Timestamp, lang: NotesLanguage, to o: inout OutputBuffer
     ) {
         rows.sort { $0.stream < $1.stream }
+        defer { appendUnlisted(unlisted, listed: rows.count, lang: lang, to: &o) }
         o.append(lang == .zh ? "TCP 会话: " : "TCP conversations: ")
-        o.append(rows.count)
+        o.append(rows.count + unlisted)
         o.append(lang == .zh ? " (tcp面向连接: 三次握手, 四次挥手)\n" : " (connection-oriented: handshake, teardown)\n")
         guard !rows.isEmpty else { return }
         let ew = endpointWidth(rows.lazy.flatMap { [$0.client, $0.server] })
@@ -160,13 +240,14 @@ public enum ConversationTable {
         if first { o.append("-") }
     }
 
-    /// Rows in stream order (sorts in place).
+    /// Rows in stream order (sorts in place); `unlisted` more were counted but not held.
     public static func renderUDP(
-        _ rows: inout [UDPRow], origin: Timestamp, lang: NotesLanguage, to o: inout OutputBuffer
+        _ rows: inout [UDPRow], unlisted: Int = 0, origin: Timestamp, lang: NotesLanguage, to o: inout OutputBuffer
     ) {
         rows.sort { $0.stream < $1.stream }
+        defer { appendUnlisted(unlisted, listed: rows.count, lang: lang, to: &o) }
         o.append(lang == .zh ? "UDP 流: " : "UDP flows: ")
-        o.append(rows.count)
+        o.append(rows.count + unlisted)
         o.append(" (")
         o.append(NotesPhrase.udpConnectionless.label(lang))
         o.append(")\n")
@@ -197,13 +278,13 @@ public enum ConversationTable {
         }
     }
 
-    /// Transactions in the order their queries were sent (sorts in place).
-    public static func renderDNS(_ transactions: inout [DNSTransaction], lang: NotesLanguage, to o: inout OutputBuffer)
-    {
-        transactions.sort {
-            ($0.queryFrame == 0 ? $0.responseFrame ?? 0 : $0.queryFrame)
-                < ($1.queryFrame == 0 ? $1.responseFrame ?? 0 : $1.queryFrame)
-        }
+    /// Transactions in the order their queries were sent (sorts in place); `unlisted` more were
+    /// counted but not held (the answered/unanswered counts are then of the listed ones).
+    public static func renderDNS(
+        _ transactions: inout [DNSTransaction], unlisted: Int = 0, lang: NotesLanguage, to o: inout OutputBuffer
+    ) {
+        transactions.sort(by: dnsPrecedes)
+        defer { appendUnlisted(unlisted, listed: transactions.count, lang: lang, to: &o) }
         var answered = 0
         var nx = 0
         var unanswered = 0
@@ -213,8 +294,14 @@ public enum ConversationTable {
             if t.responseFrame == nil { unanswered += 1 }
         }
         o.append(lang == .zh ? "DNS 事务: " : "DNS transactions: ")
-        o.append(transactions.count)
-        o.append(lang == .zh ? " (已应答 " : " (answered ")
+        o.append(transactions.count + unlisted)
+        o.append(" (")
+        if unlisted > 0 {
+            o.append(lang == .zh ? "列出的 " : "of the ")
+            o.append(transactions.count)
+            o.append(lang == .zh ? " 个中: " : " listed: ")
+        }
+        o.append(lang == .zh ? "已应答 " : "answered ")
         o.append(answered)
         o.append(lang == .zh ? ", 其中 NXDOMAIN " : ", of which NXDOMAIN ")
         o.append(nx)
