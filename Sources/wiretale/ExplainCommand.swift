@@ -26,8 +26,15 @@ struct ExplainCommand: ParsableCommand {
     @Option(help: "en (default) or zh: the notes' Chinese terms (第一次握手, 四次挥手, ...).")
     var lang: NotesLanguage = .en
 
+    @Option(
+        help: ArgumentHelp(
+            "Segments the ladder holds and draws (default 10000): the first ones; the rest are counted.",
+            valueName: "N"))
+    var maxSegments = Ladder.defaultMaxRows
+
     func validate() throws {
         if stream < 0 { throw ValidationError("--stream must be zero or more") }
+        if maxSegments < 0 { throw ValidationError("--max-segments must be 0 or more, not \(maxSegments)") }
     }
 
     func run() throws {
@@ -36,6 +43,8 @@ struct ExplainCommand: ParsableCommand {
         var out = OutputBuffer()
         var follower = PacketFollower(configuration: input.trackerConfiguration)
         var rows: [LadderRow] = []
+        var undrawn = 0
+        let maxSegments = maxSegments
         var conversation: TCPConversation? = nil
         let wanted = stream
         defer { out.flush() }
@@ -50,7 +59,11 @@ struct ExplainCommand: ParsableCommand {
                 record.bytes, linkType: record.linkType, frame: frame, time: record.timestamp,
                 wireLength: record.originalLength)
             if note.kind == .tcp && Int(note.stream) == wanted {
-                rows.append(LadderRow(frame: frame, time: record.timestamp, packet: follower.packet, note: note))
+                if rows.count < maxSegments {
+                    rows.append(LadderRow(frame: frame, time: record.timestamp, packet: follower.packet, note: note))
+                } else {
+                    undrawn += 1
+                }
             }
             if follower.tracker.hasReports {
                 while let r = follower.tracker.nextReport() { take(r) }
@@ -73,6 +86,7 @@ struct ExplainCommand: ParsableCommand {
             throw ExitCode(1)
         }
         Ladder.render(rows, conversation: c, lang: lang, to: &out)
+        Ladder.renderUndrawn(undrawn, drawn: rows.count, lang: lang, to: &out)
         out.flush()
         try scan.finish(failure)
     }

@@ -215,4 +215,27 @@ struct HostileFileTests {
         #expect(try CLI.json(r).filter { $0["kind"] as? String == "tcp" }.count == 1)
         #expect(try CLI.run(["conversations", "-", "--max-interfaces", "3"], stdin: Data(ng)).status == 0)
     }
+
+    @Test(
+        "--max-rows bounds conversations' text tables and --max-segments explain's ladder; both say what they left out")
+    func textTableCaps() throws {
+        let flood = Self.synFlood(100)
+        let table = try CLI.run(["conversations", "-", "--max-rows", "7"], stdin: flood)
+        #expect(table.status == 0, "\(table.stderr)")
+        let lines = table.stdout.split(separator: "\n")
+        #expect(lines.first?.hasPrefix("TCP conversations: 100 ") == true)
+        #expect(lines.filter { $0.contains("SYN unanswered") && $0.contains("S0") }.count == 7)
+        #expect(lines.contains { $0.hasPrefix("     6  ") } && !lines.contains { $0.hasPrefix("     7  ") })
+        #expect(table.stdout.contains("… and 93 more not listed (the table keeps its first 7 rows"))
+        #expect(table.stdout.contains("totals: TCP conversations 100 "))
+        #expect(try CLI.run(["conversations", "-", "--max-rows", "-1"], stdin: flood).status != 0)
+
+        let ladder = try CLI.run(["explain", http, "--stream", "0", "--max-segments", "3"])
+        #expect(ladder.status == 0, "\(ladder.stderr)")
+        #expect(ladder.stdout.contains("… and 9 more segments not drawn (the ladder holds its first 3"))
+        let whole = try CLI.run(["explain", http, "--stream", "0"])
+        #expect(!whole.stdout.contains("not drawn"))
+        // The summary below the ladder is the whole connection's either way.
+        #expect(ladder.stdout.contains("conn_state SF") && whole.stdout.contains("conn_state SF"))
+    }
 }

@@ -21,6 +21,19 @@ public struct LadderRow: Sendable {
 /// teardown, and plain-language remarks where the capture differs from the notes. Ends with the
 /// handshake checks, the teardown, TIME-WAIT and where each side was left.
 public enum Ladder {
+    /// The default `explain --max-segments`: the segments a ladder holds and draws.
+    public static let defaultMaxRows = 10_000
+
+    /// The line after a ladder that held fewer segments than its stream had.
+    public static func renderUndrawn(_ undrawn: Int, drawn: Int, lang: NotesLanguage, to o: inout OutputBuffer) {
+        guard undrawn > 0 else { return }
+        o.append(lang == .zh ? "… 另有 " : "… and ")
+        o.append(undrawn)
+        o.append(lang == .zh ? " 个报文段未画出 (只画前 " : " more segments not drawn (the ladder holds its first ")
+        o.append(drawn)
+        o.append(lang == .zh ? " 个; --max-segments 可调高)\n" : "; --max-segments raises it)\n")
+    }
+
     static let arrowWidth = 44
 
     public static func render(
