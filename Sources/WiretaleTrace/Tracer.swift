@@ -305,6 +305,7 @@ public final class Tracer: Sendable {
             case .success?:
                 continue
             case .failure(let e)?:
+                run.keys.failedAttempts.append(.init(hop: hop, remote: address, remotePort: url.port))
                 let (what, ms) = ConnectionSteps.describe(e)
                 attempts.append(.init(address: address, outcome: what, ms: ms))
                 lastFailure = ConnectionSteps.failed(
@@ -583,7 +584,9 @@ public final class Tracer: Sendable {
     /// server may sit behind another one), filtered to the trace's kinds of traffic.
     private func startCapture(_ url: TraceURL, t0: Double, notes: inout String?) -> (any TraceCapture, String)? {
         guard let source = packetSource, CapturePrivilege.canCapture() else { return nil }
-        let filter = CapturePrivilege.filter(ports: [url.port, 80, 443])
+        // DNS to the resolver actually used: `--resolver` may name another port than 53.
+        let filter = CapturePrivilege.filter(
+            ports: [url.port, 80, 443], dnsPorts: options.resolver.map { [$0.port] } ?? [])
         do {
             let c = try source.start(interface: "any", filter: filter, saveTo: options.writeFile, clockOffsetMs: t0)
             return (c, "any")
@@ -620,6 +623,25 @@ public final class Tracer: Sendable {
                 FrameEvidence.apply(
                     to: &run.steps[i], frames: run.steps[i].frames.compactMap { byNumber[$0] },
                     connection: connections[run.steps[i].hop])
+            }
+            // Step c's time to first byte from the wire: the request's last byte to the response's first.
+            for i in run.steps.indices where run.steps[i].kind == .httpResponse {
+                let hop = run.steps[i].hop
+                guard let key = run.keys.connections.last(where: { $0.hop == hop }),
+                    let e = run.steps.last(where: { $0.kind == .httpRequest && $0.hop == hop }),
+                    let w = FrameEvidence.wireTTFB(
+                        request: e.frames.compactMap { byNumber[$0] },
+                        response: run.steps[i].frames.compactMap { byNumber[$0] }, key: key)
+                else { continue }
+                var s = run.steps[i]
+                if let socket = s.detail["ttfb_ms"] { s.detail["ttfb_socket_ms"] = socket }
+                s.detail.set("ttfb_ms", round3(w.ms))
+                s.detail.set("ttfb_source", "wire")
+                s.evidence.removeAll { $0.hasPrefix("time to first byte") }
+                s.evidence.insert(
+                    "time to first byte \(formatMs(w.ms)) ms on the wire, from frame \(w.requestFrame) (the request's last byte) to frame \(w.responseFrame) (the response's first)",
+                    at: min(s.evidence.count, 1))
+                run.steps[i] = s
             }
             packets = PacketStatus(
                 captured: true, interface: iface, frameCount: frames.count, savedTo: options.writeFile,

@@ -343,11 +343,14 @@ final class WireTap: ChannelDuplexHandler {
     }
 
     func flush(context: ChannelHandlerContext) {
-        context.flush()
         // The first flush after the request was issued hands its bytes (encrypted, with TLS) to
-        // the kernel: that is when the request leaves, whatever the promise says later.
+        // the kernel: that is when the request leaves. The time is taken as the write begins, not
+        // when it returns: on loopback the kernel delivers the segment to the server inside the
+        // write call, and the server may already be answering before it returns.
+        let handedOver = Monotonic.nowMs()
+        context.flush()
         if exchange.requestSent, exchange.record.requestWrittenMs == nil {
-            exchange.record.requestWrittenMs = Monotonic.nowMs()
+            exchange.record.requestWrittenMs = handedOver
         }
         // Once wiretale closes first, the only flush left is TLS's close_notify: the FIN follows it
         // at once, in the same burst, as curl's close does.
