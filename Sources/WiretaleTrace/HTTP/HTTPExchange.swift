@@ -437,6 +437,10 @@ final class ExchangeHandler: ChannelInboundHandler {
     var timer: Scheduled<Void>?
     var phase = "TLS handshake"
     var requestSent = false
+    /// The first request was written before SwiftNIO took the socket (`ExchangeOptions.requestWritten`).
+    var preWrittenTaken = false
+    /// Still the connection's first request (the trace timed its first byte: `firstByteBox`).
+    var firstRequest = true
     var weClosed = false
     var finished = false
     var plainHTTPSeen = false
@@ -471,6 +475,7 @@ final class ExchangeHandler: ChannelInboundHandler {
         self.promise = promise
         self.request = request
         self.keepOpen = keepOpen
+        firstRequest = false
         record = ExchangeRecord()
         parser = HTTPResponseParser()
         requestSent = false
@@ -519,7 +524,8 @@ final class ExchangeHandler: ChannelInboundHandler {
     func sendRequest(_ context: ChannelHandlerContext) {
         guard !requestSent else { return }
         requestSent = true
-        if let done = options.requestWritten, record.requestBytes == 0 {
+        if let done = options.requestWritten, !preWrittenTaken {
+            preWrittenTaken = true  // only the first request: a kept-open connection's next one is written here
             // Written on the socket before SwiftNIO took it (`ExchangeOptions.requestWritten`).
             record.requestStartMs = done.startMs
             record.requestWrittenMs = done.writtenMs
@@ -575,7 +581,9 @@ final class ExchangeHandler: ChannelInboundHandler {
         let buf = unwrapInboundIn(data)
         let now = Monotonic.nowMs()
         // The first read: when the socket became readable, if the trace saw it first (no TLS).
-        if record.firstByteMs == nil { record.firstByteMs = options.firstByteBox?.ms.map { min($0, now) } ?? now }
+        if record.firstByteMs == nil {
+            record.firstByteMs = (firstRequest ? options.firstByteBox?.ms : nil).map { min($0, now) } ?? now
+        }
         do {
             try parser.feed(buf.readableBytesView)
         } catch {
