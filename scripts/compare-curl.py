@@ -90,7 +90,7 @@ def main():
         if not a.wire:
             return run()
         pcap = f"/tmp/compare-curl-{os.getpid()}.pcap"
-        dump = subprocess.Popen(pre + ["tcpdump", "-i", "any" if a.netns else "lo", "-U", "-w", pcap, "-s", "200",
+        dump = subprocess.Popen(pre + ["tcpdump", "--immediate-mode", "-i", "any" if a.netns else "lo", "-U", "-w", pcap, "-s", "200",
                                        "tcp port " + str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                                 text=True)
         dump.stderr.readline()  # "listening on ...": the capture is open
