@@ -243,16 +243,18 @@ public final class Tracer: Sendable {
             }
         }
 
-        // d for every address (the kernel's route and source), then i: the addresses raced as Happy
-        // Eyeballs does; h and f for each address that was tried.
+        // Which addresses the kernel has a route and a source for (a UDP connect(): microseconds),
+        // then i: the addresses raced as Happy Eyeballs does; d, h and f are read for each address
+        // that was tried while the exchange runs (reading the tables is wiretale's own work, which
+        // curl does not do: it must not sit between DNS and the SYN, nor before the request).
         var attempts: [ConnectionSteps.Attempt] = []
         var lastFailure: (TraceStep, TraceFailure)?
-        var routable: [(address: IPAddress, info: LocalAddressInfo, measured: Double)] = []
+        var routable: [(address: IPAddress, measured: Double)] = []
         for address in addresses {
             let measured = Monotonic.nowMs()
             do {
-                let info = try LocalAddress.inspect(destination: address, port: url.port, origin: false)
-                routable.append((address, info, measured))
+                _ = try LocalAddress.source(for: address, port: url.port)
+                routable.append((address, measured))
             } catch {
                 guard case .noRoute(let e) = error else { continue }
                 var s = TraceStep(.localAddress, hop: hop, startMs: measured - t0, status: .failed)
@@ -279,44 +281,60 @@ public final class Tracer: Sendable {
             run.steps.append(s)
             return .failed(f)
         }
-        let links = Dictionary(
-            routable.map { ($0.info.interface, Link.inspect($0.info.interface)) }, uniquingKeysWith: { a, _ in a })
         let race = TCPConnector.race(
             routable.map(\.address), port: url.port, attemptDelayMs: Self.attemptDelayMs, timeoutMs: options.timeoutMs)
+        // The attempts' outcomes first, so that the winner's exchange can start at once.
         for (k, attempt) in race.attempts.enumerated() {
-            let (address, info, measured) = routable[k]
-            if !run.localSeen.contains(where: { $0.0 == info.local && $0.1 == info.nextHop }) {
-                run.localSeen.append((info.local, info.nextHop))
-                let addressIndex = run.steps.count
-                run.steps.append(LocalSteps.address(info, destination: address, measuredMs: measured - t0, hop: hop))
-                if let link = links[info.interface] {
-                    run.steps.append(LocalSteps.link(link, measuredMs: measured - t0, hop: hop))
-                }
-                // The first packet through this next hop: DNS if the server shares it, else the SYN.
-                let firstPacket = dnsFirstPacket(run, viaNextHop: info.nextHop, hop: hop) ?? attempt.startMs
-                run.steps.append(TraceStep(.neighbour, hop: hop))  // completed after the hop
-                run.pendingLocal.append(
-                    PendingLocal(
-                        info: info, destination: address, measuredMs: measured - t0, firstPacketMs: firstPacket - t0,
-                        hop: hop, addressIndex: addressIndex, neighbourIndex: run.steps.count - 1))
-                if !info.isLoopback { run.keys.nextHops.append(info.nextHop) }
-            }
+            let address = routable[k].address
             switch attempt.result {
             case .success?:
                 continue
             case .failure(let e)?:
+                let info = try? LocalAddress.inspect(destination: address, port: url.port, origin: false)
+                run.keys.failedAttempts.append(.init(hop: hop, remote: address, remotePort: url.port))
                 let (what, ms) = ConnectionSteps.describe(e)
                 attempts.append(.init(address: address, outcome: what, ms: ms))
                 lastFailure = ConnectionSteps.failed(
                     e, remote: address, port: url.port, startMs: attempt.startMs, attempts: Array(attempts.dropLast()),
-                    t0: t0, hop: hop, nextHop: info.viaGateway ? info.nextHop : nil)
+                    t0: t0, hop: hop, nextHop: info.flatMap { $0.viaGateway ? $0.nextHop : nil })
             case nil:
                 let end = race.winner.flatMap { try? race.attempts[$0].result?.get().endMs } ?? Monotonic.nowMs()
                 attempts.append(
                     .init(address: address, outcome: "abandoned", ms: end - attempt.startMs, abandoned: true))
             }
         }
+        // d, h and f for each address tried: read while the exchange runs (wiretale's own work).
+        func addLocalSteps() {
+            let infos = race.attempts.indices.map {
+                try? LocalAddress.inspect(destination: routable[$0].address, port: url.port, origin: false)
+            }
+            let links = Dictionary(
+                infos.compactMap { $0 }.map { ($0.interface, Link.inspect($0.interface)) },
+                uniquingKeysWith: { a, _ in a })
+            for (k, attempt) in race.attempts.enumerated() {
+                let (address, measured) = routable[k]
+                if let info = infos[k], !run.localSeen.contains(where: { $0.0 == info.local && $0.1 == info.nextHop }) {
+                    run.localSeen.append((info.local, info.nextHop))
+                    let addressIndex = run.steps.count
+                    run.steps.append(
+                        LocalSteps.address(info, destination: address, measuredMs: measured - t0, hop: hop))
+                    if let link = links[info.interface] {
+                        run.steps.append(LocalSteps.link(link, measuredMs: measured - t0, hop: hop))
+                    }
+                    // The first packet through this next hop: DNS if the server shares it, else the SYN.
+                    let firstPacket = dnsFirstPacket(run, viaNextHop: info.nextHop, hop: hop) ?? attempt.startMs
+                    run.steps.append(TraceStep(.neighbour, hop: hop))  // completed after the hop
+                    run.pendingLocal.append(
+                        PendingLocal(
+                            info: info, destination: address, measuredMs: measured - t0,
+                            firstPacketMs: firstPacket - t0,
+                            hop: hop, addressIndex: addressIndex, neighbourIndex: run.steps.count - 1))
+                    if !info.isLoopback { run.keys.nextHops.append(info.nextHop) }
+                }
+            }
+        }
         guard let w = race.winner, case .success(let c)? = race.attempts[w].result else {
+            addLocalSteps()
             let (s, f) = lastFailure!
             var step = s
             if attempts.count > 1 {
@@ -327,13 +345,22 @@ public final class Tracer: Sendable {
             run.steps.append(step)
             return .failed(f)
         }
+        // TLS, e, c: the exchange starts now, on the event loop's thread; without TLS the request
+        // is written first, as curl writes it right after the connect.
+        if !exOptions.tls {
+            exOptions.requestWritten = ExchangeOptions.writeNow(request, fd: c.fd)
+            if exOptions.requestWritten != nil { exOptions.firstByteBox = FirstByteBox() }
+        }
+        let exchangeOptions = exOptions
+        async let exchange = HTTPExchange.run(
+            connection: c, options: exchangeOptions, tlsContext: tlsContext, group: group)
+        // While SwiftNIO takes the socket over, the first byte is timed here, as curl's poll would.
+        exchangeOptions.firstByteBox?.wait(fd: c.fd, timeoutMs: options.timeoutMs)
+        addLocalSteps()
         run.steps.append(
             ConnectionSteps.tcp(
                 c, attempts: attempts, firstAttemptMs: race.attempts.first?.startMs ?? c.startMs, t0: t0, hop: hop))
-
-        // TLS, e, c.
-        let (record, session) = await HTTPExchange.run(
-            connection: c, options: exOptions, tlsContext: tlsContext, group: group)
+        let (record, session) = await exchange
         let info = AttributionKeys.ConnectionKey(
             hop: hop, local: c.local, localPort: c.localPort, remote: c.remote, remotePort: c.remotePort,
             tls: exOptions.tls, tlsDoneMs: record.tlsDoneMs.map { $0 - t0 },
@@ -583,7 +610,9 @@ public final class Tracer: Sendable {
     /// server may sit behind another one), filtered to the trace's kinds of traffic.
     private func startCapture(_ url: TraceURL, t0: Double, notes: inout String?) -> (any TraceCapture, String)? {
         guard let source = packetSource, CapturePrivilege.canCapture() else { return nil }
-        let filter = CapturePrivilege.filter(ports: [url.port, 80, 443])
+        // DNS to the resolver actually used: `--resolver` may name another port than 53.
+        let filter = CapturePrivilege.filter(
+            ports: [url.port, 80, 443], dnsPorts: options.resolver.map { [$0.port] } ?? [])
         do {
             let c = try source.start(interface: "any", filter: filter, saveTo: options.writeFile, clockOffsetMs: t0)
             return (c, "any")
@@ -620,6 +649,25 @@ public final class Tracer: Sendable {
                 FrameEvidence.apply(
                     to: &run.steps[i], frames: run.steps[i].frames.compactMap { byNumber[$0] },
                     connection: connections[run.steps[i].hop])
+            }
+            // Step c's time to first byte from the wire: the request's last byte to the response's first.
+            for i in run.steps.indices where run.steps[i].kind == .httpResponse {
+                let hop = run.steps[i].hop
+                guard let key = run.keys.connections.last(where: { $0.hop == hop }),
+                    let e = run.steps.last(where: { $0.kind == .httpRequest && $0.hop == hop }),
+                    let w = FrameEvidence.wireTTFB(
+                        request: e.frames.compactMap { byNumber[$0] },
+                        response: run.steps[i].frames.compactMap { byNumber[$0] }, key: key)
+                else { continue }
+                var s = run.steps[i]
+                if let socket = s.detail["ttfb_ms"] { s.detail["ttfb_socket_ms"] = socket }
+                s.detail.set("ttfb_ms", round3(w.ms))
+                s.detail.set("ttfb_source", "wire")
+                s.evidence.removeAll { $0.hasPrefix("time to first byte") }
+                s.evidence.insert(
+                    "time to first byte \(formatMs(w.ms)) ms on the wire, from frame \(w.requestFrame) (the request's last byte) to frame \(w.responseFrame) (the response's first)",
+                    at: min(s.evidence.count, 1))
+                run.steps[i] = s
             }
             packets = PacketStatus(
                 captured: true, interface: iface, frameCount: frames.count, savedTo: options.writeFile,

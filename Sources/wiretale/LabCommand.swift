@@ -29,7 +29,10 @@ struct LabCommand: ParsableCommand {
         @Option(help: "Who closes first: client (default) or server.")
         var close: Closer = .client
 
-        @Flag(help: "The client aborts with a RST (SO_LINGER 0, then close) instead of closing with a FIN.")
+        @Flag(
+            help:
+                "The closer (--close, the client by default) aborts with a RST (SO_LINGER 0, then close) instead of a FIN."
+        )
         var abort = false
 
         @Flag(help: "The client shuts down only its sending half; the server sends after the client's FIN.")
@@ -53,7 +56,7 @@ struct LabCommand: ParsableCommand {
         func run() throws {
             let scenario: TCPLabScenario =
                 abort
-                ? .abort
+                ? (close == .server ? .serverAborts : .abort)
                 : halfClose ? .halfClose : refused ? .refused : close == .server ? .serverCloses : .clientCloses
             var out = LabOutput()
             LabText.render(TCPLab.run(scenario, capture: !noCapture), lang: lang, to: &out)
@@ -64,10 +67,13 @@ struct LabCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "udp",
             abstract:
-                "A UDP echo on loopback (no handshake, no teardown), then a broadcast to two receivers (section 3)."
+                "A UDP echo on loopback (no handshake, no teardown); with --broadcast, a broadcast to two receivers (section 3)."
         )
 
-        @Flag(help: "Skip the broadcast (which needs root for its network namespaces).")
+        @Flag(help: "Also broadcast to two receivers in network namespaces joined by a bridge (needs root).")
+        var broadcast = false
+
+        @Flag(help: ArgumentHelp("No broadcast: the default now, kept for old command lines.", visibility: .hidden))
         var noBroadcast = false
 
         @Flag(help: "Do not capture packets even when allowed.")
@@ -79,7 +85,7 @@ struct LabCommand: ParsableCommand {
         func run() throws {
             var out = LabOutput()
             LabText.render(UDPLab.run(capture: !noCapture), lang: lang, to: &out)
-            if !noBroadcast {
+            if broadcast && !noBroadcast {
                 out.line("")
                 BroadcastLab.render(BroadcastLab.run(capture: !noCapture), lang: lang, to: &out)
             }

@@ -65,6 +65,31 @@ import WiretaleCore
     }
 
     @Test(.enabled(if: isRoot, rootReason))
+    func serverAbortSendsTheRSTFromTheServerAndTheClientSeesECONNRESET() {
+        let run = TCPLab.run(.serverAborts)
+        #expect(steps(run) == [.handshake1, .handshake2, .handshake3, .reset])
+        let linger = run.stepIndex(.server, "setsockopt")
+        #expect(linger != nil, "the server sets SO_LINGER 0")
+        let close = run.stepIndex(.server, "close()")!
+        #expect(run.framesByStep()[close].count == 1, "the RST leaves on the server's close()")
+        let clientRecv = run.steps.lastIndex { $0.actor == .client && $0.call == "recv()" }!
+        #expect(run.steps[clientRecv].result.contains("ECONNRESET"))
+        #expect(!run.kernelStates.contains(.timeWait))
+        var x = FrameExplainer()
+        for f in run.frames ?? [] { _ = x.line(for: f) }
+        x.finish()
+        #expect(x.conversations.values.first?.teardown.rstFromClient == false, "the RST came from the server")
+    }
+
+    @Test(.enabled(if: wiretaleBinary() != nil, "build the wiretale binary first (swift build)"))
+    func labTCPCloseServerAbortIsTheServersAbortNotHalfApplied() {
+        let r = runProgram([wiretaleBinary()!, "lab", "tcp", "--close", "server", "--abort", "--no-capture"])
+        #expect(r.status == 0)
+        #expect(r.output.contains("the server aborts with RST"), "\(r.output)")
+        #expect(!r.output.contains("the client aborts"))
+    }
+
+    @Test(.enabled(if: isRoot, rootReason))
     func halfCloseKeepsDataFlowingAfterTheClientsFin() {
         let run = TCPLab.run(.halfClose)
         let s = steps(run)

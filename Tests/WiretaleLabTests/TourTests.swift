@@ -51,6 +51,16 @@ import WiretaleCore
     }
 
     @Test(.enabled(if: isRoot && wiretaleBinary() != nil, "needs root and a built wiretale binary"))
+    func theRecordedTourAsRootSaysItWasAskedForNotThatPrivilegesAreMissing() {
+        let r = runProgram([wiretaleBinary()!, "tour", "--recorded"])
+        #expect(r.status == 0)
+        #expect(r.output.contains("Recorded, as asked (--recorded)"))
+        #expect(!r.output.contains("which this run does not have"))
+        #expect(!r.output.contains("capturing needs root"), "root may capture: that is not why it is recorded")
+        expectNamesEverything(r.output)
+    }
+
+    @Test(.enabled(if: isRoot && wiretaleBinary() != nil, "needs root and a built wiretale binary"))
     func theTourRunsLiveWhenPrivileged() {
         let r = runProgram([wiretaleBinary()!, "tour"])
         #expect(r.status == 0)

@@ -35,6 +35,18 @@ import WiretaleCore
         #expect(access("/run/netns/\(prefix)hub", F_OK) != 0)
     }
 
+    @Test(.enabled(if: wiretaleBinary() != nil, "build the wiretale binary first (swift build)"))
+    func labUDPBroadcastsOnlyWhenAskedWithDashDashBroadcast() {
+        let plain = runProgram([wiretaleBinary()!, "lab", "udp", "--no-capture"])
+        #expect(plain.status == 0)
+        #expect(plain.output.contains("sendto"))
+        #expect(!plain.output.contains("UDP broadcast"), "no namespaces, no bridge by default")
+        guard isRoot else { return }
+        let asked = runProgram([wiretaleBinary()!, "lab", "udp", "--no-capture", "--broadcast"])
+        #expect(asked.status == 0)
+        #expect(asked.output.contains("UDP broadcast (可以广播)"), "\(asked.output)")
+    }
+
     @Test(.enabled(if: isRoot, rootReason))
     func compareCountsMatchTheCaptureItWrites() throws {
         let run = CompareLab.run(count: 20, size: 32)

@@ -13,6 +13,8 @@ public enum TCPLabScenario: String, Sendable, CaseIterable {
     case serverCloses = "server-closes"
     /// The client aborts: SO_LINGER 0, then close() sends a RST instead of a FIN.
     case abort
+    /// The server aborts: SO_LINGER 0 on the accepted socket, then close() sends a RST.
+    case serverAborts = "server-aborts"
     /// The client shuts down its sending half (shutdown SHUT_WR); the server still sends after the FIN.
     case halfClose = "half-close"
     /// The client connects to a port where nothing listens.
@@ -23,6 +25,7 @@ public enum TCPLabScenario: String, Sendable, CaseIterable {
         case .clientCloses: "TCP lab: the client closes first (the notes' four-way teardown)"
         case .serverCloses: "TCP lab: the server closes first"
         case .abort: "TCP lab: the client aborts with RST (SO_LINGER 0)"
+        case .serverAborts: "TCP lab: the server aborts with RST (SO_LINGER 0)"
         case .halfClose: "TCP lab: half-close (shutdown SHUT_WR, data after the FIN)"
         case .refused: "TCP lab: connect to a closed port (refused)"
         }
@@ -200,19 +203,22 @@ public enum TCPLab {
                 .client, "close()",
                 meaning: "the connection is already closed both ways: no packet",
                 { () throws(SocketError) in client.close() }, result: { "0" })
-        case .abort:
+        case .abort, .serverAborts:
+            let (a, b, aName, bName): (Socket, Socket, LabActor, LabActor) =
+                scenario == .abort ? (client, server, .client, .server) : (server, client, .server, .client)
             recorder.step(
-                .client, "setsockopt(SO_LINGER, {on, 0 s})",
+                aName, "setsockopt(SO_LINGER, {on, 0 s})",
                 meaning: "linger 0: close() will abort instead of closing gracefully; no packet",
-                { () throws(SocketError) in try client.lingerZero() }, result: { (_: Void) in "0" })
+                { () throws(SocketError) in try a.lingerZero() }, result: { (_: Void) in "0" })
             recorder.step(
-                .client, "close()",
-                meaning: "abort: a RST instead of a FIN; both sockets go straight to CLOSED, no TIME-WAIT",
-                { () throws(SocketError) in client.close() }, result: { "0" })
-            recv(.server, server, meaning: "the server learns of the abort: recv fails with ECONNRESET")
+                aName, "close()",
+                meaning: "abort: the \(aName.rawValue) sends a RST instead of a FIN; both sockets go straight to "
+                    + "CLOSED, no TIME-WAIT",
+                { () throws(SocketError) in a.close() }, result: { "0" })
+            recv(bName, b, meaning: "the \(bName.rawValue) learns of the abort: recv fails with ECONNRESET")
             recorder.step(
-                .server, "close()", meaning: "nothing left to close on the wire: no packet",
-                { () throws(SocketError) in server.close() }, result: { "0" })
+                bName, "close()", meaning: "nothing left to close on the wire: no packet",
+                { () throws(SocketError) in b.close() }, result: { "0" })
         case .refused:
             break
         }

@@ -41,6 +41,15 @@ public enum Tour {
         if live {
             out.line("Live: wiretale may capture here, so each lab below runs on loopback (127.0.0.1) and its")
             out.line("packets are captured as they happen. No other network is used.")
+        } else if !wantLive {
+            // Asked for (--recorded): whatever the privileges, that is the reason, not a missing one.
+            out.line("Recorded, as asked (--recorded): the packets below are captures wiretale recorded on")
+            out.line("loopback, compiled into this binary; the calls and kernel states are real, made now.")
+            out.line(
+                captureAllowed()
+                    ? "This run may capture: `wiretale tour` without --recorded runs it all live."
+                    : "To watch it all live: sudo wiretale tour (or: sudo setcap cap_net_raw+eip $(command -v wiretale))"
+            )
         } else {
             out.line("Not live: capturing packets needs root or CAP_NET_RAW, which this run does not have. The")
             out.line("packets below are captures wiretale recorded on loopback, compiled into this binary; the")
@@ -127,7 +136,10 @@ public enum Tour {
                 out.line("(the trace could not run here; a recorded fetch follows)")
             } else {
                 out.line("")
-                out.line("The same kind of fetch with its packets, recorded (capturing needs root):")
+                out.line(
+                    wantLive
+                        ? "The same kind of fetch with its packets, recorded (capturing needs root):"
+                        : "The same kind of fetch with its packets, recorded (--recorded):")
             }
             let x = explainCapture(
                 ShippedCaptures.httpLoopback, "a page fetched from a loopback web server",

@@ -64,6 +64,7 @@ enum ConnectionSteps {
         case .refused(let t):
             ms = t
             s.detail.set("error", "ECONNREFUSED")
+            s.detail.set("attempted", true)  // the SYN went out and the RST came back: i was tried
             s.evidence.append("SYN sent to \(target); the answer was RST after \(formatMs(t)) ms: connection refused")
             failure = TraceFailure(
                 .tcp, .connectionRefused,
@@ -72,6 +73,7 @@ enum ConnectionSteps {
         case .timeout(let t, let retries):
             ms = t
             s.detail.set("error", "timeout")
+            s.detail.set("attempted", true)
             if let r = retries { s.detail.set("syn_retransmits", r) }
             let setting = TCPConnector.synRetriesSetting()
             let rtext =

@@ -46,6 +46,11 @@ enum DNSStep {
             s.evidence.append(
                 "found in \(path) (line \(lines.map(String.init).joined(separator: ", "))): no DNS query was sent, so no packet"
             )
+        case .localhost:
+            s.detail.set("source", "localhost")
+            s.evidence.append(
+                "\(r.name) is not in the hosts file; it is a loopback name, so it was answered locally with \(r.addresses.map(\.address.description).joined(separator: " and ")) as RFC 6761 section 6.3 requires, never sent to a DNS server: no packet"
+            )
         case .dns:
             s.detail.set("source", "dns")
             if r.namesTried.count > 1 { s.detail.set("names_tried", r.namesTried) }

@@ -25,6 +25,8 @@ public struct DNSExchange: Sendable {
 public struct DNSResult: Sendable {
     public enum Source: Sendable {
         case hostsFile(path: String, lines: [Int])
+        /// `localhost` or a name under `.localhost`, answered without any query (RFC 6761 section 6.3).
+        case localhost
         case dns
     }
 
@@ -103,12 +105,29 @@ public struct Resolver: Sendable {
         self.timeoutCapMs = timeoutCapMs
     }
 
+    /// `localhost`, `localhost.` and any name under `.localhost` (RFC 6761 section 6.3), any case.
+    public static func isLocalhost(_ name: String) -> Bool {
+        var n = name.lowercased()
+        if n.hasSuffix(".") { n.removeLast() }
+        return n == "localhost" || n.hasSuffix(".localhost")
+    }
+
     public func resolve(_ name: String) throws(DNSFailure) -> DNSResult {
         let wanted = hosts.lookup(name).filter { e in types.contains(e.address.isIPv6 ? .aaaa : .a) }
         if !wanted.isEmpty {
             return DNSResult(
                 source: .hostsFile(path: hostsPath, lines: wanted.map(\.line)), name: name, cnames: [],
                 addresses: wanted.map { DNSResult.Address(address: $0.address, ttl: nil) }, exchanges: [],
+                namesTried: [name])
+        }
+        // RFC 6761 section 6.3: resolvers answer localhost and *.localhost with the loopback
+        // addresses themselves and never send those queries to a DNS server. /etc/hosts comes first
+        // (above), as glibc's files-before-dns does.
+        if Self.isLocalhost(name) {
+            let loopback = types.map { $0 == .aaaa ? IPAddress("::1")! : IPAddress("127.0.0.1")! }
+            return DNSResult(
+                source: .localhost, name: name, cnames: [],
+                addresses: loopback.map { DNSResult.Address(address: $0, ttl: nil) }, exchanges: [],
                 namesTried: [name])
         }
         let deadline = Monotonic.nowMs() + timeoutCapMs

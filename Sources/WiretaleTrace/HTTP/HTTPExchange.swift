@@ -145,6 +145,53 @@ public struct ExchangeOptions: Sendable {
     /// no `Connection: close`, a framed body): true keeps it open for the next request (a redirect
     /// to the same scheme, host and port); false closes it at once, wiretale first, as curl does.
     public var keepOpen: @Sendable (HTTPResponseHead) -> Bool = { _ in false }
+    /// Without TLS the request is written on the connected socket straight away, before SwiftNIO
+    /// takes the descriptor (its set-up costs a fraction of a millisecond that curl does not spend
+    /// between the connect and the request): when it began and when it was handed to the kernel.
+    public var requestWritten: (startMs: Double, writtenMs: Double)?
+    /// When the socket became readable after `requestWritten` (`firstReadable`): the response's
+    /// first byte, as curl's own poll sees it, while SwiftNIO is still taking the socket over.
+    public var firstByteBox: FirstByteBox?
+
+    /// Writes `request` on the connected (non-blocking) socket `fd` at once; nil unless it all went.
+    public static func writeNow(_ request: [UInt8], fd: Int32) -> (startMs: Double, writtenMs: Double)? {
+        let start = Monotonic.nowMs()
+        // The time is taken as the write begins: on loopback the kernel delivers the segment to the
+        // server inside the call.
+        let n = request.withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+        return n == request.count ? (start, start) : nil
+    }
+}
+
+/// The time the first response byte was seen readable on the socket, set from the trace's thread
+/// and read on the event loop's.
+public final class FirstByteBox: @unchecked Sendable {
+    private var mutex = pthread_mutex_t()
+    private var value: Double?
+
+    public init() { pthread_mutex_init(&mutex, nil) }
+    deinit { pthread_mutex_destroy(&mutex) }
+
+    public var ms: Double? {
+        get {
+            pthread_mutex_lock(&mutex)
+            defer { pthread_mutex_unlock(&mutex) }
+            return value
+        }
+        set {
+            pthread_mutex_lock(&mutex)
+            value = newValue
+            pthread_mutex_unlock(&mutex)
+        }
+    }
+
+    /// Waits (poll, at most `timeoutMs`) until `fd` has data or an end, and notes when.
+    public func wait(fd: Int32, timeoutMs: Double) {
+        var p = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+        if poll(&p, 1, Int32(saturating(timeoutMs.rounded(.up), as: Int32.self))) == 1, p.revents & Int16(POLLIN) != 0 {
+            ms = Monotonic.nowMs()
+        }
+    }
 }
 
 public enum HTTPExchange {
@@ -343,11 +390,14 @@ final class WireTap: ChannelDuplexHandler {
     }
 
     func flush(context: ChannelHandlerContext) {
-        context.flush()
         // The first flush after the request was issued hands its bytes (encrypted, with TLS) to
-        // the kernel: that is when the request leaves, whatever the promise says later.
+        // the kernel: that is when the request leaves. The time is taken as the write begins, not
+        // when it returns: on loopback the kernel delivers the segment to the server inside the
+        // write call, and the server may already be answering before it returns.
+        let handedOver = Monotonic.nowMs()
+        context.flush()
         if exchange.requestSent, exchange.record.requestWrittenMs == nil {
-            exchange.record.requestWrittenMs = Monotonic.nowMs()
+            exchange.record.requestWrittenMs = handedOver
         }
         // Once wiretale closes first, the only flush left is TLS's close_notify: the FIN follows it
         // at once, in the same burst, as curl's close does.
@@ -387,6 +437,10 @@ final class ExchangeHandler: ChannelInboundHandler {
     var timer: Scheduled<Void>?
     var phase = "TLS handshake"
     var requestSent = false
+    /// The first request was written before SwiftNIO took the socket (`ExchangeOptions.requestWritten`).
+    var preWrittenTaken = false
+    /// Still the connection's first request (the trace timed its first byte: `firstByteBox`).
+    var firstRequest = true
     var weClosed = false
     var finished = false
     var plainHTTPSeen = false
@@ -421,6 +475,7 @@ final class ExchangeHandler: ChannelInboundHandler {
         self.promise = promise
         self.request = request
         self.keepOpen = keepOpen
+        firstRequest = false
         record = ExchangeRecord()
         parser = HTTPResponseParser()
         requestSent = false
@@ -469,6 +524,15 @@ final class ExchangeHandler: ChannelInboundHandler {
     func sendRequest(_ context: ChannelHandlerContext) {
         guard !requestSent else { return }
         requestSent = true
+        if let done = options.requestWritten, !preWrittenTaken {
+            preWrittenTaken = true  // only the first request: a kept-open connection's next one is written here
+            // Written on the socket before SwiftNIO took it (`ExchangeOptions.requestWritten`).
+            record.requestStartMs = done.startMs
+            record.requestWrittenMs = done.writtenMs
+            record.requestBytes = request.count
+            arm(context, phase: "waiting for the response")
+            return
+        }
         record.requestStartMs = Monotonic.nowMs()
         arm(context, phase: "waiting for the response")
         var buf = context.channel.allocator.buffer(capacity: request.count)
@@ -516,7 +580,10 @@ final class ExchangeHandler: ChannelInboundHandler {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let buf = unwrapInboundIn(data)
         let now = Monotonic.nowMs()
-        if record.firstByteMs == nil { record.firstByteMs = now }
+        // The first read: when the socket became readable, if the trace saw it first (no TLS).
+        if record.firstByteMs == nil {
+            record.firstByteMs = (firstRequest ? options.firstByteBox?.ms : nil).map { min($0, now) } ?? now
+        }
         do {
             try parser.feed(buf.readableBytesView)
         } catch {

@@ -187,7 +187,11 @@ enum HTTPSteps {
         s.detail.set("status_line", "\(h.version) \(h.status) \(h.reason)")
         s.detail.set("status", h.status)
         s.detail.set("headers", h.headers.map { "\($0.name): \($0.value)" })
-        if let f = r.firstByteMs { s.detail.set("ttfb_ms", round3(f - start)) }
+        if let f = r.firstByteMs {
+            s.detail.set("ttfb_ms", round3(f - start))
+            s.detail.set("ttfb_source", "socket")
+            s.detail.set("first_byte_ms", round3(f - t0))
+        }
         if let f = r.firstByteMs, let c = r.completeMs { s.detail.set("download_ms", round3(c - f)) }
         s.detail.set("body_bytes_wire", r.wireBodyBytes)
         // A body past the cap is counted, not kept: its size is the framed size (coding kept).

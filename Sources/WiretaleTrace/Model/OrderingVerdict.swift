@@ -22,8 +22,14 @@ public struct OrderingVerdict: Sendable, Equatable {
     /// Steps that happened but that the notes do not list (TLS, the teardown).
     public var notInNotes: [TraceStepKind]
 
+    /// Letters whose step failed but did put packets on the wire (a connection refused: its SYN
+    /// and the RST): they count in the observed order, marked as attempted.
+    public var attempted: [NotesStep]
+
     public init(steps: [TraceStep]) {
-        let done = steps.filter { $0.status == .ok }
+        let tried = steps.filter { $0.status == .failed && $0.detail["attempted"] == .bool(true) }
+        let done = steps.filter { $0.status == .ok } + tried
+        attempted = tried.compactMap(\.kind.note).reduce(into: []) { if !$0.contains($1) { $0.append($1) } }
         let order = OrderingVerdict.observedSequence(done)
         var seen: [NotesStep] = []
         for s in order {

@@ -13,6 +13,8 @@ public struct TraceReport: Sendable {
     /// What happened about packets: captured (how many, where), or why not and how to get them.
     public var packets: PacketStatus
     public var verdict: OrderingVerdict
+    /// curl's `-w` figures from the same step times (`TraceTimings`).
+    public var timings: TraceTimings
 
     public init(url: String, steps: [TraceStep], result: Result, packets: PacketStatus) {
         self.url = url
@@ -20,6 +22,7 @@ public struct TraceReport: Sendable {
         self.result = result
         self.packets = packets
         self.verdict = OrderingVerdict(steps: steps)
+        self.timings = TraceTimings(steps: steps)
     }
 
     /// The notes' listing: a, b, ... i.

@@ -27,8 +27,17 @@ public struct AttributionKeys: Sendable {
         public var fromMs: Double? = nil
     }
 
+    /// A connection attempt that failed (refused, timed out): no socket is left to name its local
+    /// port, so its SYN (to the remote) and the answer (from it) are known by the remote alone.
+    public struct AttemptKey: Sendable, Equatable {
+        public var hop: Int
+        public var remote: IPAddress
+        public var remotePort: Int
+    }
+
     public var dns: [DNSKey] = []
     public var connections: [ConnectionKey] = []
+    public var failedAttempts: [AttemptKey] = []
     /// Next hops whose ARP/ND exchange belongs to step f.
     public var nextHops: [IPAddress] = []
 
@@ -78,7 +87,16 @@ public enum FrameAttribution {
                             || ($0.local == dst && $0.localPort == dp && $0.remote == src && $0.remotePort == sp))
                             && ($0.fromMs.map { f.timeMs >= $0 } ?? true)
                     })
-                else { continue }
+                else {
+                    // A refused or unanswered attempt: its SYN and the RST (or SYN retransmissions)
+                    // belong to step i of its hop.
+                    if let a = keys.failedAttempts.first(where: {
+                        ($0.remote == dst && $0.remotePort == dp) || ($0.remote == src && $0.remotePort == sp)
+                    }) {
+                        add(.tcp, a.hop, f.number)
+                    }
+                    continue
+                }
                 if f.stream >= 0 { streams[c.hop] = f.stream }
                 if f.step != .none, frameOf[c.hop]?[f.step] == nil { frameOf[c.hop, default: [:]][f.step] = f.number }
                 let fromClient = src == c.local && sp == c.localPort

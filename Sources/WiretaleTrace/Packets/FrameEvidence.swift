@@ -98,6 +98,33 @@ enum FrameEvidence {
     }
 }
 
+extension FrameEvidence {
+    /// Time to first byte on the wire: from the frame carrying the request's last byte to the
+    /// first frame of the response. A server frame that does not acknowledge the whole request yet
+    /// was sent before the server had it (a TLS 1.3 NewSessionTicket): not the response.
+    static func wireTTFB(request: [TraceFrame], response: [TraceFrame], key: AttributionKeys.ConnectionKey)
+        -> (ms: Double, requestFrame: Int, responseFrame: Int)?
+    {
+        func client(_ f: TraceFrame) -> (seq: UInt32, payload: Int)? {
+            guard case .tcp(let src, let sp, _, _, _, let seq, _, let payload) = f.kind, payload > 0,
+                src == key.local, sp == key.localPort
+            else { return nil }
+            return (seq, payload)
+        }
+        guard let last = request.last(where: { client($0) != nil }), let (seq, len) = client(last) else { return nil }
+        let requestEnd = seq &+ UInt32(truncatingIfNeeded: len)
+        let first = response.first { f in
+            guard case .tcp(let src, let sp, _, _, let flags, _, let ack, let payload) = f.kind, payload > 0,
+                src == key.remote, sp == key.remotePort, f.timeMs >= last.timeMs
+            else { return false }
+            // ack >= requestEnd in sequence space (RFC 9293 section 3.4's modular comparison).
+            return !flags.contains(.ack) || Int32(bitPattern: ack &- requestEnd) >= 0
+        }
+        guard let first else { return nil }
+        return (first.timeMs - last.timeMs, last.number, first.number)
+    }
+}
+
 extension TraceFrame.Kind {
     var isARP: Bool {
         if case .arp = self { return true }

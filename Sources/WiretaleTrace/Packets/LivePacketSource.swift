@@ -146,10 +146,13 @@ enum TraceFrameReader {
                     summary: "ICMP destination unreachable from \(src), code \(p.icmp.code)")
             }
         }
-        if p.application == .dnsOverUDP || p.application == .dnsOverTCP, p.applicationLength >= 4,
-            p.applicationOffset + 4 <= bytes.count
-        {
-            let o = p.applicationOffset
+        // The trace's filter lets UDP in only to or from a DNS port: 53, or the `--resolver` port
+        // (any other), which the decoder does not know for DNS, so any UDP message is read as DNS.
+        let isDNS = p.application == .dnsOverUDP || p.application == .dnsOverTCP
+        let (o, n) =
+            isDNS || !p.hasUDP
+            ? (p.applicationOffset, p.applicationLength) : (p.udp.payloadOffset, p.udp.capturedPayload)
+        if isDNS || p.hasUDP, n >= 12 || (isDNS && n >= 4), o + 4 <= bytes.count {
             let id = UInt16(bytes[o]) << 8 | UInt16(bytes[o + 1])
             let qr = bytes[o + 2] & 0x80 != 0
             let (sp, dp) =

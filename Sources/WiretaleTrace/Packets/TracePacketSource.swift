@@ -84,9 +84,11 @@ public enum CapturePrivilege {
     /// What to tell a user who ran without privileges.
     public static let howTo = "run it with sudo, or once: \(CaptureError.setcapCommand)"
 
-    /// The capture filter for one trace: its neighbour traffic, DNS, ICMP errors, and the web ports.
-    public static func filter(ports: [Int]) -> String {
+    /// The capture filter for one trace: its neighbour traffic, DNS (port 53, and the port of the
+    /// resolver actually asked: `--resolver 127.0.0.1:5399`), ICMP errors, and the web ports.
+    public static func filter(ports: [Int], dnsPorts: [Int] = [53]) -> String {
         let tcp = Set(ports).sorted().map { "tcp port \($0)" }.joined(separator: " or ")
-        return "arp or icmp or icmp6 or port 53" + (tcp.isEmpty ? "" : " or " + tcp)
+        let dns = Set(dnsPorts + [53]).sorted().map { "port \($0)" }.joined(separator: " or ")
+        return "arp or icmp or icmp6 or \(dns)" + (tcp.isEmpty ? "" : " or " + tcp)
     }
 }

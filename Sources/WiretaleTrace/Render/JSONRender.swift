@@ -46,6 +46,8 @@ public enum TraceJSON {
                 w.array(r.verdict.outOfPlace) { w.string($0.letter) }
                 w.key("missing")
                 w.array(r.verdict.missing) { w.string($0.letter) }
+                w.key("attempted")
+                w.array(r.verdict.attempted) { w.string($0.letter) }
                 w.key("not_in_notes")
                 w.array(r.verdict.notInNotes) { w.string($0.rawValue) }
                 w.key("placements")
@@ -60,6 +62,18 @@ public enum TraceJSON {
                         w.key("why")
                         if let y = p.why { w.string(y) } else { w.null() }
                     }
+                }
+            }
+            w.key("timings")
+            w.object {
+                let t = r.timings
+                for (k, v) in [
+                    ("namelookup_ms", t.namelookupMs), ("connect_ms", t.connectMs), ("appconnect_ms", t.appconnectMs),
+                    ("pretransfer_ms", t.pretransferMs), ("starttransfer_ms", t.starttransferMs),
+                    ("total_ms", t.totalMs), ("redirect_ms", Optional(t.redirectMs)),
+                ] {
+                    w.key(k)
+                    if let v { w.double(v) } else { w.null() }
                 }
             }
             w.key("result")

@@ -104,25 +104,17 @@ public enum TraceText {
                 "  " + label.padding(24) + "|" + bar + pad + "| " + String(format3: s.startMs, decimals: 2) + " +"
                     + String(format3: s.durationMs, decimals: 2))
         }
-        // httpstat-like phases for the last hop that got as far as TCP.
-        let lastHop = timed.filter { $0.kind == .tcp }.map(\.hop).max() ?? 0
-        func step(_ k: TraceStepKind) -> TraceStep? { timed.last { $0.kind == k && $0.hop == lastHop } }
+        // httpstat's box from curl's cumulative figures (`TraceTimings`, the steps' own times): each
+        // phase is the difference of two figures, so the phases add up to the total, gaps included.
+        let t = r.timings
+        var marks: [(phase: String, name: String, at: Double)] = []
+        if let v = t.namelookupMs { marks.append(("DNS Lookup", "namelookup", v)) }
+        if let v = t.connectMs { marks.append(("TCP Connection", "connect", v)) }
+        if t.appconnectMs != nil, let v = t.pretransferMs { marks.append(("TLS Handshake", "pretransfer", v)) }
+        if let v = t.starttransferMs { marks.append(("Server Processing", "starttransfer", v)) }
+        if let v = t.totalMs, t.starttransferMs != nil { marks.append(("Content Transfer", "total", v)) }
         var phases: [(String, Double)] = []
-        if let d = step(.dns) { phases.append(("DNS Lookup", d.durationMs)) }
-        if let t = step(.tcp) { phases.append(("TCP Connection", t.durationMs)) }
-        if let t = step(.tls) { phases.append(("TLS Handshake", t.durationMs)) }
-        if let resp = step(.httpResponse) {
-            let ttfb =
-                resp.detail["ttfb_ms"].flatMap { v -> Double? in
-                    if case .double(let x) = v { return x } else { return nil }
-                } ?? 0
-            let dl =
-                resp.detail["download_ms"].flatMap { v -> Double? in
-                    if case .double(let x) = v { return x } else { return nil }
-                } ?? 0
-            phases.append(("Server Processing", ttfb))
-            phases.append(("Content Transfer", dl))
-        }
+        for (i, m) in marks.enumerated() { phases.append((m.phase, m.at - (i == 0 ? 0 : marks[i - 1].at))) }
         guard phases.count >= 2 else { return o }
         o.append("")
         let w = phases.map { max($0.0.count + 2, 10) }
@@ -130,25 +122,24 @@ public enum TraceText {
         let bar = "  [" + zip(phases, w).map { center(formatMs($0.0.1) + "ms", $0.1) }.joined(separator: "|") + "]"
         o.append(bar)
         // Columns of each "|" and of the closing "]": where each cumulative time is reached.
-        var marks: [Int] = []
-        for (i, ch) in bar.enumerated() where ch == "|" || ch == "]" { marks.append(i) }
-        var cumulative = 0.0
-        let names =
-            phases.count == 5
-            ? ["namelookup", "connect", "pretransfer", "starttransfer", "total"]
-            : ["namelookup", "connect", "starttransfer", "total"]
-        o.append(marks.reduce(into: Array(repeating: " ", count: bar.count)) { $0[$1] = "|" }.joined())
-        for (i, p) in phases.enumerated() where i < marks.count {
-            cumulative += p.1
-            let label = "\(names[min(i, names.count - 1)]):\(formatMs(cumulative))ms"
+        var columns: [Int] = []
+        for (i, ch) in bar.enumerated() where ch == "|" || ch == "]" { columns.append(i) }
+        o.append(columns.reduce(into: Array(repeating: " ", count: bar.count)) { $0[$1] = "|" }.joined())
+        for (i, m) in marks.enumerated() where i < columns.count {
+            let label = "\(m.name):\(formatMs(m.at))ms"
             // The label ends under its mark when it fits, else starts at the margin; later marks
             // are drawn where the label leaves room.
-            let end = marks[i] + 1
+            let end = columns[i] + 1
             let begin = max(0, end - label.count)
             var row = Array(repeating: " ", count: max(bar.count, begin + label.count))
-            for m in marks[(i + 1)...] { row[m] = "|" }
+            for c in columns[(i + 1)...] { row[c] = "|" }
             for (k, ch) in label.enumerated() { row[begin + k] = String(ch) }
             o.append(row.joined())
+        }
+        if t.redirectMs > 0 {
+            o.append(
+                "  with redirects, as curl -w: each figure adds up every hop's, measured from that hop's start; total runs from the start (redirect:\(formatMs(t.redirectMs))ms)"
+            )
         }
         return o
     }
@@ -157,7 +148,8 @@ public enum TraceText {
         let v = r.verdict
         var o: [String] = []
         o.append((lang == .zh ? "笔记顺序 (notes order):   " : "notes order:    ") + r.notesOrder.joined(separator: " "))
-        var observed = v.observed.map(\.letter).joined(separator: " ")
+        var observed = v.observed.map { v.attempted.contains($0) ? "\($0.letter) (attempted, failed)" : $0.letter }
+            .joined(separator: " ")
         if !v.notInNotes.isEmpty {
             observed += "   (+ not in the notes: " + v.notInNotes.map(\.title).joined(separator: ", ") + ")"
         }
