@@ -91,9 +91,11 @@ struct HTTPWireTests {
                 try p.feed(bytes)
             }
         }
+        // 100 is the lowest code: accepted, as an interim response the final one follows.
         var p = HTTPResponseParser()
-        try p.feed(Array("HTTP/1.0 100 Continue\r\n\r\n".utf8))
-        #expect(p.head?.status == 100)
+        try p.feed(Array("HTTP/1.0 100 Continue\r\n\r\nHTTP/1.0 200 OK\r\nContent-Length: 0\r\n\r\n".utf8))
+        #expect(p.interim.map(\.status) == [100])
+        #expect(p.head?.status == 200)
     }
 
     @Test("the chunked decoder handles chunk extensions and trailers")

@@ -435,6 +435,9 @@ final class ExchangeHandler: ChannelInboundHandler {
     var parser = HTTPResponseParser()
     var tlsHandler: NIOSSLClientHandler?
     var timer: Scheduled<Void>?
+    /// When the armed phase times out (monotonic ms). Checked on every read too: a loop kept busy
+    /// by a flood of bytes runs its timer late, and the timeout must bound the download all the same.
+    var deadlineMs: Double?
     var phase = "TLS handshake"
     var requestSent = false
     /// The first request was written before SwiftNIO took the socket (`ExchangeOptions.requestWritten`).
@@ -511,14 +514,21 @@ final class ExchangeHandler: ChannelInboundHandler {
         let ms = options.timeoutMs
         let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
         let ctxBound = NIOLoopBound(context, eventLoop: context.eventLoop)
+        deadlineMs = Monotonic.nowMs() + ms
         timer = context.eventLoop.scheduleTask(in: .milliseconds(saturating(ms.rounded(.up), as: Int64.self))) {
-            let me = loopBound.value
-            guard !me.finished else { return }
-            me.record.error = .timeout(phase: me.phase, ms: ms)
-            me.timedOut = true
-            me.weClosed = true
-            ctxBound.value.close(promise: nil)
+            loopBound.value.expire(ctxBound.value)
         }
+    }
+
+    /// The armed phase ran out of time: record it and close.
+    func expire(_ context: ChannelHandlerContext) {
+        guard !finished, !timedOut else { return }
+        timer?.cancel()
+        deadlineMs = nil
+        record.error = .timeout(phase: phase, ms: options.timeoutMs)
+        timedOut = true
+        weClosed = true
+        context.close(promise: nil)
     }
 
     func sendRequest(_ context: ChannelHandlerContext) {
@@ -580,6 +590,10 @@ final class ExchangeHandler: ChannelInboundHandler {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let buf = unwrapInboundIn(data)
         let now = Monotonic.nowMs()
+        if let deadline = deadlineMs, now >= deadline {
+            expire(context)
+            return
+        }
         // The first read: when the socket became readable, if the trace saw it first (no TLS).
         if record.firstByteMs == nil {
             record.firstByteMs = (firstRequest ? options.firstByteBox?.ms : nil).map { min($0, now) } ?? now
@@ -599,6 +613,7 @@ final class ExchangeHandler: ChannelInboundHandler {
         if parser.isComplete, record.completeMs == nil {
             record.completeMs = now
             timer?.cancel()
+            deadlineMs = nil
             guard record.serverClosedFirst == nil else { return }  // the server's FIN came with the response
             guard let head = parser.head, parser.isPersistent else {
                 // The server said it will close (Connection: close, HTTP/1.0): let it, as announced,
