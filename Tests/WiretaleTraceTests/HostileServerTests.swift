@@ -99,9 +99,11 @@ struct HostileServerTests {
         #expect(r.exitCode == 12, "\(r.why)")
         #expect(r.why.contains("timed out") && r.why.contains("cut off"), "\(r.why)")
         let c = try #require(r.step(.httpResponse))
-        // The download step ends at the timeout (slack for a loaded machine); the whole run soon after.
-        #expect(c.durationMs < 3000, "step c took \(c.durationMs) ms")
-        #expect(elapsed < 10, "took \(elapsed) s")
+        // The download step ends at the 2 s timeout, with slack for a machine loaded by the rest of the
+        // suite (a lab spawning a thousand processes); the whole run ends long before the server
+        // would stop sending (20 s).
+        #expect(c.durationMs < 4000, "step c took \(c.durationMs) ms")
+        #expect(elapsed < 18, "took \(elapsed) s")
         // More than the cap arrived, and only the cap was kept.
         #expect(c.detail["body_truncated"] == .bool(true))
         #expect(c.detail["body_kept_bytes"]?.intValue == HTTPResponseParser.defaultKeepLimit)
@@ -113,8 +115,8 @@ struct HostileServerTests {
         let (r, elapsed) = await hostileTrace("http://127.0.0.1:\(s.port)/", timeout: 2)
         #expect(r.exitCode == 12, "\(r.why)")
         let c = try #require(r.step(.httpResponse))
-        #expect(c.durationMs < 3000, "step c took \(c.durationMs) ms")
-        #expect(elapsed < 10, "took \(elapsed) s")
+        #expect(c.durationMs < 4000, "step c took \(c.durationMs) ms")
+        #expect(elapsed < 18, "took \(elapsed) s")
         #expect(c.detail["body_kept_bytes"]?.intValue == HTTPResponseParser.defaultKeepLimit)
     }
 

@@ -94,6 +94,8 @@ public struct ExchangeRecord: Sendable {
     public var firstByteMs: Double?
     public var headMs: Double?
     public var completeMs: Double?
+    /// When an exchange that did not complete stopped: its timeout fired, or the connection closed.
+    public var endedMs: Double?
     public var head: HTTPResponseHead?
     /// Interim (1xx) responses before the final one.
     public var interim: [HTTPResponseHead] = []
@@ -526,6 +528,7 @@ final class ExchangeHandler: ChannelInboundHandler {
         timer?.cancel()
         deadlineMs = nil
         record.error = .timeout(phase: phase, ms: options.timeoutMs)
+        record.endedMs = Monotonic.nowMs()
         timedOut = true
         weClosed = true
         context.close(promise: nil)
@@ -716,6 +719,7 @@ final class ExchangeHandler: ChannelInboundHandler {
         let now = Monotonic.nowMs()
         timer?.cancel()
         finished = true
+        if record.endedMs == nil { record.endedMs = now }
         guard awaiting else {
             // A kept-open connection closed between requests: the next `next` reports it.
             context.fireChannelInactive()

@@ -177,7 +177,8 @@ enum HTTPSteps {
 
     static func responseStep(_ r: ExchangeRecord, body: Body, t0: Double, hop: Int) -> TraceStep {
         let start = r.requestWrittenMs ?? r.firstByteMs ?? Monotonic.nowMs()
-        let end = r.completeMs ?? Monotonic.nowMs()
+        // An exchange cut short ends when it stopped, not when its report is built.
+        let end = r.completeMs ?? r.endedMs ?? Monotonic.nowMs()
         var s = TraceStep(.httpResponse, hop: hop, startMs: start - t0, durationMs: max(0, end - start))
         guard let h = r.head else {
             s.status = .failed
