@@ -197,7 +197,10 @@ struct LabCommand: ParsableCommand {
                 var out = LabOutput()
                 for c in try ladder() {
                     let f = ServersLab.drive(address, concurrency: c, requests: requests, seconds: seconds)
-                    out.line(f.text)
+                    switch format {
+                    case .text: out.line(f.text)
+                    case .json: out.line(ServersLab.json(f))
+                    }
                     if f.failure != nil { throw ExitCode(1) }
                 }
                 return

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import WiretaleCore
 
@@ -161,6 +162,14 @@ struct ServeHTTPTests {
         ])
         #expect(r.status == 0)
         #expect(r.output.components("300 answered, 0 errors") == 2, "\(r.output)")
+        let j = runProgram([
+            bin, "lab", "servers", "--target", "127.0.0.1:\(port)", "--concurrency", "3", "--requests", "50",
+            "--format", "json",
+        ])
+        #expect(j.status == 0)
+        let object = try JSONSerialization.jsonObject(with: Data(j.output.utf8)) as? [String: Any]
+        #expect(object?["concurrency"] as? Int == 3 && object?["requests"] as? Int == 50, "\(j.output)")
+        #expect(object?["errors"] as? Int == 0 && (object?["requests_per_s"] as? Double ?? 0) > 0)
         #expect(runProgram([bin, "lab", "servers", "--target", "nowhere"]).status != 0)
     }
 }

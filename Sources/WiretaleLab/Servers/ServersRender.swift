@@ -153,12 +153,31 @@ extension ServersLab {
     }
 
     /// The report as one JSON object.
-    public static func json(_ r: ServersReport) -> String {
-        func num(_ v: Double?) -> String {
-            guard let v, v.isFinite else { return "null" }
-            let k = (v * 1000).rounded() / 1000
-            return k == k.rounded() ? "\(Int(k))" : "\(k)"
+    /// A JSON number with at most three decimals, or null.
+    static func jsonNumber(_ v: Double?) -> String {
+        guard let v, v.isFinite else { return "null" }
+        let k = (v * 1000).rounded() / 1000
+        return k == k.rounded() ? "\(Int(k))" : "\(k)"
+    }
+
+    /// `--target`'s figures for one concurrency as one JSON object (the run keys that a load alone has).
+    public static func json(_ f: LoadFigures) -> String {
+        var parts = [
+            "\"concurrency\": \(f.concurrency)", "\"requests\": \(f.answered)", "\"errors\": \(f.errors)",
+            "\"unfinished\": \(f.unfinished)", "\"seconds\": \(jsonNumber(f.seconds))",
+            "\"requests_per_s\": \(jsonNumber(f.requestsPerSecond))", "\"p50_ms\": \(jsonNumber(f.p50Ms))",
+            "\"p99_ms\": \(jsonNumber(f.p99Ms))",
+        ]
+        if let e = f.failure {
+            var o = OutputBuffer(fd: -1)
+            o.appendJSONString(e)
+            parts.append("\"failure\": " + String(decoding: o.bytes, as: UTF8.self))
         }
+        return "{" + parts.joined(separator: ", ") + "}"
+    }
+
+    public static func json(_ r: ServersReport) -> String {
+        let num = jsonNumber
         var runs: [String] = []
         for x in r.runs {
             var f = [
