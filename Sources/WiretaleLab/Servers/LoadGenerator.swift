@@ -134,6 +134,14 @@ final class LoadGenerator: @unchecked Sendable {
             busy += 1
             left -= 1
         }
+        /// A connection in flight that will give no answer: counted as an error and dropped.
+        func drop(_ i: Int) {
+            conns[i].busy = false
+            conns[i].dead = true
+            busy -= 1
+            r.errors += 1
+            wt_epoll_ctl(ep, Int32(WT_EPOLL_CTL_DEL), conns[i].fd, 0, 0)
+        }
         for i in conns.indices {
             wt_epoll_ctl(ep, Int32(WT_EPOLL_CTL_ADD), conns[i].fd, UInt32(WT_EPOLLIN | WT_EPOLLRDHUP), UInt64(i))
             conns[i].buffer.reserveCapacity(4096)
@@ -154,11 +162,7 @@ final class LoadGenerator: @unchecked Sendable {
                 if got < 0 && (errno == EAGAIN || errno == EINTR) { continue }
                 if got <= 0 {
                     // The server closed or reset the connection before answering.
-                    conns[i].busy = false
-                    conns[i].dead = true
-                    busy -= 1
-                    r.errors += 1
-                    wt_epoll_ctl(ep, Int32(WT_EPOLL_CTL_DEL), conns[i].fd, 0, 0)
+                    drop(i)
                     continue
                 }
                 conns[i].buffer.append(contentsOf: chunk[0..<got])
@@ -167,11 +171,7 @@ final class LoadGenerator: @unchecked Sendable {
                 let tooLong = parsed.map { $0.length > Self.maxResponse } ?? (conns[i].buffer.count > Self.maxResponse)
                 guard let head = parsed ?? (tooLong ? ResponseHead(length: -1) : nil) else { continue }
                 if head.length < 0 || tooLong {
-                    conns[i].busy = false
-                    conns[i].dead = true
-                    busy -= 1
-                    r.errors += 1
-                    wt_epoll_ctl(ep, Int32(WT_EPOLL_CTL_DEL), conns[i].fd, 0, 0)
+                    drop(i)
                     continue
                 }
                 guard conns[i].buffer.count >= head.length else { continue }
