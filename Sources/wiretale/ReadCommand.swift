@@ -5,7 +5,7 @@ import WiretaleCore
     import Glibc
 #endif
 
-extension PacketPrinter.Format: ExpressibleByArgument {}
+extension OutputFormat: ExpressibleByArgument {}
 extension NotesLanguage: ExpressibleByArgument {}
 
 /// `wiretale read FILE [FILTER]`: one line (or one JSON object) per packet.

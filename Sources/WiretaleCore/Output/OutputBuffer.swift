@@ -15,6 +15,8 @@ public struct OutputBuffer {
     public let flushThreshold: Int
     /// Set when a write failed (EPIPE from `| head`, ENOSPC): the caller stops producing output.
     public private(set) var failed: Int32 = 0
+    /// Where the JSON writer is (`JSONWriter.swift`): nesting and pending commas.
+    public var json = JSONNesting()
 
     public init(fd: Int32 = 1, flushThreshold: Int = 1 << 16) {
         self.fd = fd

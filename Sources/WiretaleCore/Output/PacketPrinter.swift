@@ -2,11 +2,7 @@
 /// decode the frame in place, reassemble IP fragments, follow the connection, and render a line
 /// (text, with the tracker's remarks in the notes' terms) or an object (JSON, with `tcp.stream`).
 public struct PacketPrinter {
-    public enum Format: String, Sendable, CaseIterable {
-        case text, json
-        /// Decode and track every packet, print only counts (for benchmarks).
-        case none
-    }
+    public typealias Format = OutputFormat
 
     public let format: Format
     public var language: NotesLanguage

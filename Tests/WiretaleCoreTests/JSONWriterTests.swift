@@ -1,0 +1,69 @@
+import Foundation
+import Testing
+
+@testable import WiretaleCore
+
+@Suite struct JSONWriterTests {
+    func written(_ body: (inout OutputBuffer) -> Void) -> String {
+        var o = OutputBuffer(fd: -1)
+        body(&o)
+        return String(decoding: o.bytes, as: UTF8.self)
+    }
+
+    @Test func commasAreKeptByTheWriterAtEveryDepth() throws {
+        let s = written { o in
+            o.beginObject()
+            o.field("a", 1)
+            o.beginArray("list")
+            o.value(1)
+            o.beginObject()
+            o.field("x", "q\"uote")
+            o.field("none", nil as Int?)
+            o.endObject()
+            o.value(true)
+            o.endArray()
+            o.beginObject("empty")
+            o.endObject()
+            o.field("ip", IPAddress(v4: 0xC000_0201))
+            o.field("ratio", 0.125, decimals: 2)
+            o.field("nan", Double.nan, decimals: 2)
+            o.endObject()
+            o.endRecord()
+        }
+        let expected =
+            #"{"a":1,"list":[1,{"x":"q\"uote","none":null},true],"empty":{},"#
+            + #""ip":"192.0.2.1","ratio":0.13,"nan":null}"# + "\n"
+        #expect(s == expected)
+        let parsed = try JSONSerialization.jsonObject(with: Data(s.utf8)) as? [String: Any]
+        #expect(parsed?["a"] as? Int == 1)
+    }
+
+    @Test func aTimeOutOfRangeIsNullWithAFlag() {
+        let s = written { o in
+            o.beginObject()
+            o.field("start", Timestamp(seconds: -5_000_000_000_000, fraction: 0, digits: 6))
+            o.field("n", 2)
+            o.endObject()
+        }
+        #expect(s == #"{"start":null,"start_out_of_range":true,"n":2}"#)
+    }
+
+    @Test func recordsStartFreshAfterEndRecord() {
+        let s = written { o in
+            for i in 0..<2 {
+                o.beginObject()
+                o.field("i", i)
+                o.endObject()
+                o.endRecord()
+            }
+        }
+        #expect(s == "{\"i\":0}\n{\"i\":1}\n")
+    }
+
+    @Test func fixedDecimalsRoundHalfAwayFromZero() {
+        #expect(formatFixed(2.5, decimals: 0) == "3")
+        #expect(formatFixed(-0.004, decimals: 2) == "0.00")
+        #expect(formatFixed(-1.25, decimals: 1) == "-1.3")
+        #expect(formatFixed(3.14159, decimals: 3) == "3.142")
+    }
+}
