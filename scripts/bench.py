@@ -1,7 +1,11 @@
 #!/usr/bin/env python3
 """Benchmark wiretale against libpcap's own read loop (tcpdump) and tshark, side by side.
 
-Usage: scripts/bench.py [--capture FILE] [--bin PATH] [--runs N] [--tshark]
+Usage: scripts/bench.py [--capture FILE] [--bin PATH] [--compare PATH] [--runs N] [--tshark]
+
+--compare PATH adds the same wiretale commands for a second binary (say, the commit before a change)
+to every round, so both are measured in one run on the same machine state; a closing block gives each
+command's after/before ratio of wall and of CPU time (user+sys of the child, steadier on a busy machine).
 
 Without --capture it writes the benchmark capture with ../shared/bench/gen_pcap.py
 (--connections 25000 --dns 20000 --seed 7: 1.16 M packets, 738 MB) into /tmp.
@@ -18,6 +22,7 @@ def run(argv, stdout_devnull=True):
         p = subprocess.Popen(argv, stdout=null if stdout_devnull else subprocess.PIPE, stderr=null)
         _, status, ru = os.wait4(p.pid, 0)
     dt = time.perf_counter() - t0
+    run.cpu = ru.ru_utime + ru.ru_stime
     return dt, ru.ru_maxrss / 1024.0, os.waitstatus_to_exitcode(status)
 
 def main():
@@ -26,6 +31,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--capture")
     ap.add_argument("--bin", default=os.path.join(root, ".build/release/wiretale"))
+    ap.add_argument("--compare", help="a second wiretale binary measured in the same rounds")
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--tshark", action="store_true", help="also time tshark -z conv,tcp (slow)")
     a = ap.parse_args()
@@ -56,12 +62,18 @@ def main():
     sub = subprocess.run([a.bin, "--help"], capture_output=True, text=True).stdout
     if "conversations" in sub:
         cmds.append(("wiretale conversations", [a.bin, "conversations", cap]))
+    if a.compare:
+        if not os.path.exists(a.compare):
+            sys.exit("bench: %s not found" % a.compare)
+        mine = [(n, argv) for n, argv in cmds if n.startswith("wiretale")]
+        cmds += [("before: " + n, [a.compare] + argv[1:]) for n, argv in mine]
     if a.tshark and shutil.which("tshark"):
         cmds.append(("tshark -n -q -z conv,tcp", ["tshark", "-n", "-q", "-r", cap, "-z", "conv,tcp"]))
     # Rounds, not runs in a row: each round runs every command once, so a burst of load from
     # elsewhere on the machine slows one round of everything rather than all runs of one command.
     # tshark (slow) runs in the first round only.
     times = {name: [] for name, _ in cmds}
+    cpus = {name: [] for name, _ in cmds}
     rss = {name: 0.0 for name, _ in cmds}
     codes = {name: 0 for name, _ in cmds}
     for round_ in range(a.runs):
@@ -71,14 +83,15 @@ def main():
                 continue
             dt, r, code = run(argv)
             times[name].append(dt)
+            cpus[name].append(run.cpu)
             rss[name] = max(rss[name], r)
             codes[name] = code or codes[name]
     results = {}
     for name, _ in cmds:
         best = min(times[name])
         results[name] = (best, rss[name])
-        print("%-44s %7.3f s  %6.2f Mpkt/s  peak %6.1f MiB  exit %d" % (name, best, packets / best / 1e6, rss[name],
-                                                                           codes[name]), flush=True)
+        print("%-52s %7.3f s  cpu %7.3f s  %6.2f Mpkt/s  peak %6.1f MiB  exit %d" % (
+            name, best, min(cpus[name]), packets / best / 1e6, rss[name], codes[name]), flush=True)
     def ratio(a_, b_):
         if a_ in results and b_ in results:
             return results[a_][0] / results[b_][0]
@@ -96,6 +109,13 @@ def main():
     r = ratio("tshark -n -q -z conv,tcp", "wiretale conversations")
     if r is not None:
         lines.append("tshark conv / conversations     = %.1fx (goal >= 25)" % r)
+    if a.compare:
+        lines.append("after / before (best wall, best cpu), %d rounds:" % a.runs)
+        for name, _ in cmds:
+            if name.startswith("wiretale") and "before: " + name in results:
+                lines.append("  %-44s wall %.3f  cpu %.3f" % (
+                    name, results[name][0] / results["before: " + name][0],
+                    min(cpus[name]) / min(cpus["before: " + name])))
     peak = max(v[1] for k, v in results.items() if k.startswith("wiretale"))
     lines.append("wiretale peak memory            = %.1f MiB (goal < 64)" % peak)
     print("\n".join(lines))
