@@ -1,4 +1,5 @@
 import WiretaleCore
+import WiretaleSystem
 
 #if canImport(Glibc)
     import Glibc
@@ -15,24 +16,8 @@ public struct KernelSocket: Sendable, Equatable {
     /// The kernel's state number (`st` column, `include/net/tcp_states.h`).
     public var code: UInt8
 
-    /// The notes' state (RFC name). Linux's TCP_CLOSE (7) is CLOSED; TCP_NEW_SYN_RECV (12), a
-    /// request waiting for the third handshake, is SYN-RCVD.
-    public var state: TCPState? {
-        switch code {
-        case 1: .established
-        case 2: .synSent
-        case 3, 12: .synReceived
-        case 4: .finWait1
-        case 5: .finWait2
-        case 6: .timeWait
-        case 7: .closed
-        case 8: .closeWait
-        case 9: .lastAck
-        case 10: .listen
-        case 11: .closing
-        default: nil
-        }
-    }
+    /// The notes' state (RFC name), from the kernel's number (`TCPState(linuxState:)`).
+    public var state: TCPState? { TCPState(linuxState: code) }
 
     public var local: String { "\(localIP):\(localPort)" }
     public var remote: String { "\(remoteIP):\(remotePort)" }
@@ -56,7 +41,7 @@ public enum KernelSockets {
     }
 
     static func read(_ path: String) -> [KernelSocket] {
-        readProcFile(path).map(parse) ?? []
+        readTextFile(path).map(parse) ?? []
     }
 
     /// Parses the table's text: a header line, then `sl local rem st ...` per socket, addresses as
