@@ -77,11 +77,7 @@ public enum CompareLab {
         let box = SendableBox(server)
         let serverThread = startThread { serve(kind, box.value, count: count, size: size) }
 
-        func now() -> Int64 {
-            var t = timespec()
-            clock_gettime(CLOCK_MONOTONIC, &t)
-            return Int64(t.tv_sec) * 1_000_000_000 + Int64(t.tv_nsec)
-        }
+        func now() -> Int64 { Clock.nowNs() }
         switch kind {
         case .udp:
             if let c = try? Socket.udp() {

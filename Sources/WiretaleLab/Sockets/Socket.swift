@@ -51,12 +51,10 @@ extension SocketAddress {
             throw SocketError(call: "getaddrinfo", target: host, code: rc == EAI_SYSTEM ? errno : EHOSTUNREACH)
         }
         defer { freeaddrinfo(list) }
-        var s = sockaddr_storage()
-        withUnsafeMutableBytes(of: &s) { raw in
-            raw.copyMemory(
-                from: UnsafeRawBufferPointer(start: first.pointee.ai_addr, count: Int(first.pointee.ai_addrlen)))
+        guard let address = first.pointee.ai_addr.flatMap({ SocketAddress(UnsafePointer($0)) }) else {
+            throw SocketError(call: "getaddrinfo", target: host, code: EAFNOSUPPORT)
         }
-        return SocketAddress(storage: s)
+        return address
     }
 }
 
@@ -141,14 +139,10 @@ public final class Socket {
 
     /// `accept()`: the next connection whose handshake finished, as a new socket.
     package func accept() throws(SocketError) -> (Socket, SocketAddress) {
-        var s = sockaddr_storage()
-        var len = socklen_t(MemoryLayout<sockaddr_storage>.size)
-        let c = withUnsafeMutableBytes(of: &s) { raw in
-            Glibc.accept(fd, raw.baseAddress!.assumingMemoryBound(to: sockaddr.self), &len)
-        }
+        let (c, peer) = SocketAddress.filled { Glibc.accept(fd, $0, $1) }
         if c < 0 { throw SocketError(call: "accept") }
         _ = fcntl(c, F_SETFD, FD_CLOEXEC)
-        return (Socket(fd: c, type: type), SocketAddress(storage: s))
+        return (Socket(fd: c, type: type), peer)
     }
 
     /// `send(bytes)`: the number of bytes the kernel took (for TCP, into the send buffer).
@@ -180,16 +174,11 @@ public final class Socket {
     /// `recvfrom(max)`: one datagram and who sent it.
     package func receiveFrom(max: Int = 65_536) throws(SocketError) -> ([UInt8], SocketAddress) {
         var buffer = [UInt8](repeating: 0, count: max)
-        var s = sockaddr_storage()
-        var len = socklen_t(MemoryLayout<sockaddr_storage>.size)
-        let n = buffer.withUnsafeMutableBytes { b in
-            withUnsafeMutableBytes(of: &s) { raw in
-                Glibc.recvfrom(
-                    fd, b.baseAddress, b.count, 0, raw.baseAddress!.assumingMemoryBound(to: sockaddr.self), &len)
-            }
+        let (n, sender) = buffer.withUnsafeMutableBytes { b in
+            SocketAddress.filled { Glibc.recvfrom(fd, b.baseAddress, b.count, 0, $0, $1) }
         }
         if n < 0 { throw SocketError(call: "recvfrom") }
-        return (Array(buffer.prefix(n)), SocketAddress(storage: s))
+        return (Array(buffer.prefix(n)), sender)
     }
 
     /// `shutdown(SHUT_WR)`: send a FIN but keep receiving (a half-close).
@@ -205,13 +194,9 @@ public final class Socket {
 
     /// `getsockname()`: the address the kernel gave this socket.
     package func localAddress() throws(SocketError) -> SocketAddress {
-        var s = sockaddr_storage()
-        var len = socklen_t(MemoryLayout<sockaddr_storage>.size)
-        let rc = withUnsafeMutableBytes(of: &s) { raw in
-            getsockname(fd, raw.baseAddress!.assumingMemoryBound(to: sockaddr.self), &len)
-        }
+        let (rc, local) = SocketAddress.filled { getsockname(fd, $0, $1) }
         if rc != 0 { throw SocketError(call: "getsockname") }
-        return SocketAddress(storage: s)
+        return local
     }
 
     /// Waits until the socket has something to read (or EOF), for at most `ms`; false on timeout.

@@ -66,9 +66,10 @@ package struct SocketAddress: Sendable, CustomStringConvertible {
         self.init(storage: s)
     }
 
-    /// Fills a `sockaddr_storage` with a call (getsockname, accept, recvfrom) and keeps what it gave.
-    package static func filled(by call: (UnsafeMutablePointer<sockaddr>, UnsafeMutablePointer<socklen_t>) -> Int32)
-        -> (rc: Int32, address: SocketAddress)
+    /// Fills a `sockaddr_storage` with a call (getsockname, accept, recvfrom): the call's result and
+    /// the address it wrote.
+    package static func filled<R>(by call: (UnsafeMutablePointer<sockaddr>, UnsafeMutablePointer<socklen_t>) -> R)
+        -> (result: R, address: SocketAddress)
     {
         var s = sockaddr_storage()
         var len = socklen_t(MemoryLayout<sockaddr_storage>.size)
