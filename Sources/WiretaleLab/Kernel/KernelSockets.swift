@@ -25,9 +25,15 @@ public struct KernelSocket: Sendable, Equatable {
 
 /// Reads the kernel's socket tables. No privileges needed: every user may read `/proc/net/tcp`.
 public enum KernelSockets {
-    /// Every TCP socket (IPv4 and IPv6) whose local or remote port is `port`.
+    /// Every TCP socket (IPv4 and IPv6) whose local or remote port is `port`: the listener first, then
+    /// the sockets connecting to `port` (clients), then those the listener accepted. The kernel lists
+    /// its table in hash order, which changes with the ports; the labs print the same order every run.
     public static func tcp(port: UInt16) -> [KernelSocket] {
-        (read("/proc/net/tcp") + read("/proc/net/tcp6")).filter { $0.localPort == port || $0.remotePort == port }
+        let all = (read("/proc/net/tcp") + read("/proc/net/tcp6")).filter {
+            $0.localPort == port || $0.remotePort == port
+        }
+        func rank(_ k: KernelSocket) -> Int { k.state == .listen ? 0 : k.remotePort == port ? 1 : 2 }
+        return all.enumerated().sorted { (rank($0.element), $0.offset) < (rank($1.element), $1.offset) }.map(\.element)
     }
 
     /// Every UDP socket whose local or remote port is `port`.
