@@ -32,14 +32,18 @@ let package = Package(
         // No unsafe flags in a library target: SwiftPM refuses them in a package used by URL. Without
         // -enforce-exclusivity=unchecked here, conversations spent 0.689 s of CPU against 0.673 s, and
         // read --format none the same 0.653 s, on the 1.16 M-packet bench capture (best of 8 rounds each).
-        .target(name: "WiretaleCore"),
+        .target(name: "WiretaleCore", dependencies: ["WiretaleSystem"]),
+        // The system plumbing every module shares, once: socket addresses, errno names, process
+        // spawning, procfs reading, threads, the monotonic clock. `package` access: the package's
+        // own modules use it; it is no product's API. Pure Swift over Glibc, no unsafe flags.
+        .target(name: "WiretaleSystem"),
         // Everything that talks to libpcap: BPF filters, live capture, interfaces.
-        .target(name: "WiretaleCapture", dependencies: ["CPcap", "WiretaleCore"]),
+        .target(name: "WiretaleCapture", dependencies: ["CPcap", "WiretaleCore", "WiretaleSystem"]),
         // `wiretale trace`: a real fetch, step by step.
         .target(
             name: "WiretaleTrace",
             dependencies: [
-                "WiretaleCore", "WiretaleCapture", "CZlib",
+                "WiretaleCore", "WiretaleCapture", "WiretaleSystem", "CZlib",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOTLS", package: "swift-nio"),
@@ -47,7 +51,7 @@ let package = Package(
             ]
         ),
         // The notes' client/server code as labs (`serve`, `send`, `lab`, `tour`): sockets, kernel states.
-        .target(name: "WiretaleLab", dependencies: ["WiretaleCore", "WiretaleCapture", "CLinux"]),
+        .target(name: "WiretaleLab", dependencies: ["WiretaleCore", "WiretaleCapture", "WiretaleSystem", "CLinux"]),
         .executableTarget(
             name: "wiretale",
             dependencies: [
@@ -59,14 +63,17 @@ let package = Package(
             swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"])]
         ),
         .testTarget(name: "WiretaleCoreTests", dependencies: ["WiretaleCore"]),
+        .testTarget(name: "WiretaleSystemTests", dependencies: ["WiretaleSystem"]),
         .testTarget(name: "WiretaleCaptureTests", dependencies: ["WiretaleCapture", "WiretaleCore"]),
         .testTarget(
             name: "WiretaleTraceTests",
-            dependencies: ["WiretaleTrace", "WiretaleCore"],
+            dependencies: ["WiretaleTrace", "WiretaleCore", "WiretaleSystem"],
             exclude: ["Netns/netns.sh", "Hostile/hostile.py"]
         ),
         .testTarget(name: "WiretaleCLITests", dependencies: ["WiretaleCore"]),
-        .testTarget(name: "WiretaleLabTests", dependencies: ["WiretaleLab", "WiretaleCore", "WiretaleCapture"]),
+        .testTarget(
+            name: "WiretaleLabTests",
+            dependencies: ["WiretaleLab", "WiretaleCore", "WiretaleCapture", "WiretaleSystem"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,3 +1,5 @@
+import WiretaleSystem
+
 #if canImport(Glibc)
     import Glibc
 #endif

@@ -2,6 +2,7 @@ import NIOCore
 import NIOPosix
 import NIOSSL
 import WiretaleCore
+import WiretaleSystem
 
 /// Performs a real fetch, step by step, and reports it in the notes' terms (notes section 4).
 ///

@@ -1,4 +1,5 @@
 import Testing
+import WiretaleSystem
 
 @testable import WiretaleLab
 
@@ -19,9 +20,7 @@ import Testing
     @Test func theTCPClientGetsItsMessageBackFromTheTCPServer() throws {
         let port = try freePort(udp: false)
         let address = SocketAddress(ip: "127.0.0.1", port: port)!
-        let server = spawn(SendableBox(address)) { box in
-            try? Echo.serveTCP(bind: box.value, limit: 1, log: { _ in })
-        }
+        let server = try #require(startThread { try? Echo.serveTCP(bind: address, limit: 1, log: { _ in }) })
         var reply: [UInt8] = []
         for _ in 0..<50 {
             if let r = try? Echo.sendTCP(to: address, message: Array("hello tcp".utf8), log: { _ in }) {
@@ -30,20 +29,18 @@ import Testing
             }
             pause(milliseconds: 20)  // the server may not be listening yet
         }
-        pthread_join(server, nil)
+        joinThread(server)
         #expect(String(decoding: reply, as: UTF8.self) == "hello tcp")
     }
 
     @Test func theUDPClientGetsItsDatagramBackFromTheUDPServer() throws {
         let port = try freePort(udp: true)
         let address = SocketAddress(ip: "127.0.0.1", port: port)!
-        let server = spawn(SendableBox(address)) { box in
-            try? Echo.serveUDP(bind: box.value, limit: 1, log: { _ in })
-        }
+        let server = try #require(startThread { try? Echo.serveUDP(bind: address, limit: 1, log: { _ in }) })
         pause(milliseconds: 100)
         var lines: [String] = []
         let reply = try Echo.sendUDP(to: address, message: Array("hello udp".utf8), log: { lines.append($0) })
-        pthread_join(server, nil)
+        joinThread(server)
         #expect(reply.map { String(decoding: $0, as: UTF8.self) } == "hello udp")
         #expect(lines.first?.contains("no handshake") == true)
     }

@@ -37,4 +37,19 @@ import WiretaleCore
         #expect(s.first?.localIP == "0:0:0:0:0:0:0:1")
         #expect(s.first?.state == .listen)
     }
+
+    @Test func theKernelsTableForAPortListsTheListenerThenTheClientThenTheAcceptedSocket() throws {
+        let listener = try Socket.tcp()
+        try listener.bind(SocketAddress(ip: "127.0.0.1", port: 0)!)
+        try listener.listen()
+        let port = try listener.localAddress().port
+        let client = try Socket.tcp()
+        try client.connect(SocketAddress(ip: "127.0.0.1", port: port)!)
+        let (server, _) = try listener.accept()
+        defer { for s in [client, server, listener] { s.close() } }
+        let clientPort = try client.localAddress().port
+        let table = KernelSockets.tcp(port: port)
+        #expect(table.map(\.state) == [.listen, .established, .established])
+        #expect(table.map(\.remotePort) == [0, port, clientPort])
+    }
 }

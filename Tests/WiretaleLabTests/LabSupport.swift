@@ -1,6 +1,7 @@
 import Testing
 import WiretaleCapture
 import WiretaleCore
+import WiretaleSystem
 
 @testable import WiretaleLab
 
@@ -44,36 +45,10 @@ func wiretaleBinary() -> String? {
     return nil
 }
 
-/// Runs a program, with a time limit, and returns its exit status and standard output.
+/// Runs a program, with a time limit, and returns its exit status (124 when it ran out of time, as
+/// timeout(1) says it) and standard output.
 func runProgram(_ arguments: [String], seconds: Int = 120) -> (status: Int32, output: String) {
-    var fds: [Int32] = [-1, -1]
-    guard pipe(&fds) == 0 else { return (-1, "") }
-    var actions = posix_spawn_file_actions_t()
-    posix_spawn_file_actions_init(&actions)
-    posix_spawn_file_actions_adddup2(&actions, fds[1], 1)
-    posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
-    posix_spawn_file_actions_addclose(&actions, fds[0])
     // Run from / so nothing relative to the package's directory can help.
-    let full = ["/usr/bin/timeout", String(seconds), "/usr/bin/env", "-C", "/"] + arguments
-    var argv: [UnsafeMutablePointer<CChar>?] = full.map { strdup($0) } + [nil]
-    var pid = pid_t()
-    let rc = posix_spawn(&pid, full[0], &actions, nil, &argv, environ)
-    posix_spawn_file_actions_destroy(&actions)
-    for a in argv { free(a) }
-    close(fds[1])
-    guard rc == 0 else {
-        close(fds[0])
-        return (-1, "")
-    }
-    var out: [UInt8] = []
-    var chunk = [UInt8](repeating: 0, count: 65_536)
-    while true {
-        let n = chunk.withUnsafeMutableBytes { read(fds[0], $0.baseAddress, $0.count) }
-        if n <= 0 { break }
-        out += chunk.prefix(n)
-    }
-    close(fds[0])
-    var status: Int32 = 0
-    waitpid(pid, &status, 0)
-    return ((status & 0x7F) == 0 ? (status >> 8) & 0xFF : 128 + (status & 0x7F), String(decoding: out, as: UTF8.self))
+    let r = Subprocess.run(["/usr/bin/env", "-C", "/"] + arguments, timeout: Double(seconds))
+    return (r.timedOut ? 124 : r.exit, r.stdout)
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import WiretaleCore
+import WiretaleSystem
 
 @testable import WiretaleLab
 
@@ -182,22 +183,24 @@ struct LoadGeneratorTests {
         try server.bind(SocketAddress(ip: "127.0.0.1", port: 0)!)
         try server.listen()
         let address = try server.localAddress()
-        let t = spawn(SendableBox(server)) { box in
-            guard let (c, _) = try? box.value.accept() else { return }
-            // The request first, so that the wait below is for the client's close alone.
-            _ = try? c.receive()
-            // Headers without the blank line that ends them, until the client stops reading.
-            let line = [UInt8]("X-Filler: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\r\n".utf8)
-            var sent = 0
-            while sent < 2 << 20 {
-                let n = line.withUnsafeBytes { send(c.fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-                if n <= 0 { break }
-                sent += n
-            }
-            // Keep the connection open: only the client's cap can end its wait before the deadline.
-            _ = try? c.receive()
-            c.close()
-        }
+        let box = SendableBox(server)
+        let t = try #require(
+            startThread {
+                guard let (c, _) = try? box.value.accept() else { return }
+                // The request first, so that the wait below is for the client's close alone.
+                _ = try? c.receive()
+                // Headers without the blank line that ends them, until the client stops reading.
+                let line = [UInt8]("X-Filler: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\r\n".utf8)
+                var sent = 0
+                while sent < 2 << 20 {
+                    let n = line.withUnsafeBytes { send(c.fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+                    if n <= 0 { break }
+                    sent += n
+                }
+                // Keep the connection open: only the client's cap can end its wait before the deadline.
+                _ = try? c.receive()
+                c.close()
+            })
         do {
             let load = try LoadGenerator(address: address, connections: 1)
             let r = load.run(requests: 1, seconds: 5, threads: 1)
@@ -207,7 +210,7 @@ struct LoadGeneratorTests {
             #expect(r.elapsedNs < 4_000_000_000)
         }
         // The generator is gone and its connection closed: the server thread ends.
-        pthread_join(t, nil)
+        joinThread(t)
         server.close()
     }
 }

@@ -1,5 +1,6 @@
 import CPcap
 import WiretaleCore
+import WiretaleSystem
 
 #if canImport(Glibc)
     import Glibc
@@ -229,7 +230,8 @@ public final class LiveCapture {
             fds[1] = pollfd(fd: handle.wakeRead, events: Int16(POLLIN), revents: 0)
             let ready = poll(fds.baseAddress, nfds_t(handle.wakeRead >= 0 ? 2 : 1), timeout)
             if ready < 0 && errno != EINTR {
-                throw CaptureError(kind: .readFailed, device: device, libpcapMessage: "poll: \(errnoText(errno))")
+                throw CaptureError(
+                    kind: .readFailed, device: device, libpcapMessage: "poll: \(errnoDescription(errno))")
             }
             if ready > 0 && fds[0].revents & Int16(POLLNVAL) != 0 {
                 throw CaptureError(kind: .readFailed, device: device, libpcapMessage: "the packet socket was closed")

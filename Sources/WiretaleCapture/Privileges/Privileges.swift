@@ -1,3 +1,5 @@
+import WiretaleSystem
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Musl)
@@ -58,25 +60,7 @@ func procStatusIDs(_ key: String) -> [UInt32]? {
 /// This thread's `status`: credentials are per thread, and `/proc/self` is the thread-group
 /// leader, whose entry goes stale once the main thread has exited (as under `dispatchMain`).
 private func readProcStatus() -> String? {
-    readSmallFile("/proc/thread-self/status") ?? readSmallFile("/proc/self/status")
-}
-
-private func readSmallFile(_ path: String) -> String? {
-    let fd = open(path, O_RDONLY | O_CLOEXEC)
-    if fd < 0 { return nil }
-    defer { close(fd) }
-    var bytes: [UInt8] = []
-    var chunk = [UInt8](repeating: 0, count: 4096)
-    while bytes.count < 1 << 20 {
-        let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-        if n < 0 {
-            if errno == EINTR { continue }
-            return nil
-        }
-        if n == 0 { break }
-        bytes.append(contentsOf: chunk[0..<n])
-    }
-    return String(decoding: bytes, as: UTF8.self)
+    readTextFile("/proc/thread-self/status", limit: 1 << 20) ?? readTextFile("/proc/self/status", limit: 1 << 20)
 }
 
 extension Substring {
@@ -173,7 +157,7 @@ public struct PrivilegeError: Error, Sendable, Hashable, CustomStringConvertible
     }
 
     public var description: String {
-        let what = code == 0 ? operation : "\(operation) failed: \(errnoText(code))"
+        let what = code == 0 ? operation : "\(operation) failed: \(errnoDescription(code))"
         switch step {
         case .dropRoot:
             return "cannot drop root privileges: \(what); stopping rather than running as root"

@@ -67,38 +67,6 @@ func pcapMessage(_ handle: OpaquePointer, status: Int32? = nil) -> String {
     return text
 }
 
-/// The symbolic name of an errno value for error messages ("ENOSPC"), when it is a common one.
-func errnoName(_ code: Int32) -> String? {
-    switch code {
-    case EPERM: "EPERM"
-    case ENOENT: "ENOENT"
-    case EIO: "EIO"
-    case EBADF: "EBADF"
-    case EACCES: "EACCES"
-    case EEXIST: "EEXIST"
-    case ENOTDIR: "ENOTDIR"
-    case EISDIR: "EISDIR"
-    case EINVAL: "EINVAL"
-    case EMFILE: "EMFILE"
-    case EFBIG: "EFBIG"
-    case ENOSPC: "ENOSPC"
-    case EROFS: "EROFS"
-    case EPIPE: "EPIPE"
-    case EDQUOT: "EDQUOT"
-    case ENAMETOOLONG: "ENAMETOOLONG"
-    case ELOOP: "ELOOP"
-    default: nil
-    }
-}
-
-/// "no space left on device (ENOSPC)": the C library's text plus the errno name.
-func errnoText(_ code: Int32) -> String {
-    let text = strerror(code).map { String(cString: $0) } ?? "error \(code)"
-    let lowered = text.prefix(1).lowercased() + text.dropFirst()
-    if let name = errnoName(code) { return "\(lowered) (\(name))" }
-    return "\(lowered) (errno \(code))"
-}
-
 /// Quotes `text` for the error messages' `'…'` convention without hiding control characters.
 func quotedForErrors(_ text: String) -> String {
     var out = "'"

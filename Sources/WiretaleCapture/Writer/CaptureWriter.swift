@@ -1,4 +1,5 @@
 import WiretaleCore
+import WiretaleSystem
 
 #if canImport(Glibc)
     import Glibc
@@ -249,11 +250,11 @@ public struct CaptureWriteError: Error, Sendable, Hashable, CustomStringConverti
             } else if code == ENOENT {
                 hint = "; the directory does not exist"
             }
-            return "cannot create \(name): \(errnoText(code))\(hint)"
+            return "cannot create \(name): \(errnoDescription(code))\(hint)"
         case .write:
-            return "cannot write \(name): \(errnoText(code)); the capture file is incomplete"
+            return "cannot write \(name): \(errnoDescription(code)); the capture file is incomplete"
         case .close:
-            return "cannot finish \(name): \(errnoText(code)); the capture file may be incomplete"
+            return "cannot finish \(name): \(errnoDescription(code)); the capture file may be incomplete"
         case .writeAfterClose:
             return "cannot write \(name): the file was already closed"
         case .linkTypeMismatch(let file, let packet):

@@ -1,11 +1,3 @@
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Musl)
-    import Musl
-#elseif canImport(Darwin)
-    import Darwin
-#endif
-
 /// Why a capture file could not be opened or read further, as one line for the user: what is wrong,
 /// where (the byte offset in the file and the record or block number), and what they can do.
 ///
@@ -62,12 +54,6 @@ public struct CaptureFileError: Error, CustomStringConvertible, Hashable, Sendab
         }
         return "\(name): \(reason)"
     }
-}
-
-/// The C library's text for an `errno` value ("No such file or directory").
-func captureFileErrnoText(_ code: Int32) -> String {
-    guard let text = strerror(code) else { return "error \(code)" }
-    return String(cString: text)
 }
 
 extension UInt32 {

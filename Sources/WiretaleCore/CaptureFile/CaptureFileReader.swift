@@ -1,3 +1,5 @@
+import WiretaleSystem
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Musl)
@@ -140,7 +142,7 @@ public final class CaptureFileReader {
             let code = errno
             throw CaptureFileError(
                 code: .cannotOpen, fileName: path,
-                reason: "cannot open: \(captureFileErrnoText(code)) — check the path and its permissions")
+                reason: "cannot open: \(errnoText(code)) — check the path and its permissions")
         }
         var status = stat()
         if fstat(fd, &status) == 0 {
@@ -316,7 +318,7 @@ public final class CaptureFileReader {
                 }
                 throw CaptureFileError(
                     code: .readFailed, fileName: fileName,
-                    reason: "cannot read at byte \(bufferFileOffset + end): \(captureFileErrnoText(code))",
+                    reason: "cannot read at byte \(bufferFileOffset + end): \(errnoText(code))",
                     byteOffset: bufferFileOffset + end)
             }
         }

@@ -63,4 +63,27 @@ public enum TCPState: UInt8, Sendable, CaseIterable, CustomStringConvertible {
     }
 
     public var description: String { name.description }
+
+    /// The state for the Linux kernel's number for it (`include/net/tcp_states.h`), as
+    /// `/proc/net/tcp`'s `st` column and `TCP_INFO`'s `tcpi_state` give it; nil for a number the
+    /// kernel does not define. Linux has no separate number for SYN-RCVD's request sockets and
+    /// bound sockets: TCP_NEW_SYN_RECV (12), a request waiting for the handshake's third segment,
+    /// is SYN-RCVD like TCP_SYN_RECV (3); TCP_CLOSE (7) and TCP_BOUND_INACTIVE (13), a socket bound
+    /// to a port but neither listening nor connected, are CLOSED.
+    public init?(linuxState: UInt8) {
+        switch linuxState {
+        case 1: self = .established  // TCP_ESTABLISHED
+        case 2: self = .synSent  // TCP_SYN_SENT
+        case 3, 12: self = .synReceived  // TCP_SYN_RECV, TCP_NEW_SYN_RECV
+        case 4: self = .finWait1  // TCP_FIN_WAIT1
+        case 5: self = .finWait2  // TCP_FIN_WAIT2
+        case 6: self = .timeWait  // TCP_TIME_WAIT
+        case 7, 13: self = .closed  // TCP_CLOSE, TCP_BOUND_INACTIVE
+        case 8: self = .closeWait  // TCP_CLOSE_WAIT
+        case 9: self = .lastAck  // TCP_LAST_ACK
+        case 10: self = .listen  // TCP_LISTEN
+        case 11: self = .closing  // TCP_CLOSING
+        default: return nil
+        }
+    }
 }

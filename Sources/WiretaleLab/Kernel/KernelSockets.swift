@@ -1,4 +1,5 @@
 import WiretaleCore
+import WiretaleSystem
 
 #if canImport(Glibc)
     import Glibc
@@ -15,24 +16,8 @@ public struct KernelSocket: Sendable, Equatable {
     /// The kernel's state number (`st` column, `include/net/tcp_states.h`).
     public var code: UInt8
 
-    /// The notes' state (RFC name). Linux's TCP_CLOSE (7) is CLOSED; TCP_NEW_SYN_RECV (12), a
-    /// request waiting for the third handshake, is SYN-RCVD.
-    public var state: TCPState? {
-        switch code {
-        case 1: .established
-        case 2: .synSent
-        case 3, 12: .synReceived
-        case 4: .finWait1
-        case 5: .finWait2
-        case 6: .timeWait
-        case 7: .closed
-        case 8: .closeWait
-        case 9: .lastAck
-        case 10: .listen
-        case 11: .closing
-        default: nil
-        }
-    }
+    /// The notes' state (RFC name), from the kernel's number (`TCPState(linuxState:)`).
+    public var state: TCPState? { TCPState(linuxState: code) }
 
     public var local: String { "\(localIP):\(localPort)" }
     public var remote: String { "\(remoteIP):\(remotePort)" }
@@ -40,9 +25,15 @@ public struct KernelSocket: Sendable, Equatable {
 
 /// Reads the kernel's socket tables. No privileges needed: every user may read `/proc/net/tcp`.
 public enum KernelSockets {
-    /// Every TCP socket (IPv4 and IPv6) whose local or remote port is `port`.
+    /// Every TCP socket (IPv4 and IPv6) whose local or remote port is `port`: the listener first, then
+    /// the sockets connecting to `port` (clients), then those the listener accepted. The kernel lists
+    /// its table in hash order, which changes with the ports; the labs print the same order every run.
     public static func tcp(port: UInt16) -> [KernelSocket] {
-        (read("/proc/net/tcp") + read("/proc/net/tcp6")).filter { $0.localPort == port || $0.remotePort == port }
+        let all = (read("/proc/net/tcp") + read("/proc/net/tcp6")).filter {
+            $0.localPort == port || $0.remotePort == port
+        }
+        func rank(_ k: KernelSocket) -> Int { k.state == .listen ? 0 : k.remotePort == port ? 1 : 2 }
+        return all.enumerated().sorted { (rank($0.element), $0.offset) < (rank($1.element), $1.offset) }.map(\.element)
     }
 
     /// Every UDP socket whose local or remote port is `port`.
@@ -56,7 +47,7 @@ public enum KernelSockets {
     }
 
     static func read(_ path: String) -> [KernelSocket] {
-        readProcFile(path).map(parse) ?? []
+        readTextFile(path).map(parse) ?? []
     }
 
     /// Parses the table's text: a header line, then `sl local rem st ...` per socket, addresses as

@@ -1,5 +1,6 @@
 import WiretaleCapture
 import WiretaleCore
+import WiretaleSystem
 
 #if canImport(Glibc)
     import Glibc
@@ -73,13 +74,10 @@ public enum CompareLab {
         try? server.receiveTimeout(milliseconds: 2000)
         let filter = (kind == .udp ? "udp" : "tcp") + " port \(address.port)"
         let cap = live ? try? LabCapture(filter: filter, snapshotLength: 128) : nil
-        let serverThread = spawn(SendableBox(server)) { box in serve(kind, box.value, count: count, size: size) }
+        let box = SendableBox(server)
+        let serverThread = startThread { serve(kind, box.value, count: count, size: size) }
 
-        func now() -> Int64 {
-            var t = timespec()
-            clock_gettime(CLOCK_MONOTONIC, &t)
-            return Int64(t.tv_sec) * 1_000_000_000 + Int64(t.tv_nsec)
-        }
+        func now() -> Int64 { Clock.nowNs() }
         switch kind {
         case .udp:
             if let c = try? Socket.udp() {
@@ -121,7 +119,7 @@ public enum CompareLab {
             }
         }
         row.completed = row.latencies.count
-        pthread_join(serverThread, nil)
+        if let serverThread { joinThread(serverThread) }
         server.close()
         if let cap {
             let frames = cap.finish(settle: 60)
@@ -288,46 +286,6 @@ extension String {
         let tenths = Int((v * 10).rounded())
         self = "\(tenths / 10).\(abs(tenths % 10))"
     }
-}
-
-/// Carries a value to another thread; the lab hands it over and does not touch it meanwhile.
-struct SendableBox<T>: @unchecked Sendable {
-    let value: T
-    init(_ value: T) { self.value = value }
-}
-
-/// What a new thread runs.
-final class ThreadStart: @unchecked Sendable {
-    let run: () -> Void
-    init(_ run: @escaping () -> Void) { self.run = run }
-}
-
-/// Starts a thread running `body(box)`.
-func spawn<T>(_ box: SendableBox<T>, _ body: @escaping @Sendable (SendableBox<T>) -> Void) -> pthread_t {
-    startThread(ThreadStart { body(box) }, detached: false) ?? pthread_t()
-}
-
-/// Starts a thread running `start`; nil when the system refused one. A detached thread is never
-/// joined: its resources go back when it ends.
-@discardableResult
-func startThread(_ start: ThreadStart, detached: Bool) -> pthread_t? {
-    let raw = Unmanaged.passRetained(start).toOpaque()
-    var attr = pthread_attr_t()
-    pthread_attr_init(&attr)
-    defer { pthread_attr_destroy(&attr) }
-    if detached { pthread_attr_setdetachstate(&attr, Int32(PTHREAD_CREATE_DETACHED)) }
-    var t = pthread_t()
-    let rc = pthread_create(
-        &t, &attr,
-        { raw in
-            Unmanaged<ThreadStart>.fromOpaque(raw!).takeRetainedValue().run()
-            return nil
-        }, raw)
-    if rc != 0 {
-        Unmanaged<ThreadStart>.fromOpaque(raw).release()
-        return nil
-    }
-    return t
 }
 
 /// Writes `frames` to a pcap file at `path` with the project's `CaptureWriter`; returns a line saying what it did.

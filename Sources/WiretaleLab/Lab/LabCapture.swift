@@ -1,5 +1,7 @@
+import Synchronization
 import WiretaleCapture
 import WiretaleCore
+import WiretaleSystem
 
 #if canImport(Glibc)
     import Glibc
@@ -35,25 +37,13 @@ public func pause(milliseconds ms: Int) {
 
 /// The frames a capture thread has kept so far, behind a lock.
 final class FrameStore: @unchecked Sendable {
-    private var lock = pthread_mutex_t()
-    private var frames: [LabFrame] = []
+    private let frames = Mutex<[LabFrame]>([])
     var error: String?
     var dropped: UInt64 = 0
 
-    init() { pthread_mutex_init(&lock, nil) }
-    deinit { pthread_mutex_destroy(&lock) }
+    func append(_ f: LabFrame) { frames.withLock { $0.append(f) } }
 
-    func append(_ f: LabFrame) {
-        pthread_mutex_lock(&lock)
-        frames.append(f)
-        pthread_mutex_unlock(&lock)
-    }
-
-    func take() -> [LabFrame] {
-        pthread_mutex_lock(&lock)
-        defer { pthread_mutex_unlock(&lock) }
-        return frames
-    }
+    func take() -> [LabFrame] { frames.withLock { $0 } }
 }
 
 /// A live capture running on its own thread while the lab makes its calls on this one: opened
@@ -78,20 +68,7 @@ public final class LabCapture: @unchecked Sendable {
         options.promiscuous = false
         capture = try LiveCapture(options)
         self.device = device
-        startThread()
-    }
-
-    private func startThread() {
-        let box = Unmanaged.passRetained(self).toOpaque()
-        var t = pthread_t()
-        let rc = pthread_create(
-            &t, nil,
-            { raw in
-                let me = Unmanaged<LabCapture>.fromOpaque(raw!).takeRetainedValue()
-                me.loop()
-                return nil
-            }, box)
-        if rc == 0 { thread = t } else { Unmanaged<LabCapture>.fromOpaque(box).release() }
+        thread = startThread { [self] in loop() }
     }
 
     private func loop() {
@@ -114,7 +91,7 @@ public final class LabCapture: @unchecked Sendable {
         guard thread != nil else { return store.take() }
         pause(milliseconds: settle)
         capture.stop()
-        if let t = thread { pthread_join(t, nil) }
+        if let t = thread { joinThread(t) }
         thread = nil
         dropped = store.dropped
         return store.take()

@@ -1,21 +1,18 @@
+import WiretaleSystem
+
 #if canImport(Glibc)
     import Glibc
 #endif
 
-/// Runs a tool (`ip`) and waits for it, with its output discarded; returns the exit status.
+/// Runs a tool (`ip`, found in PATH) and waits for it, with its output discarded; returns the exit
+/// status, -1 when it could not start or was killed.
 @discardableResult
 func runTool(_ arguments: [String]) -> Int32 {
-    var pid = pid_t()
-    var actions = posix_spawn_file_actions_t()
-    posix_spawn_file_actions_init(&actions)
-    defer { posix_spawn_file_actions_destroy(&actions) }
-    posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
-    posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
-    var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
-    defer { for a in argv { free(a) } }
-    guard posix_spawnp(&pid, arguments[0], &actions, nil, &argv, environ) == 0 else { return -1 }
-    var status: Int32 = 0
-    while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+    let quiet: [ChildProcess.Action] = [
+        .open(fd: 1, path: "/dev/null", flags: O_WRONLY), .open(fd: 2, path: "/dev/null", flags: O_WRONLY),
+    ]
+    guard case .success(let pid) = ChildProcess.spawn(arguments, actions: quiet, searchPath: true) else { return -1 }
+    let status = ChildProcess.waitStatus(pid)
     return (status & 0x7F) == 0 ? (status >> 8) & 0xFF : -1
 }
 

@@ -1,4 +1,5 @@
 import CLinux
+import Synchronization
 
 #if canImport(Glibc)
     import Glibc
@@ -133,18 +134,14 @@ extension String {
 
 /// This process's request counter: ordinary memory, so every thread (and every task) of the
 /// process sees the one total, and another process sees none of it.
-final class RequestCounter: @unchecked Sendable {
-    private var lock = pthread_mutex_t()
-    private var value = 0
-
-    init() { pthread_mutex_init(&lock, nil) }
-    deinit { pthread_mutex_destroy(&lock) }
+final class RequestCounter: Sendable {
+    private let value = Mutex(0)
 
     func increment() -> Int {
-        pthread_mutex_lock(&lock)
-        defer { pthread_mutex_unlock(&lock) }
-        value += 1
-        return value
+        value.withLock { v in
+            v += 1
+            return v
+        }
     }
 }
 

@@ -1,5 +1,7 @@
 import CLinux
+import Synchronization
 import WiretaleCore
+import WiretaleSystem
 
 #if canImport(Glibc)
     import Glibc
@@ -117,11 +119,10 @@ public enum HTTPServer {
                 close(c)
                 continue
             }
-            let started = startThread(
-                ThreadStart {
-                    serveBlocking(c, counter: counter, shared: nil)
-                    live.leave()
-                }, detached: true)
+            let started = startThread(detached: true) {
+                serveBlocking(c, counter: counter, shared: nil)
+                live.leave()
+            }
             if started == nil {
                 close(c)
                 live.leave()
@@ -241,22 +242,16 @@ public enum HTTPServer {
 }
 
 /// How many connections a server holds, capped at `HTTPServer.maxConnections`.
-final class LiveCount: @unchecked Sendable {
-    private var lock = pthread_mutex_t()
-    private var n = 0
-    init() { pthread_mutex_init(&lock, nil) }
+final class LiveCount: Sendable {
+    private let n = Mutex(0)
 
     func enter() -> Bool {
-        pthread_mutex_lock(&lock)
-        defer { pthread_mutex_unlock(&lock) }
-        guard n < HTTPServer.maxConnections else { return false }
-        n += 1
-        return true
+        n.withLock { n in
+            guard n < HTTPServer.maxConnections else { return false }
+            n += 1
+            return true
+        }
     }
 
-    func leave() {
-        pthread_mutex_lock(&lock)
-        n -= 1
-        pthread_mutex_unlock(&lock)
-    }
+    func leave() { n.withLock { $0 -= 1 } }
 }

@@ -1,4 +1,5 @@
 import CLinux
+import WiretaleSystem
 
 #if canImport(Glibc)
     import Glibc
@@ -81,12 +82,13 @@ final class LoadGenerator: @unchecked Sendable {
         for k in 0..<t {
             let mine = stride(from: k, to: fds.count, by: t).map { fds[$0] }
             let budget = requests / t + (k < requests % t ? 1 : 0)
-            handles.append(
-                spawn(SendableBox(self)) { g in
-                    box.set(k, g.value.drive(mine, budget: budget, deadline: deadline, counters: counters))
-                })
+            let g = SendableBox(self)
+            let started = startThread {
+                box.set(k, g.value.drive(mine, budget: budget, deadline: deadline, counters: counters))
+            }
+            if let started { handles.append(started) }
         }
-        for h in handles { pthread_join(h, nil) }
+        for h in handles { joinThread(h) }
         results = box.results
         var total = Result()
         for r in results { total.merge(r) }

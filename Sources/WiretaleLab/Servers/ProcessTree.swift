@@ -1,3 +1,5 @@
+import WiretaleSystem
+
 #if canImport(Glibc)
     import Glibc
 #endif
@@ -32,7 +34,7 @@ enum ProcessTree {
     static func tree(_ root: Int32) -> [Int32] {
         var parent: [Int32: Int32] = [:]
         for pid in numericEntries("/proc") {
-            guard let stat = readProcFile("/proc/\(pid)/stat", limit: 4096), let close = stat.lastIndex(of: ")")
+            guard let stat = readTextFile("/proc/\(pid)/stat", limit: 4096), let close = stat.lastIndex(of: ")")
             else { continue }
             let fields = stat[stat.index(after: close)...].split(separator: " ")
             // A zombie (Z) or dying (X) process has ended; only its parent's wait is missing.
@@ -78,11 +80,11 @@ enum ProcessTree {
         for pid in s.pids {
             let tasks = numericEntries("/proc/\(pid)/task")
             s.threads += tasks.count
-            if let rollup = readProcFile("/proc/\(pid)/smaps_rollup", limit: 8192), let pss = field(rollup, "Pss") {
+            if let rollup = readTextFile("/proc/\(pid)/smaps_rollup", limit: 8192), let pss = field(rollup, "Pss") {
                 s.pssKiB += pss
             }
             if s.threadInProcess == nil, let tid = tasks.sorted().first(where: { $0 != pid }),
-                let status = readProcFile("/proc/\(pid)/task/\(tid)/status", limit: 8192),
+                let status = readTextFile("/proc/\(pid)/task/\(tid)/status", limit: 8192),
                 let tgid = field(status, "Tgid")
             {
                 s.threadInProcess = ThreadEvidence(pid: pid, tid: tid, tgid: Int32(tgid), siblings: tasks.count)

@@ -1,4 +1,5 @@
 import CLinux
+import WiretaleSystem
 
 #if canImport(Glibc)
     import Glibc
@@ -13,7 +14,7 @@ final class Reactor: @unchecked Sendable {
 
     init() {
         epfd = wt_epoll_create()
-        startThread(ThreadStart { [epfd] in Reactor.loop(epfd) }, detached: true)
+        startThread(detached: true) { [epfd] in Reactor.loop(epfd) }
     }
 
     /// One socket's waiting task. Registered once (one-shot: re-armed by each wait).

@@ -1,5 +1,6 @@
 import CLinux
 import WiretaleCore
+import WiretaleSystem
 
 #if canImport(Glibc)
     import Glibc
@@ -193,7 +194,7 @@ public enum ServersLab {
     /// Drives a server that is already running (`serve http`, or any HTTP/1.1 server) with the
     /// lab's load alone: the figures to set beside another load generator's (`wrk`) on the same
     /// server. Only the load's columns are filled in.
-    public static func drive(
+    package static func drive(
         _ address: SocketAddress, concurrency c: Int, requests: Int, seconds: Double, threads: Int = 2
     ) -> LoadFigures {
         HTTPServer.raiseFileLimit()
@@ -261,18 +262,16 @@ public enum ServersLab {
             let n = 2000
             let t0 = Clock.nowNs()
             for _ in 0..<n {
-                var t = pthread_t()
-                pthread_create(&t, nil, { _ in nil }, nil)
-                pthread_join(t, nil)
+                if let t = startThread({}) { joinThread(t) }
             }
             return (Double(Clock.nowNs() - t0) / 1000 / Double(n), n)
         case .coroutine:
             let n = 2000
-            let box = Waitable()
+            let box = Handoff<Double>()
             Task {
                 let t0 = Clock.nowNs()
                 for _ in 0..<n { await Task {}.value }
-                box.finish(Double(Clock.nowNs() - t0) / 1000 / Double(n))
+                box.put(Double(Clock.nowNs() - t0) / 1000 / Double(n))
             }
             return (box.wait(), n)
         }
@@ -337,31 +336,5 @@ public enum ServersLab {
             buffer += d
         }
         return nil
-    }
-}
-
-/// A value a task hands to a waiting thread (the lab's thread is not on the cooperative pool).
-final class Waitable: @unchecked Sendable {
-    private var lock = pthread_mutex_t()
-    private var cond = pthread_cond_t()
-    private var value: Double?
-
-    init() {
-        pthread_mutex_init(&lock, nil)
-        pthread_cond_init(&cond, nil)
-    }
-
-    func finish(_ v: Double) {
-        pthread_mutex_lock(&lock)
-        value = v
-        pthread_cond_signal(&cond)
-        pthread_mutex_unlock(&lock)
-    }
-
-    func wait() -> Double {
-        pthread_mutex_lock(&lock)
-        defer { pthread_mutex_unlock(&lock) }
-        while value == nil { pthread_cond_wait(&cond, &lock) }
-        return value!
     }
 }

@@ -11,7 +11,7 @@ public enum Echo {
 
     /// TCP echo server: socket, bind, listen, then for each client accept, recv/send until EOF, close.
     /// Serves one client at a time, `limit` clients (nil: forever).
-    public static func serveTCP(bind address: SocketAddress, limit: Int? = nil, log: Log) throws(SocketError) {
+    package static func serveTCP(bind address: SocketAddress, limit: Int? = nil, log: Log) throws(SocketError) {
         let listener = try Socket.tcp(family: address.family)
         try listener.reuseAddress()
         try listener.bind(address)
@@ -46,7 +46,7 @@ public enum Echo {
     }
 
     /// UDP echo server: socket, bind, then recvfrom/sendto for each datagram; no connection at all.
-    public static func serveUDP(bind address: SocketAddress, limit: Int? = nil, log: Log) throws(SocketError) {
+    package static func serveUDP(bind address: SocketAddress, limit: Int? = nil, log: Log) throws(SocketError) {
         let socket = try Socket.udp(family: address.family)
         try socket.reuseAddress()
         try socket.bind(address)
@@ -64,7 +64,7 @@ public enum Echo {
     /// TCP client: socket, connect (the handshake), send, shutdown(SHUT_WR) (our FIN), recv until
     /// EOF (the server's FIN), close. Returns the reply.
     @discardableResult
-    public static func sendTCP(
+    package static func sendTCP(
         to address: SocketAddress, message: [UInt8], timeoutMilliseconds: Int = 5000,
         log: Log
     ) throws(SocketError) -> [UInt8] {
@@ -90,7 +90,7 @@ public enum Echo {
 
     /// UDP client: socket, sendto, recvfrom (with a timeout: a datagram may be lost and nobody resends it).
     @discardableResult
-    public static func sendUDP(
+    package static func sendUDP(
         to address: SocketAddress, message: [UInt8], timeoutMilliseconds: Int = 2000,
         log: Log
     ) throws(SocketError) -> [UInt8]? {

@@ -1,3 +1,5 @@
+import WiretaleSystem
+
 #if canImport(Glibc)
     import Glibc
 #endif
@@ -16,25 +18,11 @@ public struct SocketError: Error, Sendable, CustomStringConvertible {
         self.code = code
     }
 
-    /// `ECONNREFUSED`, `EADDRINUSE`, ... for the common cases, else the number.
-    public var codeName: String {
-        switch code {
-        case ECONNREFUSED: "ECONNREFUSED"
-        case ECONNRESET: "ECONNRESET"
-        case EADDRINUSE: "EADDRINUSE"
-        case EACCES: "EACCES"
-        case ETIMEDOUT: "ETIMEDOUT"
-        case EPIPE: "EPIPE"
-        case EINPROGRESS: "EINPROGRESS"
-        case EAGAIN: "EAGAIN"
-        case ENETUNREACH: "ENETUNREACH"
-        case EHOSTUNREACH: "EHOSTUNREACH"
-        default: "errno \(code)"
-        }
-    }
+    /// `ECONNREFUSED`, `EADDRINUSE`, ... for the common cases, else "errno N".
+    public var codeName: String { errnoName(code) }
 
     public var description: String {
-        let text = String(cString: strerror(code))
+        let text = errnoText(code)
         let on = target.isEmpty ? "" : " \(target)"
         var hint = ""
         switch code {
@@ -47,40 +35,13 @@ public struct SocketError: Error, Sendable, CustomStringConvertible {
     }
 }
 
-/// An IPv4 or IPv6 address and port, as the socket calls take them.
-public struct SocketAddress: Sendable, CustomStringConvertible {
-    var storage = sockaddr_storage()
-    public var family: Int32 { Int32(storage.ss_family) }
+/// The socket calls' address (WiretaleSystem's, one for the whole package), by the name the
+/// labs and the CLI use.
+package typealias SocketAddress = WiretaleSystem.SocketAddress
 
-    public init(storage: sockaddr_storage) { self.storage = storage }
-
-    /// A numeric address ("127.0.0.1", "::1") and a port; nil when the text is not one.
-    public init?(ip: String, port: UInt16) {
-        var s = sockaddr_storage()
-        var a4 = in_addr()
-        var a6 = in6_addr()
-        if inet_pton(AF_INET, ip, &a4) == 1 {
-            withUnsafeMutableBytes(of: &s) { raw in
-                let p = raw.baseAddress!.assumingMemoryBound(to: sockaddr_in.self)
-                p.pointee.sin_family = sa_family_t(AF_INET)
-                p.pointee.sin_port = port.bigEndian
-                p.pointee.sin_addr = a4
-            }
-        } else if inet_pton(AF_INET6, ip, &a6) == 1 {
-            withUnsafeMutableBytes(of: &s) { raw in
-                let p = raw.baseAddress!.assumingMemoryBound(to: sockaddr_in6.self)
-                p.pointee.sin6_family = sa_family_t(AF_INET6)
-                p.pointee.sin6_port = port.bigEndian
-                p.pointee.sin6_addr = a6
-            }
-        } else {
-            return nil
-        }
-        storage = s
-    }
-
+extension SocketAddress {
     /// Resolves a host name or numeric address (getaddrinfo), first answer of the wanted type.
-    public static func resolve(_ host: String, port: UInt16, udp: Bool) throws(SocketError) -> SocketAddress {
+    package static func resolve(_ host: String, port: UInt16, udp: Bool) throws(SocketError) -> SocketAddress {
         if let a = SocketAddress(ip: host, port: port) { return a }
         var hints = addrinfo()
         hints.ai_socktype = Int32(udp ? SOCK_DGRAM.rawValue : SOCK_STREAM.rawValue)
@@ -90,46 +51,10 @@ public struct SocketAddress: Sendable, CustomStringConvertible {
             throw SocketError(call: "getaddrinfo", target: host, code: rc == EAI_SYSTEM ? errno : EHOSTUNREACH)
         }
         defer { freeaddrinfo(list) }
-        var s = sockaddr_storage()
-        withUnsafeMutableBytes(of: &s) { raw in
-            raw.copyMemory(
-                from: UnsafeRawBufferPointer(start: first.pointee.ai_addr, count: Int(first.pointee.ai_addrlen)))
+        guard let address = first.pointee.ai_addr.flatMap({ SocketAddress(UnsafePointer($0)) }) else {
+            throw SocketError(call: "getaddrinfo", target: host, code: EAFNOSUPPORT)
         }
-        return SocketAddress(storage: s)
-    }
-
-    public var port: UInt16 {
-        withUnsafeBytes(of: storage) { raw in
-            family == AF_INET6
-                ? UInt16(bigEndian: raw.load(as: sockaddr_in6.self).sin6_port)
-                : UInt16(bigEndian: raw.load(as: sockaddr_in.self).sin_port)
-        }
-    }
-
-    public var ip: String {
-        var buffer = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN))
-        withUnsafeBytes(of: storage) { raw in
-            if family == AF_INET6 {
-                var a = raw.load(as: sockaddr_in6.self).sin6_addr
-                _ = inet_ntop(AF_INET6, &a, &buffer, socklen_t(buffer.count))
-            } else {
-                var a = raw.load(as: sockaddr_in.self).sin_addr
-                _ = inet_ntop(AF_INET, &a, &buffer, socklen_t(buffer.count))
-            }
-        }
-        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-    }
-
-    var length: socklen_t {
-        socklen_t(family == AF_INET6 ? MemoryLayout<sockaddr_in6>.size : MemoryLayout<sockaddr_in>.size)
-    }
-
-    public var description: String { family == AF_INET6 ? "[\(ip)]:\(port)" : "\(ip):\(port)" }
-
-    func withSockaddr<R>(_ body: (UnsafePointer<sockaddr>, socklen_t) -> R) -> R {
-        withUnsafeBytes(of: storage) { raw in
-            body(raw.baseAddress!.assumingMemoryBound(to: sockaddr.self), length)
-        }
+        return address
     }
 }
 
@@ -196,7 +121,7 @@ public final class Socket {
     }
 
     /// `bind(addr)`: give the socket its local address and port (port 0: the kernel picks one).
-    public func bind(_ address: SocketAddress) throws(SocketError) {
+    package func bind(_ address: SocketAddress) throws(SocketError) {
         let rc = address.withSockaddr { Glibc.bind(fd, $0, $1) }
         if rc != 0 { throw SocketError(call: "bind", target: address.description) }
     }
@@ -207,21 +132,17 @@ public final class Socket {
     }
 
     /// `connect(addr)`: for TCP, the three-way handshake; for UDP, only fixes the peer (no packet).
-    public func connect(_ address: SocketAddress) throws(SocketError) {
+    package func connect(_ address: SocketAddress) throws(SocketError) {
         let rc = address.withSockaddr { Glibc.connect(fd, $0, $1) }
         if rc != 0 { throw SocketError(call: "connect", target: address.description) }
     }
 
     /// `accept()`: the next connection whose handshake finished, as a new socket.
-    public func accept() throws(SocketError) -> (Socket, SocketAddress) {
-        var s = sockaddr_storage()
-        var len = socklen_t(MemoryLayout<sockaddr_storage>.size)
-        let c = withUnsafeMutableBytes(of: &s) { raw in
-            Glibc.accept(fd, raw.baseAddress!.assumingMemoryBound(to: sockaddr.self), &len)
-        }
+    package func accept() throws(SocketError) -> (Socket, SocketAddress) {
+        let (c, peer) = SocketAddress.filled { Glibc.accept(fd, $0, $1) }
         if c < 0 { throw SocketError(call: "accept") }
         _ = fcntl(c, F_SETFD, FD_CLOEXEC)
-        return (Socket(fd: c, type: type), SocketAddress(storage: s))
+        return (Socket(fd: c, type: type), peer)
     }
 
     /// `send(bytes)`: the number of bytes the kernel took (for TCP, into the send buffer).
@@ -234,7 +155,7 @@ public final class Socket {
 
     /// `sendto(bytes, addr)`: one UDP datagram to `address`.
     @discardableResult
-    public func send(_ bytes: [UInt8], to address: SocketAddress) throws(SocketError) -> Int {
+    package func send(_ bytes: [UInt8], to address: SocketAddress) throws(SocketError) -> Int {
         let n = bytes.withUnsafeBytes { b in
             address.withSockaddr { Glibc.sendto(fd, b.baseAddress, b.count, 0, $0, $1) }
         }
@@ -251,18 +172,13 @@ public final class Socket {
     }
 
     /// `recvfrom(max)`: one datagram and who sent it.
-    public func receiveFrom(max: Int = 65_536) throws(SocketError) -> ([UInt8], SocketAddress) {
+    package func receiveFrom(max: Int = 65_536) throws(SocketError) -> ([UInt8], SocketAddress) {
         var buffer = [UInt8](repeating: 0, count: max)
-        var s = sockaddr_storage()
-        var len = socklen_t(MemoryLayout<sockaddr_storage>.size)
-        let n = buffer.withUnsafeMutableBytes { b in
-            withUnsafeMutableBytes(of: &s) { raw in
-                Glibc.recvfrom(
-                    fd, b.baseAddress, b.count, 0, raw.baseAddress!.assumingMemoryBound(to: sockaddr.self), &len)
-            }
+        let (n, sender) = buffer.withUnsafeMutableBytes { b in
+            SocketAddress.filled { Glibc.recvfrom(fd, b.baseAddress, b.count, 0, $0, $1) }
         }
         if n < 0 { throw SocketError(call: "recvfrom") }
-        return (Array(buffer.prefix(n)), SocketAddress(storage: s))
+        return (Array(buffer.prefix(n)), sender)
     }
 
     /// `shutdown(SHUT_WR)`: send a FIN but keep receiving (a half-close).
@@ -277,14 +193,10 @@ public final class Socket {
     }
 
     /// `getsockname()`: the address the kernel gave this socket.
-    public func localAddress() throws(SocketError) -> SocketAddress {
-        var s = sockaddr_storage()
-        var len = socklen_t(MemoryLayout<sockaddr_storage>.size)
-        let rc = withUnsafeMutableBytes(of: &s) { raw in
-            getsockname(fd, raw.baseAddress!.assumingMemoryBound(to: sockaddr.self), &len)
-        }
+    package func localAddress() throws(SocketError) -> SocketAddress {
+        let (rc, local) = SocketAddress.filled { getsockname(fd, $0, $1) }
         if rc != 0 { throw SocketError(call: "getsockname") }
-        return SocketAddress(storage: s)
+        return local
     }
 
     /// Waits until the socket has something to read (or EOF), for at most `ms`; false on timeout.

@@ -1,3 +1,6 @@
+import Synchronization
+import WiretaleSystem
+
 #if canImport(Glibc)
     import Glibc
 #endif
@@ -12,8 +15,7 @@ public final class TourServers: @unchecked Sendable {
     private let dns: Socket
     private let http: Socket
     private var threads: [pthread_t] = []
-    private var stopping = false
-    private var lock = pthread_mutex_t()
+    private let stopping = Mutex(false)
 
     public static let page = """
         <!doctype html>
@@ -25,7 +27,6 @@ public final class TourServers: @unchecked Sendable {
 
     /// Opens both servers on 127.0.0.1, ports chosen by the kernel.
     public init() throws(SocketError) {
-        pthread_mutex_init(&lock, nil)
         dns = try Socket.udp()
         try dns.bind(SocketAddress(ip: "127.0.0.1", port: 0)!)
         try dns.receiveTimeout(milliseconds: 200)
@@ -35,24 +36,16 @@ public final class TourServers: @unchecked Sendable {
         try http.bind(SocketAddress(ip: "127.0.0.1", port: 0)!)
         try http.listen()
         httpPort = try http.localAddress().port
-        threads.append(spawn(SendableBox(self)) { $0.value.serveDNS() })
-        threads.append(spawn(SendableBox(self)) { $0.value.serveHTTP() })
+        let me = SendableBox(self)
+        threads += [startThread { me.value.serveDNS() }, startThread { me.value.serveHTTP() }].compactMap { $0 }
     }
 
-    deinit { pthread_mutex_destroy(&lock) }
-
-    var stopped: Bool {
-        pthread_mutex_lock(&lock)
-        defer { pthread_mutex_unlock(&lock) }
-        return stopping
-    }
+    var stopped: Bool { stopping.withLock { $0 } }
 
     /// Stops both servers and waits for their threads.
     public func stop() {
-        pthread_mutex_lock(&lock)
-        stopping = true
-        pthread_mutex_unlock(&lock)
-        for t in threads { pthread_join(t, nil) }
+        stopping.withLock { $0 = true }
+        for t in threads { joinThread(t) }
         threads.removeAll()
         dns.close()
         http.close()

@@ -1,4 +1,5 @@
 import WiretaleCore
+import WiretaleSystem
 
 /// Step i (TCP) and the teardown, from socket-level evidence.
 enum ConnectionSteps {
@@ -12,7 +13,8 @@ enum ConnectionSteps {
 
     /// Step i from the first connection attempt (`firstAttemptMs`) to the end of the handshake that
     /// won, as curl's time_connect counts it; `handshake_ms` is the winning handshake alone.
-    static func tcp(_ c: TCPConnection, attempts: [Attempt], firstAttemptMs: Double, t0: Double, hop: Int) -> TraceStep
+    static func tcp(_ c: ConnectedSocket, attempts: [Attempt], firstAttemptMs: Double, t0: Double, hop: Int)
+        -> TraceStep
     {
         let start = min(firstAttemptMs, c.startMs)
         var s = TraceStep(.tcp, hop: hop, startMs: start - t0, durationMs: c.endMs - start)

@@ -1,4 +1,5 @@
 import WiretaleCore
+import WiretaleSystem
 
 #if canImport(Glibc)
     import Glibc
@@ -7,7 +8,7 @@ import WiretaleCore
 /// The kernel's view of one TCP socket (getsockopt TCP_INFO, linux/tcp.h): its state and the
 /// retransmission counters that show SYN retries without a capture.
 public struct TCPSocketInfo: Sendable, Equatable {
-    /// The RFC 9293 state name ("ESTABLISHED", "SYN-SENT", "CLOSE-WAIT", ...).
+    /// The notes' state name ("ESTABLISHED", "SYN-SENT", "SYN-RCVD", "CLOSE-WAIT", ...).
     public var state: String
     /// Retransmissions of the segment now outstanding (for a SYN in SYN-SENT: the SYN retries).
     public var retransmits: Int
@@ -24,27 +25,15 @@ public struct TCPSocketInfo: Sendable, Equatable {
             totalRetransmits: Int(info.tcpi_total_retrans), rttMicros: Int(info.tcpi_rtt))
     }
 
-    /// Linux's TCP_* state numbers (include/net/tcp_states.h) to RFC 9293 names.
+    /// The notes' name for Linux's TCP_* state number (`TCPState(linuxState:)`), "state N" for a
+    /// number the kernel does not define.
     static func stateName(_ s: Int) -> String {
-        switch s {
-        case 1: "ESTABLISHED"
-        case 2: "SYN-SENT"
-        case 3: "SYN-RECEIVED"
-        case 4: "FIN-WAIT-1"
-        case 5: "FIN-WAIT-2"
-        case 6: "TIME-WAIT"
-        case 7: "CLOSED"
-        case 8: "CLOSE-WAIT"
-        case 9: "LAST-ACK"
-        case 10: "LISTEN"
-        case 11: "CLOSING"
-        default: "state \(s)"
-        }
+        UInt8(exactly: s).flatMap { TCPState(linuxState: $0) }?.description ?? "state \(s)"
     }
 }
 
 /// A connected TCP socket and how it came to be.
-public struct TCPConnection: Sendable {
+public struct ConnectedSocket: Sendable {
     public var fd: Int32
     public var remote: IPAddress
     public var remotePort: Int
@@ -70,7 +59,7 @@ public struct ConnectAttempt: Sendable {
     public var remote: IPAddress
     public var startMs: Double
     /// nil when the attempt was abandoned because another one connected first.
-    public var result: Result<TCPConnection, TCPConnectError>?
+    public var result: Result<ConnectedSocket, TCPConnectError>?
 }
 
 public enum TCPConnector {
@@ -78,7 +67,7 @@ public enum TCPConnector {
     /// time from connect to writable is the three-way handshake as the client sees it (SYN sent to
     /// SYN-ACK received and ACK sent).
     public static func connect(to remote: IPAddress, port: Int, timeoutMs: Double) -> Result<
-        TCPConnection, TCPConnectError
+        ConnectedSocket, TCPConnectError
     > {
         race([remote], port: port, attemptDelayMs: timeoutMs, timeoutMs: timeoutMs).attempts[0].result!
     }
@@ -94,7 +83,7 @@ public enum TCPConnector {
         var pending: [(index: Int, fd: Int32)] = []
         var nextStartMs = Monotonic.nowMs()
 
-        func finish(_ i: Int, _ result: Result<TCPConnection, TCPConnectError>) {
+        func finish(_ i: Int, _ result: Result<ConnectedSocket, TCPConnectError>) {
             attempts[i].result = result
             pending.removeAll { $0.index == i }
         }
@@ -174,15 +163,11 @@ public enum TCPConnector {
     }
 
     /// The connection of a socket whose connect(2) completed.
-    static func connected(_ fd: Int32, remote: IPAddress, port: Int, startMs: Double) -> TCPConnection {
+    static func connected(_ fd: Int32, remote: IPAddress, port: Int, startMs: Double) -> ConnectedSocket {
         let end = Monotonic.nowMs()
-        var storage = sockaddr_storage()
-        var slen = socklen_t(MemoryLayout<sockaddr_storage>.size)
-        _ = withUnsafeMutablePointer(to: &storage) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &slen) }
-        }
-        let (lip, lport) = SocketAddress(storage: storage, length: slen).endpoint ?? (remote, 0)
-        return TCPConnection(
+        let local = SocketAddress.filled { getsockname(fd, $0, $1) }.address
+        let (lip, lport) = local.endpoint ?? (remote, 0)
+        return ConnectedSocket(
             fd: fd, remote: remote, remotePort: port, local: lip, localPort: lport, startMs: startMs, endMs: end,
             info: TCPSocketInfo.read(fd))
     }

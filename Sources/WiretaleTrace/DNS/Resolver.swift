@@ -1,4 +1,5 @@
 import WiretaleCore
+import WiretaleSystem
 
 #if canImport(Glibc)
     import Glibc
@@ -411,11 +412,6 @@ public struct Resolver: Sendable {
     }
 
     func localPortOf(_ fd: Int32) -> Int {
-        var storage = sockaddr_storage()
-        var len = socklen_t(MemoryLayout<sockaddr_storage>.size)
-        _ = withUnsafeMutablePointer(to: &storage) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) }
-        }
-        return SocketAddress(storage: storage, length: len).endpoint?.1 ?? 0
+        SocketAddress.filled { getsockname(fd, $0, $1) }.address.endpoint?.1 ?? 0
     }
 }

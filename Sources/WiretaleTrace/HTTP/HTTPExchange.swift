@@ -2,6 +2,7 @@ import NIOCore
 import NIOPosix
 import NIOSSL
 import NIOTLS
+import Synchronization
 import WiretaleCore
 
 #if canImport(Glibc)
@@ -167,24 +168,14 @@ public struct ExchangeOptions: Sendable {
 
 /// The time the first response byte was seen readable on the socket, set from the trace's thread
 /// and read on the event loop's.
-public final class FirstByteBox: @unchecked Sendable {
-    private var mutex = pthread_mutex_t()
-    private var value: Double?
+public final class FirstByteBox: Sendable {
+    private let value = Mutex<Double?>(nil)
 
-    public init() { pthread_mutex_init(&mutex, nil) }
-    deinit { pthread_mutex_destroy(&mutex) }
+    public init() {}
 
     public var ms: Double? {
-        get {
-            pthread_mutex_lock(&mutex)
-            defer { pthread_mutex_unlock(&mutex) }
-            return value
-        }
-        set {
-            pthread_mutex_lock(&mutex)
-            value = newValue
-            pthread_mutex_unlock(&mutex)
-        }
+        get { value.withLock { $0 } }
+        set { value.withLock { $0 = newValue } }
     }
 
     /// Waits (poll, at most `timeoutMs`) until `fd` has data or an end, and notes when.
@@ -216,7 +207,7 @@ public enum HTTPExchange {
     /// The first request on a new connection. When its response leaves the connection open
     /// (`ExchangeOptions.keepOpen`), the session carries the next request.
     public static func run(
-        connection: TCPConnection, options: ExchangeOptions, tlsContext: NIOSSLContext?, group: EventLoopGroup
+        connection: ConnectedSocket, options: ExchangeOptions, tlsContext: NIOSSLContext?, group: EventLoopGroup
     ) async -> (ExchangeRecord, ExchangeSession?) {
         let loop = group.next()
         let promise = loop.makePromise(of: ExchangeRecord.self)

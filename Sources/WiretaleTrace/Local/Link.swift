@@ -1,5 +1,7 @@
+import WiretaleSystem
+
 /// What step h finds: the interface's physical-layer state as the kernel reports it in sysfs.
-public struct LinkInfo: Sendable {
+public struct LocalLink: Sendable {
     public var interface: String
     /// `carrier`: 1 when the PHY sees a link partner (cable in, Wi-Fi associated), nil if unreadable.
     public var carrier: Bool?
@@ -17,7 +19,7 @@ public struct LinkInfo: Sendable {
 
 public enum Link {
     /// Reads `/sys/class/net/IF/{carrier,operstate,mtu,address,speed}` (root-relative for tests).
-    public static func inspect(_ interface: String, sysfs: String = "/sys/class/net") -> LinkInfo {
+    public static func inspect(_ interface: String, sysfs: String = "/sys/class/net") -> LocalLink {
         let dir = "\(sysfs)/\(interface)"
         func value(_ name: String) -> String? {
             readTextFile("\(dir)/\(name)").map { $0.trimmingASCIIWhitespace() }.flatMap { $0.isEmpty ? nil : $0 }
@@ -33,7 +35,7 @@ public enum Link {
         } else if (try? listDirectory("/sys/devices/virtual/net/\(interface)"))?.isEmpty == false {
             medium = "virtual"
         }
-        return LinkInfo(
+        return LocalLink(
             interface: interface, carrier: carrier, operState: value("operstate"), mtu: value("mtu").flatMap(Int.init),
             mac: value("address"), speedMbps: speed, medium: medium)
     }

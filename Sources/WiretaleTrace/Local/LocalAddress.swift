@@ -1,4 +1,5 @@
 import WiretaleCore
+import WiretaleSystem
 
 #if canImport(Glibc)
     import Glibc
@@ -34,12 +35,8 @@ public enum LocalAddress {
         defer { close(fd) }
         let rc = sa.withSockaddr { connect(fd, $0, $1) }
         guard rc == 0 else { throw .noRoute(errno: errno) }
-        var storage = sockaddr_storage()
-        var len = socklen_t(MemoryLayout<sockaddr_storage>.size)
-        let grc = withUnsafeMutablePointer(to: &storage) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) }
-        }
-        guard grc == 0, let (ip, _) = SocketAddress(storage: storage, length: len).endpoint else {
+        let (grc, local) = SocketAddress.filled { getsockname(fd, $0, $1) }
+        guard grc == 0, let (ip, _) = local.endpoint else {
             throw .noRoute(errno: errno)
         }
         return ip

@@ -29,7 +29,7 @@ enum LocalSteps {
         return s
     }
 
-    static func link(_ l: LinkInfo, measuredMs: Double, hop: Int) -> TraceStep {
+    static func link(_ l: LocalLink, measuredMs: Double, hop: Int) -> TraceStep {
         var s = TraceStep(.link, hop: hop, beforeFetch: true)
         s.detail.set("interface", l.interface)
         s.detail.set("medium", l.medium)

@@ -1,4 +1,5 @@
 import WiretaleCore
+import WiretaleSystem
 
 /// One neighbour-cache entry: the link-layer address the kernel learned (ARP for IPv4, neighbour
 /// discovery for IPv6) for an on-link address.

@@ -1,4 +1,5 @@
 import WiretaleCore
+import WiretaleSystem
 
 /// One route from the kernel's table, as `/proc/net/route` or `/proc/net/ipv6_route` shows it.
 public struct KernelRoute: Sendable, Equatable {

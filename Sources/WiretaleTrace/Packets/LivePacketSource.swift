@@ -1,5 +1,6 @@
 import WiretaleCapture
 import WiretaleCore
+import WiretaleSystem
 
 #if canImport(Glibc)
     import Glibc
@@ -28,7 +29,7 @@ public struct LivePacketSource: TracePacketSource {
 /// A running capture: the capture loop runs on a thread of its own until `stop()`.
 final class LiveTraceCapture: TraceCapture, @unchecked Sendable {
     private let stopper: CaptureStopper
-    private let done = DispatchSemaphoreLite()
+    private let done = Handoff<Void>()
     private var captured = CapturedTrace(frames: [], connections: [])
     private var failure: Error?
     private var thread: pthread_t?
@@ -43,16 +44,7 @@ final class LiveTraceCapture: TraceCapture, @unchecked Sendable {
         let wallNowMs = Double(now.tv_sec) * 1000 + Double(now.tv_nsec) / 1e6
         let wallAtStartMs = wallNowMs - (Monotonic.nowMs() - traceStartMs)
         let box = CaptureBox(capture: capture, writer: writer, wallAtStartMs: wallAtStartMs, owner: self)
-        let context = Unmanaged.passRetained(box).toOpaque()
-        var t = pthread_t()
-        pthread_create(
-            &t, nil,
-            { raw in
-                let box = Unmanaged<CaptureBox>.fromOpaque(raw!).takeRetainedValue()
-                box.run()
-                return nil
-            }, context)
-        thread = t
+        thread = startThread { box.run() }
     }
 
     /// Frame times were taken against the capture's start; moving time 0 shifts them all.
@@ -64,7 +56,7 @@ final class LiveTraceCapture: TraceCapture, @unchecked Sendable {
     fileprivate func finish(_ captured: CapturedTrace, _ error: Error?) {
         self.captured = captured
         self.failure = error
-        done.signal()
+        done.put(())
     }
 
     func stop() async throws -> CapturedTrace {
@@ -72,7 +64,7 @@ final class LiveTraceCapture: TraceCapture, @unchecked Sendable {
         try? await Task.sleep(nanoseconds: 50_000_000)
         stopper.stop()
         done.wait()
-        if let t = thread { pthread_join(t, nil) }
+        if let t = thread { joinThread(t) }
         if let failure { throw failure }
         var shifted = captured
         for i in shifted.frames.indices { shifted.frames[i].timeMs -= shiftMs }
@@ -183,35 +175,5 @@ enum TraceFrameReader {
             let h = String(b, radix: 16)
             return h.count == 1 ? "0" + h : h
         }.joined(separator: ":")
-    }
-}
-
-/// A one-shot signal between the capture thread and the trace (no Foundation, no Dispatch).
-final class DispatchSemaphoreLite: @unchecked Sendable {
-    private var mutex = pthread_mutex_t()
-    private var cond = pthread_cond_t()
-    private var signalled = false
-
-    init() {
-        pthread_mutex_init(&mutex, nil)
-        pthread_cond_init(&cond, nil)
-    }
-
-    deinit {
-        pthread_mutex_destroy(&mutex)
-        pthread_cond_destroy(&cond)
-    }
-
-    func signal() {
-        pthread_mutex_lock(&mutex)
-        signalled = true
-        pthread_cond_signal(&cond)
-        pthread_mutex_unlock(&mutex)
-    }
-
-    func wait() {
-        pthread_mutex_lock(&mutex)
-        while !signalled { pthread_cond_wait(&cond, &mutex) }
-        pthread_mutex_unlock(&mutex)
     }
 }

@@ -1,4 +1,5 @@
 import WiretaleCore
+import WiretaleSystem
 
 #if canImport(Glibc)
     import Glibc
@@ -8,110 +9,29 @@ import WiretaleCore
 
 /// Milliseconds on the monotonic clock, the trace's time base.
 public enum Monotonic {
-    public static func nowMs() -> Double {
-        var ts = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &ts)
-        return Double(ts.tv_sec) * 1000 + Double(ts.tv_nsec) / 1_000_000
-    }
+    public static func nowMs() -> Double { Clock.nowMs() }
 }
 
-/// A socket address for an IP and port, ready for connect(2)/sendto(2).
-struct SocketAddress {
-    var storage = sockaddr_storage()
-    var length: socklen_t = 0
-    var family: Int32 { Int32(storage.ss_family) }
-
+/// The trace's addresses (`IPAddress`) in and out of the socket calls' `SocketAddress`.
+extension SocketAddress {
     init(_ ip: IPAddress, port: Int) {
         if ip.isIPv6 {
-            var sin6 = sockaddr_in6()
-            sin6.sin6_family = sa_family_t(AF_INET6)
-            sin6.sin6_port = in_port_t(UInt16(port).bigEndian)
-            var hi = ip.high.bigEndian
-            var lo = ip.low.bigEndian
-            withUnsafeMutableBytes(of: &sin6.sin6_addr) { dst in
-                withUnsafeBytes(of: &hi) { dst.baseAddress!.copyMemory(from: $0.baseAddress!, byteCount: 8) }
-                withUnsafeBytes(of: &lo) { (dst.baseAddress! + 8).copyMemory(from: $0.baseAddress!, byteCount: 8) }
-            }
-            withUnsafeMutableBytes(of: &storage) { dst in
-                withUnsafeBytes(of: &sin6) { dst.copyMemory(from: $0) }
-            }
-            length = socklen_t(MemoryLayout<sockaddr_in6>.size)
+            self.init(ipv6High: ip.high, low: ip.low, port: UInt16(port))
         } else {
-            var sin = sockaddr_in()
-            sin.sin_family = sa_family_t(AF_INET)
-            sin.sin_port = in_port_t(UInt16(port).bigEndian)
-            sin.sin_addr.s_addr = ip.v4Value.bigEndian
-            withUnsafeMutableBytes(of: &storage) { dst in
-                withUnsafeBytes(of: &sin) { dst.copyMemory(from: $0) }
-            }
-            length = socklen_t(MemoryLayout<sockaddr_in>.size)
+            self.init(ipv4: ip.v4Value, port: UInt16(port))
         }
-    }
-
-    init(storage: sockaddr_storage, length: socklen_t) {
-        self.storage = storage
-        self.length = length
     }
 
     /// The IP and port held, nil for families other than IPv4/IPv6.
     var endpoint: (IPAddress, Int)? {
-        var s = storage
-        return withUnsafeBytes(of: &s) { raw in
-            SocketAddress.decode(raw.baseAddress!.assumingMemoryBound(to: sockaddr.self))
-        }
+        if let v4 = ipv4 { return (IPAddress(v4: v4), Int(port)) }
+        if let (hi, lo) = ipv6 { return (IPAddress(v6High: hi, low: lo), Int(port)) }
+        return nil
     }
 
+    /// The IP and port a `sockaddr` holds (getifaddrs' entries), nil for other families.
     static func decode(_ sa: UnsafePointer<sockaddr>) -> (IPAddress, Int)? {
-        switch Int32(sa.pointee.sa_family) {
-        case AF_INET:
-            return sa.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { p in
-                (
-                    IPAddress(v4: UInt32(bigEndian: p.pointee.sin_addr.s_addr)),
-                    Int(UInt16(bigEndian: p.pointee.sin_port))
-                )
-            }
-        case AF_INET6:
-            return sa.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { p in
-                var a = p.pointee.sin6_addr
-                let (hi, lo) = withUnsafeBytes(of: &a) { raw in
-                    (
-                        UInt64(bigEndian: raw.loadUnaligned(fromByteOffset: 0, as: UInt64.self)),
-                        UInt64(bigEndian: raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self))
-                    )
-                }
-                return (IPAddress(v6High: hi, low: lo), Int(UInt16(bigEndian: p.pointee.sin6_port)))
-            }
-        default:
-            return nil
-        }
-    }
-
-    func withSockaddr<R>(_ body: (UnsafePointer<sockaddr>, socklen_t) -> R) -> R {
-        var s = storage
-        return withUnsafeBytes(of: &s) { raw in
-            body(raw.baseAddress!.assumingMemoryBound(to: sockaddr.self), length)
-        }
-    }
-}
-
-/// The text of errno, e.g. "Connection refused".
-func errnoText(_ e: Int32) -> String {
-    String(cString: strerror(e))
-}
-
-/// The symbolic name of the errno values a trace meets, for the evidence lines.
-func errnoName(_ e: Int32) -> String {
-    switch e {
-    case ECONNREFUSED: "ECONNREFUSED"
-    case ETIMEDOUT: "ETIMEDOUT"
-    case ENETUNREACH: "ENETUNREACH"
-    case EHOSTUNREACH: "EHOSTUNREACH"
-    case ECONNRESET: "ECONNRESET"
-    case EADDRNOTAVAIL: "EADDRNOTAVAIL"
-    case EACCES: "EACCES"
-    case EPERM: "EPERM"
-    case EINVAL: "EINVAL"
-    default: "errno \(e)"
+        SocketAddress(sa)?.endpoint
     }
 }
 
