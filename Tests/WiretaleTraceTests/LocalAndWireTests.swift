@@ -1,6 +1,6 @@
 import Testing
-import WiretaleCore
 
+@testable import WiretaleCore
 @testable import WiretaleTrace
 
 @Suite("Steps d and f: the kernel's tables")
@@ -133,7 +133,7 @@ struct WireAttributionTests {
             p.hasUDP = true
             p.udp.srcPort = query ? localPort : 53
             p.udp.dstPort = query ? 53 : localPort
-            p.application = .dnsOverUDP
+            p.application = .dns
             p.applicationLength = 12
             feed(p, [0, 77, query ? 0x01 : 0x81, 0x00, 0, 0, 0, 0, 0, 0, 0, 0])
         }

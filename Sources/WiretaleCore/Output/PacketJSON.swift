@@ -24,9 +24,19 @@ public struct FrameInfo {
 
 /// One JSON object per frame (NDJSON). The keys are a public interface documented in README.md.
 public enum PacketJSON {
+    /// For a packet decoded without a `PacketFollower`: parses its application message here, once.
+    /// `bytes` are the bytes its offsets point into.
     public static func render(
-        _ f: FrameInfo, _ p: DecodedPacket, bytes b: UnsafeRawBufferPointer,
-        to o: inout OutputBuffer
+        _ f: FrameInfo, _ p: DecodedPacket, bytes b: UnsafeRawBufferPointer, to o: inout OutputBuffer
+    ) {
+        render(f, p, application: ApplicationRegistry.parse(p, bytes: b), to: &o)
+    }
+
+    /// `application` is the packet's message as `PacketFollower` parsed it (nil: none); it is the
+    /// member named after its protocol (`"dns"`, `"http"`), and its parse's problem is `error` when
+    /// the packet had none of its own.
+    public static func render(
+        _ f: FrameInfo, _ p: DecodedPacket, application: ApplicationLayer?, to o: inout OutputBuffer
     ) {
         o.append("{\"frame\":")
         o.append(f.number)
@@ -47,7 +57,7 @@ public enum PacketJSON {
             o.append("\",\"dst\":\"")
             o.appendMAC(p.link.dst)
             o.append("\",\"type\":")
-            o.append(p.link.etherType)
+            o.append(p.link.etherType.rawValue)
             if p.link.vlanCount > 0 {
                 o.append(",\"vlan\":[")
                 o.append(p.link.vlan0)
@@ -86,7 +96,7 @@ public enum PacketJSON {
             o.append("\",\"ttl\":")
             o.append(p.ip.ttl)
             o.append(",\"proto\":")
-            o.append(p.ip.proto)
+            o.append(p.ip.proto.rawValue)
             if p.ip.isFragment {
                 o.append(",\"fragment\":{\"offset\":")
                 o.append(p.ip.fragmentOffset)
@@ -198,38 +208,14 @@ public enum PacketJSON {
             }
             o.append(byte: UInt8(ascii: "}"))
         }
-        var appError: DecodeError? = nil
-        switch p.application {
-        case .none: break
-        case .dnsOverUDP, .dnsOverTCP:
-            appError = renderDNS(p, b, to: &o)
-        case .http:
-            let payload = UnsafeRawBufferPointer(
-                rebasing: b[p.applicationOffset..<(p.applicationOffset + p.applicationLength)])
-            if let line = HTTPMessage.parseStartLine(payload) {
-                o.append(",\"http\":")
-                switch line {
-                case .request(let method, let target, let version):
-                    o.append("{\"request\":{\"method\":")
-                    o.appendJSONString(method)
-                    o.append(",\"target\":")
-                    o.appendJSONString(target)
-                    o.append(",\"version\":")
-                    o.appendJSONString(version)
-                    o.append("}}")
-                case .response(let version, let status, let reason):
-                    o.append("{\"response\":{\"version\":")
-                    o.appendJSONString(version)
-                    o.append(",\"status\":")
-                    o.append(status)
-                    o.append(",\"reason\":")
-                    o.appendJSONString(reason)
-                    o.append("}}")
-                }
-            }
+        if let a = application {
+            o.append(",\"")
+            o.append(a.message.kind.name)
+            o.append("\":")
+            a.message.appendJSON(to: &o)
         }
         if p.payloadTruncated { o.append(",\"truncated\":true") }
-        if let e = p.error ?? appError {
+        if let e = p.error ?? application?.error {
             o.append(",\"error\":{\"layer\":\"")
             o.append(e.layer.description)
             o.append("\",\"offset\":")
@@ -243,48 +229,5 @@ public enum PacketJSON {
             o.append(byte: UInt8(ascii: "}"))
         }
         o.append("}\n")
-    }
-
-    static func renderDNS(_ p: DecodedPacket, _ b: UnsafeRawBufferPointer, to o: inout OutputBuffer) -> DecodeError? {
-        let payload = UnsafeRawBufferPointer(
-            rebasing: b[p.applicationOffset..<(p.applicationOffset + p.applicationLength)])
-        let (m, err) = DNSMessage.parsePartial(payload, base: p.applicationOffset)
-        o.append(",\"dns\":{\"id\":")
-        o.append(m.id)
-        o.append(",\"response\":")
-        o.append(m.isResponse ? "true" : "false")
-        o.append(",\"opcode\":")
-        o.append(m.opcode)
-        o.append(",\"rcode\":")
-        o.appendJSONString(m.rcode.name)
-        if m.truncated { o.append(",\"tc\":true") }
-        o.append(",\"questions\":[")
-        for (i, q) in m.questions.enumerated() {
-            if i > 0 { o.append(byte: UInt8(ascii: ",")) }
-            o.append("{\"name\":")
-            o.appendJSONString(q.name)
-            o.append(",\"type\":")
-            o.appendJSONString(q.type.name)
-            o.append(byte: UInt8(ascii: "}"))
-        }
-        o.append("],\"answers\":[")
-        for (i, r) in m.answers.enumerated() {
-            if i > 0 { o.append(byte: UInt8(ascii: ",")) }
-            o.append("{\"name\":")
-            o.appendJSONString(r.name)
-            o.append(",\"type\":")
-            o.appendJSONString(r.type.name)
-            o.append(",\"ttl\":")
-            o.append(r.ttl)
-            o.append(",\"data\":")
-            o.appendJSONString(r.data)
-            o.append(byte: UInt8(ascii: "}"))
-        }
-        o.append("],\"authorities\":")
-        o.append(m.authorities.count)
-        o.append(",\"additionals\":")
-        o.append(m.additionals.count)
-        o.append(byte: UInt8(ascii: "}"))
-        return err
     }
 }
