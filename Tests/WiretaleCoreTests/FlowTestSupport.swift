@@ -30,7 +30,7 @@ struct FlowHarness {
         p.ip.version = src.address.isIPv6 ? 6 : 4
         p.ip.src = src.address
         p.ip.dst = dst.address
-        p.ip.proto = 6
+        p.ip.proto = .tcp
         p.hasTCP = true
         p.tcp.srcPort = src.port
         p.tcp.dstPort = dst.port

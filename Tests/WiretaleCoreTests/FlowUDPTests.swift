@@ -34,14 +34,14 @@ struct FlowUDPTests {
         p.hasIP = true
         p.ip.src = src.address
         p.ip.dst = dst.address
-        p.ip.proto = 17
+        p.ip.proto = .udp
         p.hasUDP = true
         p.udp.srcPort = src.port
         p.udp.dstPort = dst.port
         p.udp.length = UInt16(8 + payload.count)
         p.udp.capturedPayload = payload.count
         if dns {
-            p.application = .dnsOverUDP
+            p.application = .dns
             p.applicationOffset = 0
             p.applicationLength = payload.count
         }

@@ -12,7 +12,7 @@ struct LinkLayerTests {
         #expect(p.error == nil)
         #expect(p.link.src == 0x02_00_00_00_00_0A)
         #expect(p.link.dst == 0x02_00_00_00_00_0B)
-        #expect(p.link.etherType == 0x0800)
+        #expect(p.link.etherType == .ipv4)
         #expect(p.hasIP && p.hasTCP)
     }
 
@@ -89,7 +89,7 @@ struct IPTests {
                     next: 0, extensions: hop + dest + routing + frag,
                     F.tcp(flags: 0x12, [1, 2, 3]))))
         #expect(p.error == nil)
-        #expect(p.ip.proto == 6 && p.hasTCP && p.tcp.payloadLength == 3)
+        #expect(p.ip.proto == .tcp && p.hasTCP && p.tcp.payloadLength == 3)
         #expect(p.ip.isFragment && p.ip.identification == 42)
         #expect(p.ip.src.description == "2001:db8::1")
     }
@@ -155,7 +155,7 @@ struct TransportTests {
         let msg = Array(repeating: UInt8(0), count: 12)
         for port in [53, 5353, 5355] {
             let p = F.decode(F.ethernet(type: 0x0800, F.ipv4(proto: 17, F.udp(dst: port, msg))))
-            #expect(p.application == .dnsOverUDP && p.applicationLength == 12)
+            #expect(p.application == .dns && p.applicationLength == 12)
         }
         let other = F.decode(F.ethernet(type: 0x0800, F.ipv4(proto: 17, F.udp(dst: 9999, msg))))
         #expect(other.application == .none && other.udp.length == 20)
@@ -165,7 +165,7 @@ struct TransportTests {
     func dnsOverTCP() {
         let msg = Array(repeating: UInt8(0), count: 12)
         let whole = F.decode(F.ethernet(type: 0x0800, F.ipv4(proto: 6, F.tcp(dst: 53, flags: 0x18, F.be16(12) + msg))))
-        #expect(whole.application == .dnsOverTCP && whole.applicationLength == 12)
+        #expect(whole.application == .dns && whole.applicationLength == 12)
         let part = F.decode(F.ethernet(type: 0x0800, F.ipv4(proto: 6, F.tcp(dst: 53, flags: 0x18, F.be16(40) + msg))))
         #expect(part.application == .none)
     }
@@ -300,7 +300,7 @@ struct ReassemblyTests {
         let ps = feed([a, b], r)
         #expect(!ps[0].hasUDP && ps[0].ip.isFragment)
         #expect(ps[1].hasUDP && ps[1].udp.length == 48 && ps[1].reassembledFirstFrame == 1)
-        #expect(ps[1].application == .dnsOverUDP && ps[1].applicationLength == 40)
+        #expect(ps[1].application == .dns && ps[1].applicationLength == 40)
         #expect(r.datagram.count == 20 + 48)
     }
 
@@ -378,7 +378,7 @@ struct ReassemblyTests {
         let f2 = F.ethernet(type: 0x86DD, F.ipv6(next: 44, extensions: [17, 0, 0, 24, 0, 0, 0, 9], Array(udp[24...])))
         let ps = feed([f1, f2], FragmentReassembler())
         #expect(!ps[0].hasUDP)
-        #expect(ps[1].hasUDP && ps[1].udp.srcPort == 5353 && ps[1].application == .dnsOverUDP)
+        #expect(ps[1].hasUDP && ps[1].udp.srcPort == 5353 && ps[1].application == .dns)
     }
 }
 
@@ -396,7 +396,7 @@ struct SmallDecodeErrorTests {
             let info = FrameInfo(
                 number: 1, timestamp: Timestamp(seconds: 0, fraction: 0, digits: 6), originalLength: wire,
                 capturedLength: b.count)
-            PacketText.render(info, follower.packet, bytes: b, to: &o)
+            PacketText.render(info, follower.packet, application: follower.application, to: &o)
         }
         return (follower.packet, String(decoding: o.bytes, as: UTF8.self))
     }

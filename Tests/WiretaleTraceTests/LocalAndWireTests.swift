@@ -1,6 +1,6 @@
 import Testing
-import WiretaleCore
 
+@testable import WiretaleCore
 @testable import WiretaleTrace
 
 @Suite("Steps d and f: the kernel's tables")
@@ -133,7 +133,7 @@ struct WireAttributionTests {
             p.hasUDP = true
             p.udp.srcPort = query ? localPort : 53
             p.udp.dstPort = query ? 53 : localPort
-            p.application = .dnsOverUDP
+            p.application = .dns
             p.applicationLength = 12
             feed(p, [0, 77, query ? 0x01 : 0x81, 0x00, 0, 0, 0, 0, 0, 0, 0, 0])
         }
@@ -189,6 +189,17 @@ struct WireAttributionTests {
             FrameEvidence.handshake(c!)
                 == "frames 6, 7, 8: SYN seq=x=1000; SYN-ACK seq=y=5000, ack=x+1 ✓; ACK ack=y+1 ✓ (three-way handshake)")
         #expect(captured.frames[6].summary.contains("-- second handshake (SYN+ACK): ack = x+1 holds"))
+        // The frame lines are `wiretale read`'s, without the frame number and time.
+        #expect(captured.frames[0].summary == "ARP who-has 10.203.1.1 tell 10.203.1.2")
+        #expect(captured.frames[1].summary == "ARP reply 10.203.1.1 is-at 00:00:00:00:00:00")
+        #expect(captured.frames[2].summary == "IP 10.203.1.2:40000 > 10.203.2.2:53 UDP length 0: DNS query 0x004d")
+        #expect(
+            captured.frames[2].kind
+                == .dns(src: Self.client, srcPort: 40000, dst: Self.server, dstPort: 53, id: 77, isResponse: false))
+        #expect(
+            captured.frames[5].summary
+                == "IP 10.203.1.2:50000 > 10.203.2.2:80 TCP [S] seq 1000 win 64000 length 0 -- first handshake (SYN); client CLOSED → SYN-SENT"
+        )
         var step = TraceStep(.teardown, startMs: 0)
         FrameEvidence.apply(
             to: &step, frames: [12, 13, 14].map { captured.frames[$0 - 1] }, connection: c)

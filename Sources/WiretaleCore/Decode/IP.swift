@@ -1,40 +1,54 @@
-/// IP protocol numbers (IANA "Assigned Internet Protocol Numbers") wiretale names.
-public enum IPProtocolNumber {
-    public static let hopByHop: UInt8 = 0
-    public static let icmp: UInt8 = 1
-    public static let ipInIP: UInt8 = 4
-    public static let tcp: UInt8 = 6
-    public static let udp: UInt8 = 17
-    public static let ipv6: UInt8 = 41
-    public static let routing: UInt8 = 43
-    public static let fragment: UInt8 = 44
-    public static let gre: UInt8 = 47
-    public static let esp: UInt8 = 50
-    public static let ah: UInt8 = 51
-    public static let icmpv6: UInt8 = 58
-    public static let noNextHeader: UInt8 = 59
-    public static let destinationOptions: UInt8 = 60
-    public static let sctp: UInt8 = 132
+/// An IP protocol number (IANA "Assigned Internet Protocol Numbers"): IPv4's protocol field, IPv6's
+/// next header. Unknown values survive as themselves (swift-nio's `NIOIPProtocol`).
+public struct IPProtocol: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
+    public var rawValue: UInt8
+    public init(rawValue: UInt8) { self.rawValue = rawValue }
 
-    public static func name(_ p: UInt8) -> String {
-        switch p {
-        case icmp: "ICMP"
-        case 2: "IGMP"
-        case ipInIP: "IPIP"
-        case tcp: "TCP"
-        case udp: "UDP"
-        case ipv6: "IPv6"
-        case gre: "GRE"
-        case esp: "ESP"
-        case ah: "AH"
-        case icmpv6: "ICMPv6"
-        case 89: "OSPF"
-        case 103: "PIM"
-        case 112: "VRRP"
-        case sctp: "SCTP"
-        default: "proto-\(p)"
+    /// IPv6 hop-by-hop options (RFC 8200 section 4.3).
+    public static let hopByHop = IPProtocol(rawValue: 0)
+    public static let icmp = IPProtocol(rawValue: 1)
+    public static let igmp = IPProtocol(rawValue: 2)
+    /// IPv4 in IP (RFC 2003).
+    public static let ipInIP = IPProtocol(rawValue: 4)
+    public static let tcp = IPProtocol(rawValue: 6)
+    public static let udp = IPProtocol(rawValue: 17)
+    /// IPv6 in IP (RFC 4213).
+    public static let ipv6 = IPProtocol(rawValue: 41)
+    public static let routing = IPProtocol(rawValue: 43)
+    public static let fragment = IPProtocol(rawValue: 44)
+    public static let gre = IPProtocol(rawValue: 47)
+    public static let esp = IPProtocol(rawValue: 50)
+    public static let ah = IPProtocol(rawValue: 51)
+    public static let icmpv6 = IPProtocol(rawValue: 58)
+    public static let noNextHeader = IPProtocol(rawValue: 59)
+    public static let destinationOptions = IPProtocol(rawValue: 60)
+    public static let ospf = IPProtocol(rawValue: 89)
+    public static let pim = IPProtocol(rawValue: 103)
+    public static let vrrp = IPProtocol(rawValue: 112)
+    public static let sctp = IPProtocol(rawValue: 132)
+
+    /// The name in `read`'s lines ("proto-N" for a number wiretale does not name).
+    public var name: String {
+        switch self {
+        case .icmp: "ICMP"
+        case .igmp: "IGMP"
+        case .ipInIP: "IPIP"
+        case .tcp: "TCP"
+        case .udp: "UDP"
+        case .ipv6: "IPv6"
+        case .gre: "GRE"
+        case .esp: "ESP"
+        case .ah: "AH"
+        case .icmpv6: "ICMPv6"
+        case .ospf: "OSPF"
+        case .pim: "PIM"
+        case .vrrp: "VRRP"
+        case .sctp: "SCTP"
+        default: "proto-\(rawValue)"
         }
     }
+
+    public var description: String { name }
 }
 
 enum IPDecoder {
@@ -79,7 +93,7 @@ enum IPDecoder {
             p.ip.fragmentOffset = Int(frag & 0x1FFF) * 8
             p.ip.isFragment = p.ip.moreFragments || p.ip.fragmentOffset != 0
             p.ip.ttl = b.u8(o + 8)
-            p.ip.proto = b.u8(o + 9)
+            p.ip.proto = IPProtocol(rawValue: b.u8(o + 9))
             p.ip.src = .v4(b, o + 12)
             p.ip.dst = .v4(b, o + 16)
             p.ip.hasOptions = ihl > 20
@@ -178,14 +192,14 @@ enum IPDecoder {
         var fragmented = false
         loop: while true {
             switch next {
-            case IPProtocolNumber.hopByHop, IPProtocolNumber.routing, IPProtocolNumber.destinationOptions:
+            case IPProtocol.hopByHop.rawValue, IPProtocol.routing.rawValue, IPProtocol.destinationOptions.rawValue:
                 guard b.count - x >= 8 else {
                     p.error = .truncated(.ipv6Extension, at: x)
                     break loop
                 }
                 next = b.u8(x)
                 x += (Int(b.u8(x + 1)) + 1) * 8
-            case IPProtocolNumber.fragment:
+            case IPProtocol.fragment.rawValue:
                 guard b.count - x >= 8 else {
                     p.error = .truncated(.ipv6Extension, at: x, "fragment header truncated")
                     break loop
@@ -200,7 +214,7 @@ enum IPDecoder {
                 fragmented = fo & 0xFFF8 != 0 || fo & 1 != 0
                 next = b.u8(x)
                 x += 8
-            case IPProtocolNumber.ah:
+            case IPProtocol.ah.rawValue:
                 guard b.count - x >= 8 else {
                     p.error = .truncated(.ipv6Extension, at: x, "AH truncated")
                     break loop
@@ -217,7 +231,7 @@ enum IPDecoder {
             }
         }
         if first {
-            p.ip.proto = next
+            p.ip.proto = IPProtocol(rawValue: next)
             p.ip.payloadOffset = x
             p.ip.payloadLength = max(payloadLength - (x - o - 40), 0)  // extension headers past it: an error below
             p.ip.hasOptions = extensions > 0

@@ -1,14 +1,38 @@
+/// An EtherType (IEEE 802 numbers, https://www.iana.org/assignments/ieee-802-numbers): what an
+/// Ethernet frame, a Linux cooked header or a VLAN tag carries. Unknown values survive as themselves.
+public struct EtherType: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
+    public var rawValue: UInt16
+    public init(rawValue: UInt16) { self.rawValue = rawValue }
+
+    public static let ipv4 = EtherType(rawValue: 0x0800)
+    public static let arp = EtherType(rawValue: 0x0806)
+    public static let ipv6 = EtherType(rawValue: 0x86DD)
+    /// An 802.1Q VLAN tag follows.
+    public static let vlan = EtherType(rawValue: 0x8100)
+    /// An 802.1ad (QinQ) service tag follows, and the pre-standard value some switches use.
+    public static let qinq = EtherType(rawValue: 0x88A8)
+    public static let qinqOld = EtherType(rawValue: 0x9100)
+
+    /// A short name, or "0x" and four hex digits for a type wiretale does not follow.
+    public var name: String {
+        switch self {
+        case .ipv4: "IPv4"
+        case .arp: "ARP"
+        case .ipv6: "IPv6"
+        case .vlan: "802.1Q"
+        case .qinq, .qinqOld: "802.1ad"
+        default:
+            "0x" + String(repeating: "0", count: 4 - String(rawValue, radix: 16).count) + String(rawValue, radix: 16)
+        }
+    }
+
+    public var description: String { name }
+}
+
 /// Link-layer decoding: Ethernet II with 802.1Q/802.1ad tags, Linux cooked capture v1 and v2,
 /// BSD/OpenBSD loopback, and raw IP. Each returns the offset of the network-layer payload and
 /// sets `link.etherType`, or records an error and returns nil.
 enum LinkDecoder {
-    /// EtherTypes wiretale follows.
-    static let ipv4: UInt16 = 0x0800
-    static let arp: UInt16 = 0x0806
-    static let ipv6: UInt16 = 0x86DD
-    static let vlan: UInt16 = 0x8100
-    static let qinq: UInt16 = 0x88A8
-    static let qinqOld: UInt16 = 0x9100
 
     @inline(__always)
     static func mac(_ b: UnsafeRawBufferPointer, _ o: Int) -> UInt64 {
@@ -29,7 +53,7 @@ enum LinkDecoder {
         var type = b.u16be(start + 12)
         var o = start + 14
         var tags: UInt8 = 0
-        while type == vlan || type == qinq || type == qinqOld {
+        while type == EtherType.vlan.rawValue || type == EtherType.qinq.rawValue || type == EtherType.qinqOld.rawValue {
             guard b.count - o >= 4 else {
                 p.error = .truncated(.vlan, at: o, "802.1Q tag truncated")
                 p.link.vlanCount = tags
@@ -46,7 +70,7 @@ enum LinkDecoder {
             }
         }
         p.link.vlanCount = tags
-        p.link.etherType = type
+        p.link.etherType = EtherType(rawValue: type)
         return o
     }
 
@@ -66,7 +90,7 @@ enum LinkDecoder {
             p.link.src = mac(b, 6)
             p.link.hasMACs = false
         }
-        p.link.etherType = b.u16be(14)
+        p.link.etherType = EtherType(rawValue: b.u16be(14))
         return 16
     }
 
@@ -78,7 +102,7 @@ enum LinkDecoder {
             return nil
         }
         p.hasLink = true
-        p.link.etherType = b.u16be(0)
+        p.link.etherType = EtherType(rawValue: b.u16be(0))
         p.link.ifIndex = b.u32be(4)
         let hatype = b.u16be(8)
         p.link.sllPacketType = UInt16(b.u8(10))
@@ -102,10 +126,10 @@ enum LinkDecoder {
         // A `null` file written on a host of the other byte order: the family lands in the high bytes.
         if !bigEndian && family > 0xFFFF { family = family.byteSwapped }
         switch family {
-        case 2: p.link.etherType = ipv4
-        case 10, 24, 28, 30: p.link.etherType = ipv6
+        case 2: p.link.etherType = .ipv4
+        case 10, 24, 28, 30: p.link.etherType = .ipv6
         default:
-            p.link.etherType = 0
+            p.link.etherType = EtherType(rawValue: 0)
             p.error = DecodeError(.loopback, at: 0, "unknown address family")
             return nil
         }
@@ -120,8 +144,8 @@ enum LinkDecoder {
             return nil
         }
         switch b.u8(0) >> 4 {
-        case 4: p.link.etherType = ipv4
-        case 6: p.link.etherType = ipv6
+        case 4: p.link.etherType = .ipv4
+        case 6: p.link.etherType = .ipv6
         default:
             p.error = DecodeError(.ipv4, at: 0, "raw IP frame with IP version neither 4 nor 6")
             return nil

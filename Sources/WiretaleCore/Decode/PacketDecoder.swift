@@ -3,11 +3,6 @@
 /// Every layer reads the frame's bytes where they lie; nothing is allocated per packet. The
 /// first problem stops decoding and is recorded in `packet.error`; the layers before it stay.
 public enum PacketDecoder {
-    /// Well-known ports whose payload is a DNS message: DNS, mDNS (RFC 6762), LLMNR (RFC 4795).
-    @inlinable static func isDNSPort(_ port: UInt16) -> Bool {
-        port == 53 || port == 5353 || port == 5355
-    }
-
     public static func decode(_ b: UnsafeRawBufferPointer, linkType: LinkType, into p: inout DecodedPacket) {
         p.reset(linkType: linkType)
         let network: Int?
@@ -19,10 +14,10 @@ public enum PacketDecoder {
         case LinkType.loop.rawValue: network = LinkDecoder.loopback(b, bigEndian: true, &p)
         case LinkType.raw.rawValue, 12, 14: network = LinkDecoder.raw(b, &p)
         case LinkType.ipv4.rawValue:
-            p.link.etherType = LinkDecoder.ipv4
+            p.link.etherType = .ipv4
             network = 0
         case LinkType.ipv6.rawValue:
-            p.link.etherType = LinkDecoder.ipv6
+            p.link.etherType = .ipv6
             network = 0
         default:
             p.error = DecodeError(.link, at: 0, "link type not decoded")
@@ -30,9 +25,9 @@ public enum PacketDecoder {
         }
         guard let start = network else { return }
         switch p.link.etherType {
-        case LinkDecoder.ipv4, LinkDecoder.ipv6:
-            decodeIP(b, at: start, version6: p.link.etherType == LinkDecoder.ipv6, &p)
-        case LinkDecoder.arp: ARPDecoder.decode(b, at: start, &p)
+        case .ipv4, .ipv6:
+            decodeIP(b, at: start, version6: p.link.etherType == .ipv6, &p)
+        case .arp: ARPDecoder.decode(b, at: start, &p)
         default: break
         }
     }
@@ -70,30 +65,24 @@ public enum PacketDecoder {
                 declared = (total == 0 ? b.count - offset : total) - (transport - offset)
             }
             switch proto {
-            case IPProtocolNumber.tcp:
+            case IPProtocol.tcp.rawValue:
                 TCPDecoder.decode(b, at: transport, end: end, declared: declared, &p)
-                if p.hasTCP && p.error == nil { classifyTCP(b, &p) }
+                if p.hasTCP && p.error == nil { ApplicationRegistry.classify(b, &p) }
                 return
-            case IPProtocolNumber.udp:
+            case IPProtocol.udp.rawValue:
                 UDPDecoder.decode(b, at: transport, end: end, &p)
-                if p.hasUDP && p.error == nil && p.udp.capturedPayload >= 12
-                    && (isDNSPort(p.udp.srcPort) || isDNSPort(p.udp.dstPort))
-                {
-                    p.application = .dnsOverUDP
-                    p.applicationOffset = p.udp.payloadOffset
-                    p.applicationLength = p.udp.capturedPayload
-                }
+                if p.hasUDP && p.error == nil { ApplicationRegistry.classify(b, &p) }
                 return
-            case IPProtocolNumber.icmp:
+            case IPProtocol.icmp.rawValue:
                 ICMPDecoder.decode(b, at: transport, end: end, v6: false, &p)
                 return
-            case IPProtocolNumber.icmpv6:
+            case IPProtocol.icmpv6.rawValue:
                 ICMPDecoder.decode(b, at: transport, end: end, v6: true, &p)
                 return
-            case IPProtocolNumber.ipInIP:
+            case IPProtocol.ipInIP.rawValue:
                 offset = transport
                 v6 = false
-            case IPProtocolNumber.ipv6:
+            case IPProtocol.ipv6.rawValue:
                 offset = transport
                 v6 = true
             default:
@@ -115,29 +104,6 @@ public enum PacketDecoder {
                 p.ip.version == 4
                 ? DecodeError(.ipv4, at: p.ip.offset + 2, "total length exceeds the packet's length")
                 : DecodeError(.ipv6, at: p.ip.offset + 4, "payload length exceeds the packet's length")
-        }
-    }
-
-    /// DNS over TCP (RFC 7766: a 2-byte length, then the message, whole in this segment) or the
-    /// start of an HTTP/1.x message.
-    @inline(__always)
-    static func classifyTCP(_ b: UnsafeRawBufferPointer, _ p: inout DecodedPacket) {
-        let n = p.tcp.capturedPayload
-        guard n > 0 else { return }
-        let o = p.tcp.payloadOffset
-        if (p.tcp.srcPort == 53 || p.tcp.dstPort == 53) && n >= 14 {
-            let length = Int(b.u16be(o))
-            if length >= 12 && length <= n - 2 {
-                p.application = .dnsOverTCP
-                p.applicationOffset = o + 2
-                p.applicationLength = length
-            }
-            return
-        }
-        if n >= 5, HTTPMessage.looksLikeHTTP(UnsafeRawBufferPointer(rebasing: b[o..<(o + n)])) {
-            p.application = .http
-            p.applicationOffset = o
-            p.applicationLength = n
         }
     }
 }

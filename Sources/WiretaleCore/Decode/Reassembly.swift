@@ -45,7 +45,7 @@ public final class FragmentReassembler {
         guard declared >= 0, dataOffset + declared <= b.count else { return false }  // cut by the snapshot
         let end = start + declared
         if !p.ip.moreFragments && start == 0 { return false }  // an atomic fragment was decoded already
-        let key = Key(src: p.ip.src, dst: p.ip.dst, id: p.ip.identification, proto: p.ip.proto)
+        let key = Key(src: p.ip.src, dst: p.ip.dst, id: p.ip.identification, proto: p.ip.proto.rawValue)
         // The smallest header the rebuilt datagram carries counts toward IPv4's total length.
         guard end + (p.ip.version == 4 ? 20 : 0) <= 65_535 else {
             markOversized(&p)
@@ -105,7 +105,7 @@ public final class FragmentReassembler {
         } else {
             out[4] = UInt8(payloadLength >> 8)
             out[5] = UInt8(payloadLength & 0xFF)
-            out[6] = p.ip.proto
+            out[6] = p.ip.proto.rawValue
         }
         out.append(contentsOf: d.payload[0..<payloadLength])
         datagram = out

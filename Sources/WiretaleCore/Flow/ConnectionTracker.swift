@@ -87,10 +87,23 @@ public struct ConnectionTracker {
     /// Tracks one packet and says what it is in the notes' terms. `frame` is the 1-based frame
     /// number, `wireLength` the frame's length on the wire; `bytes` are the bytes the packet's
     /// application offsets point into (the frame, or a reassembled datagram: see
-    /// `PacketDecoder.withPayloadBytes`), read only for DNS.
+    /// `PacketDecoder.withPayloadBytes`), read only for the application message. The message is
+    /// parsed once, after the transport is tracked; `PacketFollower` keeps it for the renderers.
     public mutating func track(
         _ p: borrowing DecodedPacket, frame: Int, time: Timestamp, wireLength: Int,
         bytes: UnsafeRawBufferPointer = UnsafeRawBufferPointer(start: nil, count: 0)
+    ) -> PacketNote {
+        var note = trackTransport(p, frame: frame, time: time, wireLength: wireLength)
+        if p.application != .none, let application = ApplicationRegistry.parse(p, bytes: bytes) {
+            trackApplication(application, of: p, frame: frame, time: time, note: &note)
+        }
+        return note
+    }
+
+    /// Tracks one packet's TCP segment or UDP datagram (not its application message: see
+    /// `trackApplication`).
+    public mutating func trackTransport(
+        _ p: borrowing DecodedPacket, frame: Int, time: Timestamp, wireLength: Int
     ) -> PacketNote {
         var note = PacketNote()
         let ns = time.totalNanoseconds
@@ -109,9 +122,24 @@ public struct ConnectionTracker {
                 p.tcp, src: p.ip.src, dst: p.ip.dst, frame: frame, time: time, ns: ns, wireLength: wireLength,
                 note: &note)
         } else if p.hasUDP {
-            trackUDP(p, frame: frame, time: time, ns: ns, wireLength: wireLength, bytes: bytes, note: &note)
+            trackUDP(p, frame: frame, time: time, ns: ns, wireLength: wireLength, note: &note)
         }
         return note
+    }
+
+    /// What the flow tables keep of a packet's application message, parsed once after
+    /// `trackTransport` said which flow it is in (`note`): the DNS transactions of UDP flows.
+    public mutating func trackApplication(
+        _ application: ApplicationLayer, of p: borrowing DecodedPacket, frame: Int, time: Timestamp,
+        note: inout PacketNote
+    ) {
+        switch application.message {
+        case .dns(let m):
+            // DNS over UDP (`p` is borrowed: no `&&`, whose right side is a closure).
+            guard note.kind == .udp else { return }
+            if p.hasUDP { trackDNS(m, of: p, frame: frame, time: time, note: &note) }
+        case .http: break
+        }
     }
 
     /// Whether `nextReport` has something: a cheap test for the per-packet loop (a report is a

@@ -1,9 +1,13 @@
-/// Decodes a frame in place, reassembles IP fragments, and follows the packet in the tracker: the
-/// per-packet path of `conversations` and `explain`. Holding the decoded packet and the tracker in
-/// one value lets the tracker read the packet where it lies (a 500-byte packet copied per frame
-/// would cost more than tracking it).
+/// Decodes a frame in place, reassembles IP fragments, follows the packet in the tracker, and then
+/// parses its application message once (`ApplicationRegistry`): the per-packet path of `read`,
+/// `capture`, `conversations` and `explain`. Holding the decoded packet and the tracker in one value
+/// lets the tracker read the packet where it lies (a 500-byte packet copied per frame would cost more
+/// than tracking it).
 public struct PacketFollower {
     public private(set) var packet = DecodedPacket()
+    /// The last packet's application message, parsed once after tracking, for the renderers; nil when
+    /// no decoder claimed its payload.
+    public private(set) var application: ApplicationLayer?
     public var tracker: ConnectionTracker
     public let reassembler = FragmentReassembler()
 
@@ -11,20 +15,27 @@ public struct PacketFollower {
         tracker = ConnectionTracker(configuration: configuration)
     }
 
-    /// Decodes and tracks one frame; `packet` then holds its layers.
+    /// Decodes and tracks one frame; `packet` then holds its layers and `application` its message.
     @inline(__always)
     public mutating func follow(
         _ bytes: UnsafeRawBufferPointer, linkType: LinkType, frame: Int, time: Timestamp, wireLength: Int
     ) -> PacketNote {
         PacketDecoder.decode(bytes, linkType: linkType, frame: frame, reassembler: reassembler, into: &packet)
         if packet.payloadTruncated { PacketDecoder.checkLength(&packet, captured: bytes.count, wireLength: wireLength) }
+        var note = tracker.trackTransport(packet, frame: frame, time: time, wireLength: wireLength)
+        guard packet.application != .none else {
+            application = nil
+            return note
+        }
+        // After tracking, so a decoder can later see the connection's direction and its stream.
         if packet.reassembledFirstFrame == 0 {
-            return tracker.track(packet, frame: frame, time: time, wireLength: wireLength, bytes: bytes)
+            application = ApplicationRegistry.parse(packet, bytes: bytes)
+        } else {
+            // The frame completed a fragmented datagram: its offsets point into the reassembled bytes.
+            let p = packet
+            application = reassembler.datagram.withUnsafeBytes { ApplicationRegistry.parse(p, bytes: $0) }
         }
-        // The frame completed a fragmented datagram: its offsets point into the reassembled bytes.
-        let p = packet
-        return reassembler.datagram.withUnsafeBytes {
-            tracker.track(p, frame: frame, time: time, wireLength: wireLength, bytes: $0)
-        }
+        if let a = application { tracker.trackApplication(a, of: packet, frame: frame, time: time, note: &note) }
+        return note
     }
 }

@@ -53,7 +53,7 @@ struct DNSPending {
 extension ConnectionTracker {
     mutating func trackUDP(
         _ p: borrowing DecodedPacket, frame: Int, time: Timestamp, ns: Int64, wireLength: Int,
-        bytes: UnsafeRawBufferPointer, note: inout PacketNote
+        note: inout PacketNote
     ) {
         let u = p.udp
         let (key, fromLow) = FlowKey.make(src: p.ip.src, srcPort: u.srcPort, dst: p.ip.dst, dstPort: u.dstPort)
@@ -106,14 +106,19 @@ extension ConnectionTracker {
         note.kind = .udp
         note.stream = udp[i].stream
         note.fromClient = fromClient
+    }
 
-        guard p.application == .dnsOverUDP, p.applicationLength >= 12,
-            p.applicationOffset + p.applicationLength <= bytes.count
-        else { return }
+    /// A DNS message over UDP, parsed once (`ApplicationRegistry`), after `trackUDP` counted its
+    /// datagram: a query waits for its response under its flow, its ID and the side that asked.
+    mutating func trackDNS(
+        _ msg: DNSMessage, of p: borrowing DecodedPacket, frame: Int, time: Timestamp, note: inout PacketNote
+    ) {
+        let ns = time.totalNanoseconds
+        let (key, fromLow) = FlowKey.make(src: p.ip.src, srcPort: p.udp.srcPort, dst: p.ip.dst, dstPort: p.udp.dstPort)
+        let keySide = fromLow ? 0 : 1
+        guard let s = udpIndex.find(key) else { return }
+        let i = Int(s)
         udp[i].dnsMessages += 1
-        let m = UnsafeRawBufferPointer(
-            rebasing: bytes[p.applicationOffset..<(p.applicationOffset + p.applicationLength)])
-        let (msg, _) = DNSMessage.parsePartial(m, base: p.applicationOffset)
         let question = msg.questions.first
         if !msg.isResponse {
             let k = DNSKey(flow: key, id: msg.id, querierSide: UInt8(keySide))

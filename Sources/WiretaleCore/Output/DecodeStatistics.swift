@@ -8,15 +8,21 @@ public struct DecodeStatistics {
     public var udp = 0
     public var icmp = 0
     public var arp = 0
-    public var dns = 0
-    public var http = 0
     public var truncated = 0
     public var malformed = 0
     public var other = 0
+    /// Packets whose payload each application decoder claimed, by `ApplicationKind.rawValue`.
+    public private(set) var applications = [Int](repeating: 0, count: ApplicationKind.allCases.count)
 
     public init() {}
 
-    @inlinable public mutating func count(_ p: DecodedPacket, length: Int) {
+    public var dns: Int { self[.dns] }
+    public var http: Int { self[.http] }
+
+    /// Packets whose payload the `kind` decoder claimed.
+    public subscript(kind: ApplicationKind) -> Int { applications[Int(kind.rawValue)] }
+
+    public mutating func count(_ p: DecodedPacket, length: Int) {
         packets &+= 1
         bytes &+= length
         if p.hasIP {
@@ -33,11 +39,7 @@ public struct DecodeStatistics {
         } else {
             other &+= 1
         }
-        switch p.application {
-        case .dnsOverTCP, .dnsOverUDP: dns &+= 1
-        case .http: http &+= 1
-        case .none: break
-        }
+        if p.application != .none { applications[Int(p.application.rawValue)] &+= 1 }
         if let e = p.error {
             if e.truncated { truncated &+= 1 } else { malformed &+= 1 }
         }
@@ -62,10 +64,14 @@ public struct DecodeStatistics {
         o.append(arp)
         o.append(", other ")
         o.append(other)
-        o.append("\ndns ")
-        o.append(dns)
-        o.append(", http ")
-        o.append(http)
+        // One count per application decoder, in the registry's order: "dns 3, http 2".
+        o.append(byte: 0x0A)
+        for kind in ApplicationKind.allCases where kind != .none {
+            if kind.rawValue > 1 { o.append(", ") }
+            o.append(kind.name)
+            o.append(byte: 0x20)
+            o.append(self[kind])
+        }
         o.append("\ntruncated ")
         o.append(truncated)
         o.append(", malformed ")

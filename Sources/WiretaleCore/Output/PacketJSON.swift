@@ -24,267 +24,147 @@ public struct FrameInfo {
 
 /// One JSON object per frame (NDJSON). The keys are a public interface documented in README.md.
 public enum PacketJSON {
+    /// For a packet decoded without a `PacketFollower`: parses its application message here, once.
+    /// `bytes` are the bytes its offsets point into.
     public static func render(
-        _ f: FrameInfo, _ p: DecodedPacket, bytes b: UnsafeRawBufferPointer,
-        to o: inout OutputBuffer
+        _ f: FrameInfo, _ p: DecodedPacket, bytes b: UnsafeRawBufferPointer, to o: inout OutputBuffer
     ) {
-        o.append("{\"frame\":")
-        o.append(f.number)
-        o.append(byte: UInt8(ascii: ","))
-        o.appendJSONTime("time", f.timestamp)
-        o.append(",\"len\":")
-        o.append(f.originalLength)
-        o.append(",\"caplen\":")
-        o.append(f.capturedLength)
-        o.append(",\"interface\":")
-        o.append(f.interfaceIndex)
-        o.append(",\"link\":\"")
-        o.append(p.link.linkType.name)
-        o.append(byte: UInt8(ascii: "\""))
-        if p.hasLink && p.link.hasMACs {
-            o.append(",\"eth\":{\"src\":\"")
-            o.appendMAC(p.link.src)
-            o.append("\",\"dst\":\"")
-            o.appendMAC(p.link.dst)
-            o.append("\",\"type\":")
-            o.append(p.link.etherType)
-            if p.link.vlanCount > 0 {
-                o.append(",\"vlan\":[")
-                o.append(p.link.vlan0)
-                if p.link.vlanCount > 1 {
-                    o.append(byte: UInt8(ascii: ","))
-                    o.append(p.link.vlan1)
-                }
-                o.append(byte: UInt8(ascii: "]"))
-            }
-            o.append(byte: UInt8(ascii: "}"))
-        }
-        if p.hasARP {
-            o.append(",\"arp\":{\"op\":\"")
-            o.append(ARPDecoder.operationName(p.arp.operation))
-            o.append(byte: UInt8(ascii: "\""))
-            if p.arp.isEthernetIPv4 {
-                o.append(",\"sender_mac\":\"")
-                o.appendMAC(p.arp.senderMAC)
-                o.append("\",\"sender_ip\":\"")
-                o.append(p.arp.senderIP)
-                o.append("\",\"target_mac\":\"")
-                o.appendMAC(p.arp.targetMAC)
-                o.append("\",\"target_ip\":\"")
-                o.append(p.arp.targetIP)
-                o.append(byte: UInt8(ascii: "\""))
-            }
-            o.append(byte: UInt8(ascii: "}"))
-        }
-        if p.hasIP {
-            o.append(",\"ip\":{\"version\":")
-            o.append(p.ip.version)
-            o.append(",\"src\":\"")
-            o.append(p.ip.src)
-            o.append("\",\"dst\":\"")
-            o.append(p.ip.dst)
-            o.append("\",\"ttl\":")
-            o.append(p.ip.ttl)
-            o.append(",\"proto\":")
-            o.append(p.ip.proto)
-            if p.ip.isFragment {
-                o.append(",\"fragment\":{\"offset\":")
-                o.append(p.ip.fragmentOffset)
-                o.append(",\"more\":")
-                o.append(p.ip.moreFragments ? "true" : "false")
-                o.append(",\"id\":")
-                o.append(p.ip.identification)
-                if p.reassembledFirstFrame != 0 {
-                    o.append(",\"reassembled_from\":")
-                    o.append(p.reassembledFirstFrame)
-                }
-                o.append(byte: UInt8(ascii: "}"))
-            }
-            o.append(byte: UInt8(ascii: "}"))
-        }
-        if p.hasTCP {
-            let t = p.tcp
-            o.append(",\"tcp\":{\"srcport\":")
-            o.append(t.srcPort)
-            o.append(",\"dstport\":")
-            o.append(t.dstPort)
-            o.append(",\"seq\":")
-            o.append(t.seq)
-            o.append(",\"ack\":")
-            o.append(t.ack)
-            o.append(",\"flags\":[")
-            var first = true
-            for (flag, name) in TCPFlags.named where t.flags.contains(flag) {
-                if !first { o.append(byte: UInt8(ascii: ",")) }
-                first = false
-                o.append(byte: UInt8(ascii: "\""))
-                o.append(name)
-                o.append(byte: UInt8(ascii: "\""))
-            }
-            o.append("],\"len\":")
-            o.append(t.payloadLength)
-            o.append(",\"window\":")
-            o.append(t.window)
-            if f.stream >= 0 {
-                o.append(",\"stream\":")
-                o.append(f.stream)
-            }
-            if t.mss >= 0 || t.windowScale >= 0 || t.sackPermitted || t.sackBlockCount > 0 || t.hasTimestamps {
-                o.append(",\"options\":{")
-                var sep = false
-                func comma(_ o: inout OutputBuffer) {
-                    if sep { o.append(byte: UInt8(ascii: ",")) }
-                    sep = true
-                }
-                if t.mss >= 0 {
-                    comma(&o)
-                    o.append("\"mss\":")
-                    o.append(Int(t.mss))
-                }
-                if t.windowScale >= 0 {
-                    comma(&o)
-                    o.append("\"wscale\":")
-                    o.append(Int(t.windowScale))
-                }
-                if t.sackPermitted {
-                    comma(&o)
-                    o.append("\"sack_permitted\":true")
-                }
-                if t.sackBlockCount > 0 {
-                    comma(&o)
-                    o.append("\"sack\":[")
-                    for i in 0..<Int(t.sackBlockCount) {
-                        if i > 0 { o.append(byte: UInt8(ascii: ",")) }
-                        let blk = t.sackBlock(i)
-                        o.append(byte: UInt8(ascii: "["))
-                        o.append(blk.left)
-                        o.append(byte: UInt8(ascii: ","))
-                        o.append(blk.right)
-                        o.append(byte: UInt8(ascii: "]"))
-                    }
-                    o.append(byte: UInt8(ascii: "]"))
-                }
-                if t.hasTimestamps {
-                    comma(&o)
-                    o.append("\"tsval\":")
-                    o.append(t.tsVal)
-                    o.append(",\"tsecr\":")
-                    o.append(t.tsEcr)
-                }
-                o.append(byte: UInt8(ascii: "}"))
-            }
-            o.append(byte: UInt8(ascii: "}"))
-        }
-        if p.hasUDP {
-            o.append(",\"udp\":{\"srcport\":")
-            o.append(p.udp.srcPort)
-            o.append(",\"dstport\":")
-            o.append(p.udp.dstPort)
-            o.append(",\"length\":")
-            o.append(p.udp.length)
-            o.append(byte: UInt8(ascii: "}"))
-        }
-        if p.hasICMP {
-            o.append(p.icmp.isV6 ? ",\"icmpv6\":{\"type\":" : ",\"icmp\":{\"type\":")
-            o.append(p.icmp.type)
-            o.append(",\"code\":")
-            o.append(p.icmp.code)
-            o.append(",\"name\":")
-            o.appendJSONString(ICMPDecoder.describe(type: p.icmp.type, code: p.icmp.code, v6: p.icmp.isV6))
-            if let target = p.icmp.ndTarget {
-                o.append(",\"target\":\"")
-                o.append(target)
-                o.append(byte: UInt8(ascii: "\""))
-            }
-            o.append(byte: UInt8(ascii: "}"))
-        }
-        var appError: DecodeError? = nil
-        switch p.application {
-        case .none: break
-        case .dnsOverUDP, .dnsOverTCP:
-            appError = renderDNS(p, b, to: &o)
-        case .http:
-            let payload = UnsafeRawBufferPointer(
-                rebasing: b[p.applicationOffset..<(p.applicationOffset + p.applicationLength)])
-            if let line = HTTPMessage.parseStartLine(payload) {
-                o.append(",\"http\":")
-                switch line {
-                case .request(let method, let target, let version):
-                    o.append("{\"request\":{\"method\":")
-                    o.appendJSONString(method)
-                    o.append(",\"target\":")
-                    o.appendJSONString(target)
-                    o.append(",\"version\":")
-                    o.appendJSONString(version)
-                    o.append("}}")
-                case .response(let version, let status, let reason):
-                    o.append("{\"response\":{\"version\":")
-                    o.appendJSONString(version)
-                    o.append(",\"status\":")
-                    o.append(status)
-                    o.append(",\"reason\":")
-                    o.appendJSONString(reason)
-                    o.append("}}")
-                }
-            }
-        }
-        if p.payloadTruncated { o.append(",\"truncated\":true") }
-        if let e = p.error ?? appError {
-            o.append(",\"error\":{\"layer\":\"")
-            o.append(e.layer.description)
-            o.append("\",\"offset\":")
-            o.append(e.offset)
-            o.append(",\"truncated\":")
-            o.append(e.truncated ? "true" : "false")
-            o.append(",\"reason\":")
-            o.appendJSONString(e.reason.description)
-            o.append(",\"text\":")
-            o.appendJSONString(e.description)
-            o.append(byte: UInt8(ascii: "}"))
-        }
-        o.append("}\n")
+        render(f, p, application: ApplicationRegistry.parse(p, bytes: b), to: &o)
     }
 
-    static func renderDNS(_ p: DecodedPacket, _ b: UnsafeRawBufferPointer, to o: inout OutputBuffer) -> DecodeError? {
-        let payload = UnsafeRawBufferPointer(
-            rebasing: b[p.applicationOffset..<(p.applicationOffset + p.applicationLength)])
-        let (m, err) = DNSMessage.parsePartial(payload, base: p.applicationOffset)
-        o.append(",\"dns\":{\"id\":")
-        o.append(m.id)
-        o.append(",\"response\":")
-        o.append(m.isResponse ? "true" : "false")
-        o.append(",\"opcode\":")
-        o.append(m.opcode)
-        o.append(",\"rcode\":")
-        o.appendJSONString(m.rcode.name)
-        if m.truncated { o.append(",\"tc\":true") }
-        o.append(",\"questions\":[")
-        for (i, q) in m.questions.enumerated() {
-            if i > 0 { o.append(byte: UInt8(ascii: ",")) }
-            o.append("{\"name\":")
-            o.appendJSONString(q.name)
-            o.append(",\"type\":")
-            o.appendJSONString(q.type.name)
-            o.append(byte: UInt8(ascii: "}"))
+    /// `application` is the packet's message as `PacketFollower` parsed it (nil: none); it is the
+    /// member named after its protocol (`"dns"`, `"http"`), and its parse's problem is `error` when
+    /// the packet had none of its own. Written with the JSON writer, which keeps the commas.
+    public static func render(
+        _ f: FrameInfo, _ p: DecodedPacket, application: ApplicationLayer?, to o: inout OutputBuffer
+    ) {
+        o.beginObject()
+        o.field("frame", f.number)
+        o.field("time", f.timestamp)
+        o.field("len", f.originalLength)
+        o.field("caplen", f.capturedLength)
+        o.field("interface", f.interfaceIndex)
+        o.field("link", p.link.linkType.name)
+        if p.hasLink && p.link.hasMACs {
+            o.beginObject("eth")
+            o.macField("src", p.link.src)
+            o.macField("dst", p.link.dst)
+            o.field("type", Int(p.link.etherType.rawValue))
+            if p.link.vlanCount > 0 {
+                o.beginArray("vlan")
+                o.value(Int(p.link.vlan0))
+                if p.link.vlanCount > 1 { o.value(Int(p.link.vlan1)) }
+                o.endArray()
+            }
+            o.endObject()
         }
-        o.append("],\"answers\":[")
-        for (i, r) in m.answers.enumerated() {
-            if i > 0 { o.append(byte: UInt8(ascii: ",")) }
-            o.append("{\"name\":")
-            o.appendJSONString(r.name)
-            o.append(",\"type\":")
-            o.appendJSONString(r.type.name)
-            o.append(",\"ttl\":")
-            o.append(r.ttl)
-            o.append(",\"data\":")
-            o.appendJSONString(r.data)
-            o.append(byte: UInt8(ascii: "}"))
+        if p.hasARP {
+            o.beginObject("arp")
+            o.field("op", ARPDecoder.operationName(p.arp.operation))
+            if p.arp.isEthernetIPv4 {
+                o.macField("sender_mac", p.arp.senderMAC)
+                o.field("sender_ip", p.arp.senderIP)
+                o.macField("target_mac", p.arp.targetMAC)
+                o.field("target_ip", p.arp.targetIP)
+            }
+            o.endObject()
         }
-        o.append("],\"authorities\":")
-        o.append(m.authorities.count)
-        o.append(",\"additionals\":")
-        o.append(m.additionals.count)
-        o.append(byte: UInt8(ascii: "}"))
-        return err
+        if p.hasIP {
+            o.beginObject("ip")
+            o.field("version", Int(p.ip.version))
+            o.field("src", p.ip.src)
+            o.field("dst", p.ip.dst)
+            o.field("ttl", Int(p.ip.ttl))
+            o.field("proto", Int(p.ip.proto.rawValue))
+            if p.ip.isFragment {
+                o.beginObject("fragment")
+                o.field("offset", p.ip.fragmentOffset)
+                o.field("more", p.ip.moreFragments)
+                o.field("id", UInt64(p.ip.identification))
+                if p.reassembledFirstFrame != 0 { o.field("reassembled_from", p.reassembledFirstFrame) }
+                o.endObject()
+            }
+            o.endObject()
+        }
+        if p.hasTCP { tcp(p.tcp, stream: f.stream, to: &o) }
+        if p.hasUDP {
+            o.beginObject("udp")
+            o.field("srcport", Int(p.udp.srcPort))
+            o.field("dstport", Int(p.udp.dstPort))
+            o.field("length", Int(p.udp.length))
+            o.endObject()
+        }
+        if p.hasICMP {
+            o.beginObject(p.icmp.isV6 ? "icmpv6" : "icmp")
+            o.field("type", Int(p.icmp.type))
+            o.field("code", Int(p.icmp.code))
+            o.field("name", ICMPDecoder.describe(type: p.icmp.type, code: p.icmp.code, v6: p.icmp.isV6))
+            if let target = p.icmp.ndTarget { o.field("target", target) }
+            o.endObject()
+        }
+        if let a = application {
+            o.key(a.message.kind.name)
+            a.message.appendJSON(to: &o)
+        }
+        if p.payloadTruncated { o.field("truncated", true) }
+        if let e = p.error ?? application?.error {
+            o.beginObject("error")
+            o.field("layer", e.layer.description)
+            o.field("offset", e.offset)
+            o.field("truncated", e.truncated)
+            o.field("reason", e.reason.description)
+            o.field("text", e.description)
+            o.endObject()
+        }
+        o.endObject()
+        o.endRecord()
+    }
+
+    static func tcp(_ t: TCPInfo, stream: Int, to o: inout OutputBuffer) {
+        o.beginObject("tcp")
+        o.field("srcport", Int(t.srcPort))
+        o.field("dstport", Int(t.dstPort))
+        o.field("seq", UInt64(t.seq))
+        o.field("ack", UInt64(t.ack))
+        o.beginArray("flags")
+        for (flag, name) in TCPFlags.named where t.flags.contains(flag) { o.value(name) }
+        o.endArray()
+        o.field("len", t.payloadLength)
+        o.field("window", Int(t.window))
+        if stream >= 0 { o.field("stream", stream) }
+        if t.mss >= 0 || t.windowScale >= 0 || t.sackPermitted || t.sackBlockCount > 0 || t.hasTimestamps {
+            o.beginObject("options")
+            if t.mss >= 0 { o.field("mss", Int(t.mss)) }
+            if t.windowScale >= 0 { o.field("wscale", Int(t.windowScale)) }
+            if t.sackPermitted { o.field("sack_permitted", true) }
+            if t.sackBlockCount > 0 {
+                o.beginArray("sack")
+                for i in 0..<Int(t.sackBlockCount) {
+                    let block = t.sackBlock(i)
+                    o.beginArray()
+                    o.value(UInt64(block.left))
+                    o.value(UInt64(block.right))
+                    o.endArray()
+                }
+                o.endArray()
+            }
+            if t.hasTimestamps {
+                o.field("tsval", UInt64(t.tsVal))
+                o.field("tsecr", UInt64(t.tsEcr))
+            }
+            o.endObject()
+        }
+        o.endObject()
+    }
+}
+
+extension OutputBuffer {
+    /// `"key":"02:00:00:00:00:0a"`.
+    @inline(__always) mutating func macField(_ k: StaticString, _ mac: UInt64) {
+        key(k)
+        jsonSeparate()
+        append(byte: UInt8(ascii: "\""))
+        appendMAC(mac)
+        append(byte: UInt8(ascii: "\""))
     }
 }

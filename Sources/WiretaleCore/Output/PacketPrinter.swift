@@ -1,5 +1,6 @@
 /// The one path every per-packet view takes — `read` from a file and `capture` from an interface:
-/// decode the frame in place, reassemble IP fragments, follow the connection, and render a line
+/// decode the frame in place, reassemble IP fragments, follow the connection, parse its application
+/// message once (`PacketFollower.application`), and render a line
 /// (text, with the tracker's remarks in the notes' terms) or an object (JSON, with `tcp.stream`).
 public struct PacketPrinter {
     public typealias Format = OutputFormat
@@ -40,29 +41,23 @@ public struct PacketPrinter {
             number: frame, timestamp: timestamp, originalLength: originalLength,
             capturedLength: b.count, interfaceIndex: interfaceIndex,
             stream: note.kind == .tcp ? Int(note.stream) : -1)
-        if follower.packet.reassembledFirstFrame == 0 {
-            render(info, payload: b)
-        } else {
-            // The frame completed a fragmented datagram: the upper layers' offsets point into it.
-            let datagram = follower.reassembler.datagram
-            datagram.withUnsafeBytes { render(info, payload: $0) }
-        }
+        render(info)
         output.flushIfNeeded()
         return output.failed == 0
     }
 
     @inline(__always)
-    mutating func render(_ info: FrameInfo, payload: UnsafeRawBufferPointer) {
+    mutating func render(_ info: FrameInfo) {
         switch format {
         case .text:
-            PacketText.render(info, follower.packet, bytes: payload, to: &output)
+            PacketText.render(info, follower.packet, application: follower.application, to: &output)
             if note.hasRemarks {
                 output.append("  -- ")
                 note.appendRemarks(to: &output, lang: language)
             }
             output.append(byte: 0x0A)
         case .json:
-            PacketJSON.render(info, follower.packet, bytes: payload, to: &output)
+            PacketJSON.render(info, follower.packet, application: follower.application, to: &output)
         case .none:
             statistics.count(follower.packet, length: info.originalLength)
         }

@@ -1,9 +1,10 @@
 /// One line per frame, as dense as tcpdump's: frame number, time of day (UTC), addresses, the
-/// protocol summary. The caller appends the remark (from the tracker) and the newline.
+/// protocol summary. The caller appends the remark (from the tracker) and the newline. The trace's
+/// frame lines are the same summary without the number and time (`summary`).
 public enum PacketText {
+    /// `application` is the packet's message as `PacketFollower` parsed it (nil: none).
     public static func render(
-        _ f: FrameInfo, _ p: DecodedPacket, bytes b: UnsafeRawBufferPointer,
-        to o: inout OutputBuffer
+        _ f: FrameInfo, _ p: DecodedPacket, application: ApplicationLayer?, to o: inout OutputBuffer
     ) {
         var n = f.number
         var width = 1
@@ -19,20 +20,49 @@ public enum PacketText {
         o.append(byte: 0x20)
         o.appendTimeOfDay(f.timestamp)
         o.append(byte: 0x20)
+        appendSummary(
+            p, application: application, capturedLength: f.capturedLength, originalLength: f.originalLength, to: &o)
+    }
+
+    /// For a packet decoded without a `PacketFollower`: parses its application message here, once.
+    /// `bytes` are the bytes its offsets point into.
+    public static func render(
+        _ f: FrameInfo, _ p: DecodedPacket, bytes b: UnsafeRawBufferPointer, to o: inout OutputBuffer
+    ) {
+        render(f, p, application: ApplicationRegistry.parse(p, bytes: b), to: &o)
+    }
+
+    /// The line without its frame number and time: `IP 192.0.2.1:53 > 192.0.2.2:40000 UDP length 45:
+    /// DNS response ...`.
+    public static func summary(
+        _ p: DecodedPacket, application: ApplicationLayer?, capturedLength: Int, originalLength: Int
+    ) -> String {
+        var o = OutputBuffer(fd: -1)
+        appendSummary(
+            p, application: application, capturedLength: capturedLength, originalLength: originalLength, to: &o)
+        return String(decoding: o.bytes, as: UTF8.self)
+    }
+
+    /// The summary of `summary`, appended.
+    public static func appendSummary(
+        _ p: DecodedPacket, application: ApplicationLayer?, capturedLength: Int, originalLength: Int,
+        to o: inout OutputBuffer
+    ) {
         if p.hasIP {
             o.append(p.ip.version == 4 ? "IP " : "IP6 ")
             if p.hasTCP {
                 endpoint(p.ip.src, p.tcp.srcPort, &o)
                 o.append(" > ")
                 endpoint(p.ip.dst, p.tcp.dstPort, &o)
-                tcp(p, b, &o)
+                tcp(p, &o)
+                application?.appendSummary(to: &o)
             } else if p.hasUDP {
                 endpoint(p.ip.src, p.udp.srcPort, &o)
                 o.append(" > ")
                 endpoint(p.ip.dst, p.udp.dstPort, &o)
                 o.append(" UDP length ")
                 o.append(max(Int(p.udp.length) - 8, 0))  // a length below 8 is marked malformed
-                if p.application == .dnsOverUDP { dns(p, b, &o) }
+                application?.appendSummary(to: &o)
             } else {
                 o.append(p.ip.src)
                 o.append(" > ")
@@ -52,7 +82,7 @@ public enum PacketText {
                     }
                 } else {
                     o.append(byte: 0x20)
-                    o.append(IPProtocolNumber.name(p.ip.proto))
+                    o.append(p.ip.proto.name)
                     if p.ip.isFragment {
                         o.append(" fragment offset ")
                         o.append(p.ip.fragmentOffset)
@@ -66,13 +96,13 @@ public enum PacketText {
             arp(p, &o)
         } else if p.hasLink {
             o.append("ethertype 0x")
-            o.appendHex(UInt64(p.link.etherType), digits: 4)
+            o.appendHex(UInt64(p.link.etherType.rawValue), digits: 4)
             o.append(", length ")
-            o.append(f.originalLength)
+            o.append(originalLength)
         } else {
             o.append(p.link.linkType.name)
             o.append(", length ")
-            o.append(f.originalLength)
+            o.append(originalLength)
         }
         if p.reassembledFirstFrame != 0 {
             o.append(" [reassembled from fragments, first in frame ")
@@ -81,9 +111,9 @@ public enum PacketText {
         }
         if p.payloadTruncated && p.error == nil {
             o.append(" [payload cut at ")
-            o.append(f.capturedLength)
+            o.append(capturedLength)
             o.append(" of ")
-            o.append(f.originalLength)
+            o.append(originalLength)
             o.append(" bytes]")
         }
         if let e = p.error {
@@ -109,7 +139,7 @@ public enum PacketText {
 
     /// tcpdump's flag letters: S F R P . (ACK) U E W.
     @inline(__always)
-    static func tcp(_ p: DecodedPacket, _ b: UnsafeRawBufferPointer, _ o: inout OutputBuffer) {
+    static func tcp(_ p: DecodedPacket, _ o: inout OutputBuffer) {
         let t = p.tcp
         o.append(" TCP [")
         if t.flags.contains(.syn) { o.append(byte: UInt8(ascii: "S")) }
@@ -156,73 +186,6 @@ public enum PacketText {
         }
         o.append(" length ")
         o.append(t.payloadLength)
-        switch p.application {
-        case .dnsOverTCP: dns(p, b, &o)
-        case .http:
-            let payload = UnsafeRawBufferPointer(
-                rebasing: b[p.applicationOffset..<(p.applicationOffset + p.applicationLength)])
-            if let line = HTTPMessage.parseStartLine(payload) {
-                o.append(": HTTP ")
-                switch line {
-                case .request(let method, let target, let version):
-                    o.append(method)
-                    o.append(byte: 0x20)
-                    o.append(target)
-                    o.append(byte: 0x20)
-                    o.append(version)
-                case .response(let version, let status, let reason):
-                    o.append(version)
-                    o.append(byte: 0x20)
-                    o.append(status)
-                    o.append(byte: 0x20)
-                    o.append(reason)
-                }
-            }
-        default: break
-        }
-    }
-
-    static func dns(_ p: DecodedPacket, _ b: UnsafeRawBufferPointer, _ o: inout OutputBuffer) {
-        let payload = UnsafeRawBufferPointer(
-            rebasing: b[p.applicationOffset..<(p.applicationOffset + p.applicationLength)])
-        let (m, err) = DNSMessage.parsePartial(payload, base: p.applicationOffset)
-        o.append(m.isResponse ? ": DNS response 0x" : ": DNS query 0x")
-        o.appendHex(UInt64(m.id), digits: 4)
-        if m.isResponse {
-            o.append(byte: 0x20)
-            o.append(m.rcode.name)
-        }
-        if let q = m.questions.first {
-            o.append(byte: 0x20)
-            o.append(q.type.name)
-            o.append(byte: 0x20)
-            o.append(q.name)
-        }
-        if m.isResponse && !m.answers.isEmpty {
-            o.append(" ->")
-            for (i, r) in m.answers.prefix(3).enumerated() {
-                o.append(i == 0 ? " " : ", ")
-                o.append(r.type.name)
-                o.append(byte: 0x20)
-                if r.data.utf8.count > 64 {
-                    o.append(String(r.data.prefix(60)))
-                    o.append("...")
-                } else {
-                    o.append(r.data)
-                }
-            }
-            if m.answers.count > 3 {
-                o.append(" (+")
-                o.append(m.answers.count - 3)
-                o.append(" more)")
-            }
-        }
-        if let e = err {
-            o.append(" [")
-            o.append(e.truncated ? "truncated " : "malformed ")
-            o.append(e.description)
-            o.append(byte: UInt8(ascii: "]"))
-        }
     }
 
     static func arp(_ p: DecodedPacket, _ o: inout OutputBuffer) {

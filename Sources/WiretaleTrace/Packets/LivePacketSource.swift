@@ -106,74 +106,56 @@ private final class CaptureBox: @unchecked Sendable {
     }
 }
 
-/// Turns the core's decoded packet into the few facts attribution needs.
+/// Turns the core's decoded packet into the few facts attribution needs, with the line `wiretale read`
+/// prints for it (`PacketText.summary`, without the frame number and time).
 enum TraceFrameReader {
-    static func frame(number: Int, timeMs: Double, _ p: DecodedPacket, _ bytes: UnsafeRawBufferPointer) -> TraceFrame {
+    /// `application` is the packet's message as the registry parsed it; `bytes` are the frame's bytes.
+    static func frame(
+        number: Int, timeMs: Double, _ p: DecodedPacket, application: ApplicationLayer?,
+        bytes: UnsafeRawBufferPointer, wireLength: Int
+    ) -> TraceFrame {
+        let application = application ?? resolverMessage(p, bytes)
+        let summary = PacketText.summary(
+            p, application: application, capturedLength: bytes.count, originalLength: wireLength)
+        return TraceFrame(number: number, timeMs: timeMs, kind: kind(p, application), summary: summary)
+    }
+
+    /// The trace's filter lets UDP in only to or from a DNS port: 53, or the `--resolver` port (any
+    /// other), which the registry does not claim as DNS; so an unclaimed UDP payload is read as DNS.
+    static func resolverMessage(_ p: DecodedPacket, _ bytes: UnsafeRawBufferPointer) -> ApplicationLayer? {
+        let (o, n) = (p.udp.payloadOffset, p.udp.capturedPayload)
+        guard p.hasUDP, p.application == .none, n >= 12, o + n <= bytes.count,
+            let (m, error) = DNSDecoder.parse(UnsafeRawBufferPointer(rebasing: bytes[o..<(o + n)]), base: o)
+        else { return nil }
+        return ApplicationLayer(.dns(m), error: error)
+    }
+
+    static func kind(_ p: DecodedPacket, _ application: ApplicationLayer?) -> TraceFrame.Kind {
         if p.hasARP {
-            let reply = p.arp.operation == 2
-            return TraceFrame(
-                number: number, timeMs: timeMs,
-                kind: .arp(sender: p.arp.senderIP, target: p.arp.targetIP, isReply: reply),
-                summary: reply
-                    ? "ARP \(p.arp.senderIP) is at \(mac(p.arp.senderMAC))"
-                    : "ARP who has \(p.arp.targetIP)? tell \(p.arp.senderIP)")
+            return .arp(sender: p.arp.senderIP, target: p.arp.targetIP, isReply: p.arp.operation == 2)
         }
-        guard p.hasIP else { return TraceFrame(number: number, timeMs: timeMs, kind: .other, summary: "other") }
+        guard p.hasIP else { return .other }
         let src = p.ip.src
         let dst = p.ip.dst
         if p.hasICMP {
             if p.icmp.isV6, p.icmp.type == 135 || p.icmp.type == 136, let target = p.icmp.ndTarget {
-                let adv = p.icmp.type == 136
-                return TraceFrame(
-                    number: number, timeMs: timeMs, kind: .neighbourDiscovery(target: target, isAdvertisement: adv),
-                    summary: adv
-                        ? "ICMPv6 neighbour advertisement: \(target)"
-                        : "ICMPv6 neighbour solicitation: who has \(target)?")
+                return .neighbourDiscovery(target: target, isAdvertisement: p.icmp.type == 136)
             }
-            let unreachable = p.icmp.isV6 ? p.icmp.type == 1 : p.icmp.type == 3
-            if unreachable {
-                return TraceFrame(
-                    number: number, timeMs: timeMs,
-                    kind: .icmpError(src: src, text: "destination unreachable (code \(p.icmp.code))"),
-                    summary: "ICMP destination unreachable from \(src), code \(p.icmp.code)")
+            if p.icmp.isV6 ? p.icmp.type == 1 : p.icmp.type == 3 {
+                return .icmpError(src: src, text: "destination unreachable (code \(p.icmp.code))")
             }
         }
-        // The trace's filter lets UDP in only to or from a DNS port: 53, or the `--resolver` port
-        // (any other), which the decoder does not know for DNS, so any UDP message is read as DNS.
-        let isDNS = p.application == .dnsOverUDP || p.application == .dnsOverTCP
-        let (o, n) =
-            isDNS || !p.hasUDP
-            ? (p.applicationOffset, p.applicationLength) : (p.udp.payloadOffset, p.udp.capturedPayload)
-        if isDNS || p.hasUDP, n >= 12 || (isDNS && n >= 4), o + 4 <= bytes.count {
-            let id = UInt16(bytes[o]) << 8 | UInt16(bytes[o + 1])
-            let qr = bytes[o + 2] & 0x80 != 0
+        if let dns = application?.dns {
             let (sp, dp) =
                 p.hasUDP ? (Int(p.udp.srcPort), Int(p.udp.dstPort)) : (Int(p.tcp.srcPort), Int(p.tcp.dstPort))
-            return TraceFrame(
-                number: number, timeMs: timeMs,
-                kind: .dns(src: src, srcPort: sp, dst: dst, dstPort: dp, id: id, isResponse: qr),
-                summary: "DNS \(qr ? "response" : "query") id \(id) \(src):\(sp) -> \(dst):\(dp)")
+            return .dns(src: src, srcPort: sp, dst: dst, dstPort: dp, id: dns.id, isResponse: dns.isResponse)
         }
         if p.hasTCP {
             let t = p.tcp
-            let names = TCPFlags.named.filter { t.flags.contains($0.0) }.map(\.1).joined(separator: ",")
-            return TraceFrame(
-                number: number, timeMs: timeMs,
-                kind: .tcp(
-                    src: src, srcPort: Int(t.srcPort), dst: dst, dstPort: Int(t.dstPort), flags: t.flags, seq: t.seq,
-                    ack: t.ack, payload: t.payloadLength),
-                summary:
-                    "TCP \(src):\(t.srcPort) -> \(dst):\(t.dstPort) [\(names)] seq=\(t.seq) ack=\(t.ack) len=\(t.payloadLength)"
-            )
+            return .tcp(
+                src: src, srcPort: Int(t.srcPort), dst: dst, dstPort: Int(t.dstPort), flags: t.flags, seq: t.seq,
+                ack: t.ack, payload: t.payloadLength)
         }
-        return TraceFrame(number: number, timeMs: timeMs, kind: .other, summary: "\(src) -> \(dst)")
-    }
-
-    static func mac(_ v: UInt64) -> String {
-        (0..<6).map { i -> String in
-            let b = UInt8(truncatingIfNeeded: v >> UInt64(40 - 8 * i))
-            let h = String(b, radix: 16)
-            return h.count == 1 ? "0" + h : h
-        }.joined(separator: ":")
+        return .other
     }
 }

@@ -17,8 +17,12 @@ public struct TraceFrameTracker {
         _ p: DecodedPacket, bytes: UnsafeRawBufferPointer, timeMs: Double, time: Timestamp, wireLength: Int
     ) {
         let number = frames.count + 1
-        let note = tracker.track(p, frame: number, time: time, wireLength: wireLength, bytes: bytes)
-        var frame = TraceFrameReader.frame(number: number, timeMs: timeMs, p, bytes)
+        var note = tracker.trackTransport(p, frame: number, time: time, wireLength: wireLength)
+        // The application message is parsed once, after tracking, as `PacketFollower` does.
+        let application = ApplicationRegistry.parse(p, bytes: bytes)
+        if let a = application { tracker.trackApplication(a, of: p, frame: number, time: time, note: &note) }
+        var frame = TraceFrameReader.frame(
+            number: number, timeMs: timeMs, p, application: application, bytes: bytes, wireLength: wireLength)
         if note.kind == .tcp {
             frame.stream = note.stream
             frame.step = note.step

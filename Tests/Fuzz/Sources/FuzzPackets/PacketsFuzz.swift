@@ -105,12 +105,12 @@ struct Session {
 
     /// `read`'s line (with the tracker's remarks, in both languages) and its JSON object.
     mutating func render(_ info: FrameInfo, _ note: PacketNote, _ bytes: UnsafeRawBufferPointer) {
-        PacketText.render(info, follower.packet, bytes: bytes, to: &out)
+        PacketText.render(info, follower.packet, application: follower.application, to: &out)
         if note.hasRemarks {
             note.appendRemarks(to: &out, lang: .en)
             note.appendRemarks(to: &out, lang: .zh, states: false)
         }
-        PacketJSON.render(info, follower.packet, bytes: bytes, to: &out)
+        PacketJSON.render(info, follower.packet, application: follower.application, to: &out)
     }
 
     mutating func take(_ r: FlowReport) {
