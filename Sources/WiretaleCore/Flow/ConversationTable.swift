@@ -69,19 +69,7 @@ public enum ConversationTable {
     /// The line after a table that held fewer rows than it had: how many it left out, and why.
     static func appendUnlisted(_ unlisted: Int, listed: Int, lang: NotesLanguage, to o: inout OutputBuffer) {
         guard unlisted > 0 else { return }
-        if lang == .zh {
-            o.append("… 另有 ")
-            o.append(unlisted)
-            o.append(" 行未列出 (表格只保留排在最前的 ")
-            o.append(listed)
-            o.append(" 行; --max-rows 可调高, --format json 逐个输出全部)\n")
-        } else {
-            o.append("… and ")
-            o.append(unlisted)
-            o.append(" more not listed (the table keeps its first ")
-            o.append(listed)
-            o.append(" rows; --max-rows raises it, --format json streams every one)\n")
-        }
+        o.append(ConversationLabel.unlisted, lang, unlisted, listed)
     }
 
     /// What a TCP table row shows.
@@ -171,19 +159,18 @@ public enum ConversationTable {
     ) {
         rows.sort { $0.stream < $1.stream }
         defer { appendUnlisted(unlisted, listed: rows.count, lang: lang, to: &o) }
-        o.append(lang == .zh ? "TCP 会话: " : "TCP conversations: ")
-        o.append(rows.count + unlisted)
-        o.append(lang == .zh ? " (tcp面向连接: 三次握手, 四次挥手)\n" : " (connection-oriented: handshake, teardown)\n")
+        o.append(ConversationLabel.tcpTitle, lang, rows.count + unlisted)
         guard !rows.isEmpty else { return }
         let ew = endpointWidth(rows.lazy.flatMap { [$0.client, $0.server] })
         let stateWidth = lang == .zh ? 24 : 13
         appendSharedHeader(endpointWidth: ew, lang: lang, to: &o)
-        o.append(padded: lang == .zh ? "握手" : "handshake", to: lang == .zh ? 20 : 23)
-        o.append(padded: lang == .zh ? "挥手" : "teardown", to: lang == .zh ? 20 : 21)
-        o.append(padded: lang == .zh ? "客户端最终" : "client end", to: stateWidth)
-        o.append(padded: lang == .zh ? "服务端最终" : "server end", to: stateWidth)
+        o.append(padded: ConversationLabel.columnHandshake.text(lang), to: lang == .zh ? 20 : 23)
+        o.append(padded: ConversationLabel.columnTeardown.text(lang), to: lang == .zh ? 20 : 21)
+        o.append(padded: ConversationLabel.columnClientEnd.text(lang), to: stateWidth)
+        o.append(padded: ConversationLabel.columnServerEnd.text(lang), to: stateWidth)
         o.append("conn    history         ")
-        o.append(lang == .zh ? "异常\n" : "anomalies\n")
+        o.append(ConversationLabel.columnAnomalies, lang)
+        o.append(byte: 0x0A)
         let originNs = origin.totalNanoseconds
         for r in rows {
             appendSharedColumns(r, endpointWidth: ew, originNs: originNs, to: &o)
@@ -233,7 +220,7 @@ public enum ConversationTable {
         for i in 0..<TCPAnomalies.kindCount where a[i] > 0 {
             if !first { o.append(", ") }
             first = false
-            o.append(lang == .zh ? TCPAnomalies.names[i].chinese : TCPAnomalies.names[i].wireshark)
+            o.append(TCPAnomalies.label(index: i, lang))
             o.append(" ×")
             o.append(a[i])
         }
@@ -246,8 +233,7 @@ public enum ConversationTable {
     ) {
         rows.sort { $0.stream < $1.stream }
         defer { appendUnlisted(unlisted, listed: rows.count, lang: lang, to: &o) }
-        o.append(lang == .zh ? "UDP 流: " : "UDP flows: ")
-        o.append(rows.count + unlisted)
+        o.append(ConversationLabel.udpTitle, lang, rows.count + unlisted)
         o.append(" (")
         o.append(NotesPhrase.udpConnectionless.label(lang))
         o.append(")\n")
@@ -255,7 +241,8 @@ public enum ConversationTable {
         let ew = endpointWidth(rows.lazy.flatMap { [$0.client, $0.server] })
         appendSharedHeader(endpointWidth: ew, lang: lang, to: &o)
         o.append("conn  ")
-        o.append(lang == .zh ? "备注\n" : "notes\n")
+        o.append(ConversationLabel.columnNotes, lang)
+        o.append(byte: 0x0A)
         let originNs = origin.totalNanoseconds
         for r in rows {
             appendSharedColumns(r, endpointWidth: ew, originNs: originNs, to: &o)
@@ -293,29 +280,20 @@ public enum ConversationTable {
             if t.rcode == 3 { nx += 1 }
             if t.responseFrame == nil { unanswered += 1 }
         }
-        o.append(lang == .zh ? "DNS 事务: " : "DNS transactions: ")
-        o.append(transactions.count + unlisted)
+        o.append(ConversationLabel.dnsTitle, lang, transactions.count + unlisted)
         o.append(" (")
-        if unlisted > 0 {
-            o.append(lang == .zh ? "列出的 " : "of the ")
-            o.append(transactions.count)
-            o.append(lang == .zh ? " 个中: " : " listed: ")
-        }
-        o.append(lang == .zh ? "已应答 " : "answered ")
-        o.append(answered)
-        o.append(lang == .zh ? ", 其中 NXDOMAIN " : ", of which NXDOMAIN ")
-        o.append(nx)
-        o.append(lang == .zh ? "; 无应答 " : "; unanswered ")
-        o.append(unanswered)
+        if unlisted > 0 { o.append(ConversationLabel.dnsOfListed, lang, transactions.count) }
+        o.append(ConversationLabel.dnsCounts, lang, answered, nx, unanswered)
         o.append(")\n")
         guard !transactions.isEmpty else { return }
         var nameWidth = 20
         for t in transactions where t.name.utf8.count > nameWidth { nameWidth = min(48, t.name.utf8.count) }
         nameWidth += 2
         o.append("   query    reply     id  ")
-        o.append(padded: lang == .zh ? "名字" : "name", to: nameWidth)
+        o.append(padded: ConversationLabel.columnName.text(lang), to: nameWidth)
         o.append("type    rcode      answers  latency ms  ")
-        o.append(lang == .zh ? "客户端 → 服务端\n" : "client → server\n")
+        o.append(ConversationLabel.columnClientToServer, lang)
+        o.append(byte: 0x0A)
         for t in transactions {
             if t.queryFrame > 0 { o.append(right: UInt64(t.queryFrame), width: 8) } else { o.append("       -") }
             if let r = t.responseFrame { o.append(right: UInt64(r), width: 9) } else { o.append("        -") }
@@ -326,7 +304,7 @@ public enum ConversationTable {
             if let r = t.rcode {
                 o.append(padded: DNSRCode(rawValue: UInt16(r)).name, to: 11)
             } else {
-                o.append(padded: lang == .zh ? "无应答" : "no reply", to: 11)
+                o.append(padded: ConversationLabel.noReply.text(lang), to: 11)
             }
             o.append(right: UInt64(t.answers), width: 7)
             if let l = t.latency {
@@ -353,46 +331,14 @@ public enum ConversationTable {
         _ e: FlowEvictions, maxFlows: Int, lang: NotesLanguage, to o: inout OutputBuffer
     ) {
         guard e.total > 0 else { return }
-        o.append(lang == .zh ? "超出上限 (--max-flows " : "evicted at the cap (--max-flows ")
-        o.append(maxFlows)
-        o.append(lang == .zh ? "), 未能跟踪到底: TCP 连接 " : "), not followed to their end: TCP connections ")
-        o.append(e.tcp)
-        o.append(lang == .zh ? ", UDP 流 " : ", UDP flows ")
-        o.append(e.udp)
-        o.append(lang == .zh ? ", 待应答的DNS查询 " : ", DNS queries awaiting an answer ")
-        o.append(e.dns)
-        o.append("\n")
+        o.append(ConversationLabel.evictions, lang, maxFlows, e.tcp, e.udp, e.dns)
     }
 
     public static func renderTotals(_ t: FlowTotals, lang: NotesLanguage, to o: inout OutputBuffer) {
-        let zh = lang == .zh
-        o.append(zh ? "合计: TCP 会话 " : "totals: TCP conversations ")
-        o.append(t.tcpConversations)
-        o.append(zh ? " (三次握手 " : " (three-way handshakes ")
-        o.append(t.handshakes)
-        o.append(zh ? ", FIN关闭 " : ", closed by FIN ")
-        o.append(t.finTeardowns)
-        o.append(zh ? ", 握手后被RST终止 " : ", ended by RST after the handshake ")
-        o.append(t.rstEndings)
-        o.append(zh ? ", SYN无应答 " : ", SYN unanswered ")
-        o.append(t.synUnanswered)
-        o.append(zh ? ", 被拒绝 " : ", refused ")
-        o.append(t.refused)
-        o.append(zh ? "), 重传 " : "), retransmissions ")
-        o.append(t.retransmissions)
-        o.append(zh ? " (其中SYN/SYN-ACK " : " (SYN or SYN-ACK ")
-        o.append(t.handshakeRetransmissions)
-        o.append(zh ? "); UDP 流 " : "); UDP flows ")
-        o.append(t.udpFlows)
-        o.append(zh ? "; DNS 查询 " : "; DNS queries ")
-        o.append(t.dnsQueries)
-        o.append(" (NOERROR ")
-        o.append(t.dnsAnswered)
-        o.append(", NXDOMAIN ")
-        o.append(t.dnsNXDomain)
-        o.append(zh ? ", 无应答 " : ", unanswered ")
-        o.append(t.dnsUnanswered)
-        o.append(")\n")
+        o.append(
+            ConversationLabel.totals, lang, t.tcpConversations, t.handshakes, t.finTeardowns, t.rstEndings,
+            t.synUnanswered, t.refused, t.retransmissions, t.handshakeRetransmissions, t.udpFlows, t.dnsQueries,
+            t.dnsAnswered, t.dnsNXDomain, t.dnsUnanswered)
     }
 
     // MARK: cells

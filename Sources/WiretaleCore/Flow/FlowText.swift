@@ -25,19 +25,21 @@ extension PacketNote {
         case .udp:
             if broadcast {
                 separate(&o)
-                o.append(lang == .zh ? "广播 (udp可以广播)" : "broadcast (UDP can broadcast)")
+                o.append(PacketRemarkLabel.broadcast, lang)
             }
             if multicast {
                 separate(&o)
-                o.append(lang == .zh ? "组播" : "multicast")
+                o.append(PacketRemarkLabel.multicast, lang)
             }
             if dnsQueryFrame > 0 {
                 separate(&o)
-                o.append(lang == .zh ? "回应第 " : "answers the query in frame ")
-                o.append(dnsQueryFrame)
-                o.append(lang == .zh ? " 帧的查询, 用时 " : " after ")
-                o.appendDecimal(dnsLatency, scale: 1_000_000, digits: 3)
-                o.append(" ms")
+                o.append(PacketRemarkLabel.dnsAnswers, lang) { o, slot in
+                    if slot == 0 {
+                        o.append(dnsQueryFrame)
+                    } else {
+                        o.appendDecimal(dnsLatency, scale: 1_000_000, digits: 3)
+                    }
+                }
             }
             return
         case .tcp:
@@ -68,16 +70,15 @@ extension PacketNote {
         guard ackCheck != .none else { return }
         let name: StaticString = step == .handshake3 ? "y+1" : "x+1"
         if ackCheck == .held {
-            o.append(lang == .zh ? ", 检查 ack = " : ": ack = ")
-            o.append(name)
-            o.append(lang == .zh ? " 正确" : " holds")
+            o.append(PacketRemarkLabel.ackHolds, lang) { o, _ in o.append(name) }
         } else {
-            o.append(": ack = ")
-            o.append(checkedAck)
-            o.append(lang == .zh ? ", 不是 " : ", not ")
-            o.append(name)
-            o.append(" = ")
-            o.append(expectedAck)
+            o.append(PacketRemarkLabel.ackNot, lang) { o, slot in
+                switch slot {
+                case 0: o.append(checkedAck)
+                case 1: o.append(name)
+                default: o.append(expectedAck)
+                }
+            }
         }
     }
 
@@ -110,7 +111,7 @@ extension PacketNote {
             if !first { o.append(byte: UInt8(ascii: " ")) }
             first = false
             o.append(byte: UInt8(ascii: "["))
-            o.append(lang == .zh ? TCPAnomalies.names[i].chinese : TCPAnomalies.names[i].wireshark)
+            o.append(TCPAnomalies.label(index: i, lang))
             if i == TCPAnomalies.duplicateAck.rawValue.trailingZeroBitCount {
                 o.append(" #")
                 o.append(Int(duplicateAckNumber))

@@ -1,10 +1,10 @@
 /// One segment of the connection `explain` draws: what the packet said and what the tracker said of it.
 public struct LadderRow: Sendable {
-    public var frame: Int
-    public var time: Timestamp
-    public var flags: TCPFlags
-    public var length: Int
-    public var note: PacketNote
+    public internal(set) var frame: Int
+    public internal(set) var time: Timestamp
+    public internal(set) var flags: TCPFlags
+    public internal(set) var length: Int
+    public internal(set) var note: PacketNote
 
     public init(frame: Int, time: Timestamp, packet p: DecodedPacket, note: PacketNote) {
         self.frame = frame
@@ -27,11 +27,7 @@ public enum Ladder {
     /// The line after a ladder that held fewer segments than its stream had.
     public static func renderUndrawn(_ undrawn: Int, drawn: Int, lang: NotesLanguage, to o: inout OutputBuffer) {
         guard undrawn > 0 else { return }
-        o.append(lang == .zh ? "… 另有 " : "… and ")
-        o.append(undrawn)
-        o.append(lang == .zh ? " 个报文段未画出 (只画前 " : " more segments not drawn (the ladder holds its first ")
-        o.append(drawn)
-        o.append(lang == .zh ? " 个; --max-segments 可调高)\n" : "; --max-segments raises it)\n")
+        o.append(LadderLabel.undrawn, lang, undrawn, drawn)
     }
 
     static let arrowWidth = 44
@@ -41,12 +37,10 @@ public enum Ladder {
     ) {
         let stateWidth = lang == .zh ? 24 : 14
         guard let c else {
-            o.append(lang == .zh ? "没有这个TCP流\n" : "no such TCP stream\n")
+            o.append(LadderLabel.noSuchStream, lang)
             return
         }
-        o.append(lang == .zh ? "TCP 流 " : "TCP stream ")
-        o.append(c.stream)
-        o.append(": ")
+        o.append(LadderLabel.stream, lang, c.stream)
         o.append(c.handshake.kind.label(lang))
         o.append(", ")
         o.append(c.teardown.kind.label(lang))
@@ -54,7 +48,7 @@ public enum Ladder {
 
         // Header: the two columns.
         o.append(padded: "frame", to: 7)
-        o.append(padded: lang == .zh ? "时间(ms)" : "+ms", to: 11)
+        o.append(padded: LadderLabel.columnTime.text(lang), to: 11)
         o.append(padded: NotesPhrase.client.label(lang), to: stateWidth + 1)
         o.append(padded: c.client.description, to: arrowWidth)
         o.append(padded: NotesPhrase.server.label(lang), to: stateWidth + 1)
@@ -170,54 +164,49 @@ public enum Ladder {
     }
 
     static func appendSummary(_ c: TCPConversation, lang: NotesLanguage, to o: inout OutputBuffer) {
-        let zh = lang == .zh
         o.append(byte: 0x0A)
         // The handshake, with the real numbers.
-        o.append(zh ? "握手: " : "handshake: ")
+        o.append(LadderLabel.handshake, lang)
         o.append(c.handshake.kind.label(lang))
         o.append(byte: 0x0A)
         if let x = c.handshake.clientISN {
             o.append("  x = ")
             o.append(x)
-            o.append(zh ? " (相对 0)" : " (relative 0)")
+            o.append(LadderLabel.relativeZero, lang)
             if let a = c.handshake.synAckAck {
-                o.append(zh ? "; SYN+ACK 的 ack = " : "; the SYN+ACK's ack = ")
+                o.append(LadderLabel.synAckAck, lang)
                 o.append(a)
-                o.append(c.handshake.synAckAckHolds == true ? " = x+1 ✓" : (zh ? " ≠ x+1 ✗" : " ≠ x+1 ✗"))
+                o.append(c.handshake.synAckAckHolds == true ? " = x+1 ✓" : " ≠ x+1 ✗")
             }
             o.append(byte: 0x0A)
         }
         if let y = c.handshake.serverISN {
             o.append("  y = ")
             o.append(y)
-            o.append(zh ? " (相对 0)" : " (relative 0)")
+            o.append(LadderLabel.relativeZero, lang)
             if let a = c.handshake.thirdAck {
-                o.append(zh ? "; 第三次握手的 ack = " : "; the third segment's ack = ")
+                o.append(LadderLabel.thirdAck, lang)
                 o.append(a)
                 o.append(c.handshake.thirdAckHolds == true ? " = y+1 ✓" : " ≠ y+1 ✗")
             }
             o.append(byte: 0x0A)
         }
         if c.handshake.synRetransmissions > 0 {
-            o.append(zh ? "  SYN 重传 " : "  SYN retransmitted ")
-            o.append(c.handshake.synRetransmissions)
-            o.append(zh ? " 次\n" : " time(s)\n")
+            o.append(LadderLabel.synRetransmitted, lang, c.handshake.synRetransmissions)
         }
         if let rtt = c.handshake.rtt {
-            o.append(zh ? "  握手往返时间 " : "  handshake RTT ")
-            o.appendDecimal(rtt, scale: 1_000_000, digits: 3)
-            o.append(" ms\n")
+            o.append(LadderLabel.handshakeRTT, lang) { o, _ in o.appendDecimal(rtt, scale: 1_000_000, digits: 3) }
         }
         // The teardown.
-        o.append(zh ? "挥手: " : "teardown: ")
+        o.append(LadderLabel.teardown, lang)
         o.append(c.teardown.kind.label(lang))
         if let first = c.teardown.firstCloserIsClient {
-            o.append(zh ? "; 先发FIN的是" : "; first FIN from the ")
-            o.append((first ? NotesPhrase.client : NotesPhrase.server).label(lang))
-            o.append(zh ? " (笔记中的A)" : " (the notes' A)")
+            o.append(LadderLabel.firstFIN, lang) { o, _ in
+                o.append((first ? NotesPhrase.client : NotesPhrase.server).label(lang))
+            }
         }
         if let r = c.teardown.rstFromClient {
-            o.append(zh ? "; RST 来自" : "; RST from the ")
+            o.append(LadderLabel.rstFrom, lang)
             o.append((r ? NotesPhrase.client : NotesPhrase.server).label(lang))
             if c.teardown.rstAfterClose {
                 o.append(" (")
@@ -226,9 +215,7 @@ public enum Ladder {
             }
         }
         if c.teardown.halfCloseBytes > 0 {
-            o.append(zh ? "; 半关闭后又发送 " : "; half-close: ")
-            o.append(c.teardown.halfCloseBytes)
-            o.append(zh ? " 字节" : " bytes after the first FIN")
+            o.append(LadderLabel.halfClose, lang) { o, _ in o.append(c.teardown.halfCloseBytes) }
         }
         o.append(byte: 0x0A)
         for (inTimeWait, side) in [
@@ -251,7 +238,7 @@ public enum Ladder {
         o.append(byte: UInt8(ascii: " "))
         o.append(c.serverState.label(lang))
         o.append(byte: 0x0A)
-        o.append(zh ? "异常: " : "anomalies: ")
+        o.append(LadderLabel.anomalies, lang)
         ConversationTable.appendAnomalyCounts(c.anomalies, lang: lang, to: &o)
         o.append("\nZeek: conn_state ")
         o.append(c.connState)

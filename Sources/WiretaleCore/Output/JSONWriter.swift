@@ -146,6 +146,12 @@ extension OutputBuffer {
         bytes.append(UInt8(ascii: "\""))
     }
 
+    /// Text that is already JSON (a number formatted by the caller), written as it is.
+    @inlinable public mutating func value(raw: String) {
+        jsonSeparate()
+        append(raw)
+    }
+
     @inlinable public mutating func nullValue() {
         jsonSeparate()
         append("null")
@@ -183,6 +189,22 @@ extension OutputBuffer {
     @inlinable public mutating func field(_ k: StaticString, _ v: String) {
         key(k)
         value(v)
+    }
+
+    /// `"key":"value"` for a fixed name (a code, a state), not escaped: it is the program's own ASCII.
+    @inlinable public mutating func field(_ k: StaticString, _ v: StaticString) {
+        key(k)
+        value(v)
+    }
+
+    @inlinable public mutating func field(_ k: StaticString, _ v: UInt64?) {
+        key(k)
+        if let v { value(v) } else { nullValue() }
+    }
+
+    @inlinable public mutating func field(_ k: StaticString, _ v: Bool?) {
+        key(k)
+        if let v { value(v) } else { nullValue() }
     }
 
     @inlinable public mutating func field(_ k: StaticString, _ v: IPAddress) {
