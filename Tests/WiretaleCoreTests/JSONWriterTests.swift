@@ -83,4 +83,26 @@ import Testing
         }
         #expect(s == #"{"code":"four-way","isn":null,"big":4294967295,"held":null,"ok":false,"ms":[0.042,12.500]}"#)
     }
+
+    @Test func theSpacedLayoutPutsASpaceAfterEveryCommaAndColon() {
+        let s = written { o in
+            o.json.spaced = true
+            o.beginObject()
+            o.field("a", 1)
+            o.beginArray("list")
+            o.value(1)
+            o.value(2)
+            o.endArray()
+            o.key("dyn" as String)
+            o.beginObject()
+            o.endObject()
+            o.endObject()
+            o.endRecord()
+            o.beginObject()
+            o.field("b", true)
+            o.field("c", false)
+            o.endObject()
+        }
+        #expect(s == #"{"a": 1, "list": [1, 2], "dyn": {}}"# + "\n" + #"{"b": true, "c": false}"#)
+    }
 }

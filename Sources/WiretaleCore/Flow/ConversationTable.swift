@@ -76,20 +76,23 @@ public enum ConversationTable {
     public struct TCPRow: Sendable {
         var key: FlowKey
         var clientKeySide: UInt8
-        var handshake: HandshakeKind
-        var teardown: TeardownKind
-        var clientState: TCPState
-        var serverState: TCPState
-        var stream: Int32
-        var packetsToServer: UInt32
-        var packetsToClient: UInt32
-        var bytesToServer: UInt64
-        var bytesToClient: UInt64
-        var startNs: Int64
-        var durationNs: Int64
-        var connState: StaticString
+        public internal(set) var handshake: HandshakeKind
+        public internal(set) var teardown: TeardownKind
+        public internal(set) var clientState: TCPState
+        public internal(set) var serverState: TCPState
+        public internal(set) var stream: Int32
+        public internal(set) var packetsToServer: UInt32
+        public internal(set) var packetsToClient: UInt32
+        public internal(set) var bytesToServer: UInt64
+        public internal(set) var bytesToClient: UInt64
+        public internal(set) var startNs: Int64
+        public internal(set) var durationNs: Int64
+        public internal(set) var connState: StaticString
         var history: HistoryLetters
-        var anomalies: AnomalyCounts
+        public internal(set) var anomalies: AnomalyCounts
+
+        /// Zeek's history letters, as `TCPConversation.history`.
+        public var historyString: String { history.string }
 
         public init(_ c: TCPConversation) {
             (key, _) = FlowKey.make(
@@ -111,24 +114,24 @@ public enum ConversationTable {
             anomalies = c.anomalies
         }
 
-        var client: FlowEndpoint { key.endpoint(side: Int(clientKeySide)) }
-        var server: FlowEndpoint { key.endpoint(side: 1 - Int(clientKeySide)) }
+        public var client: FlowEndpoint { key.endpoint(side: Int(clientKeySide)) }
+        public var server: FlowEndpoint { key.endpoint(side: 1 - Int(clientKeySide)) }
     }
 
     /// What a UDP table row shows.
     public struct UDPRow: Sendable {
         var key: FlowKey
         var clientKeySide: UInt8
-        var broadcast: Bool
-        var multicast: Bool
-        var stream: Int32
-        var packetsToServer: UInt32
-        var packetsToClient: UInt32
-        var dnsMessages: UInt32
-        var bytesToServer: UInt64
-        var bytesToClient: UInt64
-        var startNs: Int64
-        var durationNs: Int64
+        public internal(set) var broadcast: Bool
+        public internal(set) var multicast: Bool
+        public internal(set) var stream: Int32
+        public internal(set) var packetsToServer: UInt32
+        public internal(set) var packetsToClient: UInt32
+        public internal(set) var dnsMessages: UInt32
+        public internal(set) var bytesToServer: UInt64
+        public internal(set) var bytesToClient: UInt64
+        public internal(set) var startNs: Int64
+        public internal(set) var durationNs: Int64
 
         public init(_ f: UDPFlow) {
             (key, _) = FlowKey.make(
@@ -146,10 +149,14 @@ public enum ConversationTable {
             durationNs = f.duration
         }
 
-        var client: FlowEndpoint { key.endpoint(side: Int(clientKeySide)) }
-        var server: FlowEndpoint { key.endpoint(side: 1 - Int(clientKeySide)) }
-        var connState: StaticString {
+        public var client: FlowEndpoint { key.endpoint(side: Int(clientKeySide)) }
+        public var server: FlowEndpoint { key.endpoint(side: 1 - Int(clientKeySide)) }
+        public var connState: StaticString {
             packetsToServer > 0 ? (packetsToClient > 0 ? "SF" : "S0") : (packetsToClient > 0 ? "SHR" : "OTH")
+        }
+        /// The notes' words for the flow (broadcast, multicast), in the table's order.
+        public var phrases: [NotesPhrase] {
+            (broadcast ? [.broadcast] : []) + (multicast ? [.multicast] : [])
         }
     }
 
@@ -248,7 +255,7 @@ public enum ConversationTable {
             appendSharedColumns(r, endpointWidth: ew, originNs: originNs, to: &o)
             o.append(padded: r.connState, to: 6)
             var any = false
-            for (flag, phrase) in [(r.broadcast, NotesPhrase.broadcast), (r.multicast, .multicast)] where flag {
+            for phrase in r.phrases {
                 if any { o.append(", ") }
                 any = true
                 o.append(phrase.label(lang))
@@ -265,6 +272,24 @@ public enum ConversationTable {
         }
     }
 
+    /// The DNS table's heading counts, of the transactions it lists.
+    public struct DNSCounts: Sendable, Equatable {
+        /// Query and response both seen.
+        public internal(set) var answered = 0
+        /// Answered with NXDOMAIN (rcode 3).
+        public internal(set) var nxDomain = 0
+        /// No response seen.
+        public internal(set) var unanswered = 0
+
+        public init(_ transactions: [DNSTransaction]) {
+            for t in transactions {
+                if t.answered { answered += 1 }
+                if t.rcode == 3 { nxDomain += 1 }
+                if t.responseFrame == nil { unanswered += 1 }
+            }
+        }
+    }
+
     /// Transactions in the order their queries were sent (sorts in place); `unlisted` more were
     /// counted but not held (the answered/unanswered counts are then of the listed ones).
     public static func renderDNS(
@@ -272,18 +297,11 @@ public enum ConversationTable {
     ) {
         transactions.sort(by: dnsPrecedes)
         defer { appendUnlisted(unlisted, listed: transactions.count, lang: lang, to: &o) }
-        var answered = 0
-        var nx = 0
-        var unanswered = 0
-        for t in transactions {
-            if t.answered { answered += 1 }
-            if t.rcode == 3 { nx += 1 }
-            if t.responseFrame == nil { unanswered += 1 }
-        }
+        let counts = DNSCounts(transactions)
         o.append(ConversationLabel.dnsTitle, lang, transactions.count + unlisted)
         o.append(" (")
         if unlisted > 0 { o.append(ConversationLabel.dnsOfListed, lang, transactions.count) }
-        o.append(ConversationLabel.dnsCounts, lang, answered, nx, unanswered)
+        o.append(ConversationLabel.dnsCounts, lang, counts.answered, counts.nxDomain, counts.unanswered)
         o.append(")\n")
         guard !transactions.isEmpty else { return }
         var nameWidth = 20

@@ -15,6 +15,52 @@ public struct LadderRow: Sendable {
     }
 }
 
+/// A ladder as a model, built once so that every renderer (text, JSON, an HTML report) draws the
+/// same thing: each segment with its time since the first, which side's state changed, and the
+/// deviations from the notes it shows for the first time in this connection.
+public struct LadderModel: Sendable {
+    /// Both sides' state before the first segment: ESTABLISHED when the capture joined mid-stream, else CLOSED.
+    public let startState: TCPState
+    public let steps: [LadderStep]
+
+    public init(rows: [LadderRow], conversation c: TCPConversation) {
+        startState = c.joinedMidStream ? .established : .closed
+        let origin = rows.first?.time.totalNanoseconds ?? c.start.totalNanoseconds
+        var said = Set<NotesPhrase>()
+        var clientState = startState
+        var serverState = startState
+        var steps: [LadderStep] = []
+        steps.reserveCapacity(rows.count)
+        for r in rows {
+            let n = r.note
+            var fresh: [NotesPhrase] = []
+            for d in Ladder.deviations(of: r) where !said.contains(d) {
+                said.insert(d)
+                fresh.append(d)
+            }
+            steps.append(
+                LadderStep(
+                    row: r, sinceFirstNs: r.time.totalNanoseconds - origin, clientChanged: n.clientState != clientState,
+                    serverChanged: n.serverState != serverState, deviations: fresh))
+            clientState = n.clientState
+            serverState = n.serverState
+        }
+        self.steps = steps
+    }
+}
+
+/// One segment of a ladder and what the ladder says of it beyond the packet.
+public struct LadderStep: Sendable {
+    public let row: LadderRow
+    /// Nanoseconds since the ladder's first segment.
+    public let sinceFirstNs: Int64
+    /// Whether the segment changed the client's, the server's state (`row.note` has the new ones).
+    public let clientChanged: Bool
+    public let serverChanged: Bool
+    /// The deviations from the notes this segment shows, those not shown by an earlier segment.
+    public let deviations: [NotesPhrase]
+}
+
 /// `explain`'s ladder diagram of one TCP connection: the client's column on the left, the server's
 /// on the right, an arrow per segment with its flags, relative seq/ack and length, each side's
 /// state after it (marked `*` when it changed), the notes' step names beside the handshake and
@@ -55,30 +101,25 @@ public enum Ladder {
         o.append(c.server.description)
         o.append(byte: 0x0A)
         o.pad(from: 0, to: 18)
-        let startClient: TCPState = c.joinedMidStream ? .established : .closed
-        o.append(padded: startClient.label(lang), to: stateWidth + 1 + arrowWidth)
-        o.append(startClient.label(lang))
+        let model = LadderModel(rows: rows, conversation: c)
+        o.append(padded: model.startState.label(lang), to: stateWidth + 1 + arrowWidth)
+        o.append(model.startState.label(lang))
         o.append(byte: 0x0A)
 
-        let origin = rows.first?.time.totalNanoseconds ?? c.start.totalNanoseconds
-        var said = Set<NotesPhrase>()
-        var clientState = startClient
-        var serverState = startClient
-        for r in rows {
+        for step in model.steps {
+            let r = step.row
             let n = r.note
             o.append(right: UInt64(r.frame), width: 6)
             o.append(byte: UInt8(ascii: " "))
             var t = OutputBuffer(fd: -1)
-            t.appendDecimal(r.time.totalNanoseconds - origin, scale: 1_000_000, digits: 3)
+            t.appendDecimal(step.sinceFirstNs, scale: 1_000_000, digits: 3)
             o.pad(from: t.bytes.count, to: 9)
             o.append(String(decoding: t.bytes, as: UTF8.self))
             o.append("  ")
-            appendState(n.clientState, changed: n.clientState != clientState, width: stateWidth, lang: lang, to: &o)
+            appendState(n.clientState, changed: step.clientChanged, width: stateWidth, lang: lang, to: &o)
             appendArrow(r, to: &o)
-            appendState(n.serverState, changed: n.serverState != serverState, width: stateWidth, lang: lang, to: &o)
-            clientState = n.clientState
-            serverState = n.serverState
-            appendRowRemarks(r, said: &said, lang: lang, indent: 18 + 2 * (stateWidth + 1) + arrowWidth, to: &o)
+            appendState(n.serverState, changed: step.serverChanged, width: stateWidth, lang: lang, to: &o)
+            appendRowRemarks(step, lang: lang, indent: 18 + 2 * (stateWidth + 1) + arrowWidth, to: &o)
             o.flushIfNeeded()
         }
         appendSummary(c, lang: lang, to: &o)
@@ -127,15 +168,25 @@ public enum Ladder {
 
     /// The step name and checks, the anomalies, and each deviation from the notes the first time it shows.
     /// Ends the row's line; each deviation goes on a line of its own under the remarks.
-    static func appendRowRemarks(
-        _ r: LadderRow, said: inout Set<NotesPhrase>, lang: NotesLanguage, indent: Int, to o: inout OutputBuffer
-    ) {
-        let n = r.note
+    static func appendRowRemarks(_ step: LadderStep, lang: NotesLanguage, indent: Int, to o: inout OutputBuffer) {
+        let n = step.row.note
         if n.hasRemarks {
             o.append(byte: UInt8(ascii: " "))
             n.appendRemarks(to: &o, lang: lang, states: false)
         }
         o.append(byte: 0x0A)
+        for d in step.deviations {
+            o.pad(from: 0, to: indent + 1)
+            o.append("↳ ")
+            o.append(d.label(lang))
+            o.append(byte: 0x0A)
+        }
+    }
+
+    /// Where a segment differs from the notes (or does what the notes do not describe), in the
+    /// order the ladder says it.
+    public static func deviations(of r: LadderRow) -> [NotesPhrase] {
+        let n = r.note
         var differs: [NotesPhrase] = []
         if n.newStream && n.joinedMidStream { differs.append(.joinedMidStream) }
         if n.transitions.contains(where: { $0.to == .listen }) { differs.append(.notesSayBothClosed) }
@@ -154,13 +205,7 @@ public enum Ladder {
         default: break
         }
         if n.step == .handshake1 && r.length > 0 { differs.append(.dataOnSyn) }
-        for d in differs where !said.contains(d) {
-            said.insert(d)
-            o.pad(from: 0, to: indent + 1)
-            o.append("↳ ")
-            o.append(d.label(lang))
-            o.append(byte: 0x0A)
-        }
+        return differs
     }
 
     static func appendSummary(_ c: TCPConversation, lang: NotesLanguage, to o: inout OutputBuffer) {

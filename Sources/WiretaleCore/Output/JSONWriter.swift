@@ -22,6 +22,9 @@ public struct JSONNesting: Sendable {
     @usableFromInline var hasMember: UInt64 = 0
     /// A key was just written: the value that follows takes no comma.
     @usableFromInline var afterKey = false
+    /// `", "` between members and `": "` after a key (the `lab servers` report's layout); compact
+    /// (`","`, `":"`) otherwise.
+    public var spaced = false
 
     public init() {}
 }
@@ -38,6 +41,7 @@ extension OutputBuffer {
         let bit: UInt64 = 1 << UInt64(min(d, 63))
         if json.hasMember & bit != 0 {
             bytes.append(UInt8(ascii: ","))
+            if json.spaced { bytes.append(UInt8(ascii: " ")) }
         } else {
             json.hasMember |= bit
         }
@@ -82,6 +86,7 @@ extension OutputBuffer {
         bytes.append(UInt8(ascii: "\""))
         append(k)
         append("\":")
+        if json.spaced { bytes.append(UInt8(ascii: " ")) }
         json.afterKey = true
     }
 
@@ -90,6 +95,7 @@ extension OutputBuffer {
         jsonSeparate()
         appendJSONString(k)
         bytes.append(UInt8(ascii: ":"))
+        if json.spaced { bytes.append(UInt8(ascii: " ")) }
         json.afterKey = true
     }
 
@@ -244,7 +250,9 @@ extension OutputBuffer {
     /// Ends a top-level record with a newline (NDJSON) and resets the nesting.
     @inlinable public mutating func endRecord() {
         bytes.append(0x0A)
+        let spaced = json.spaced
         json = JSONNesting()
+        json.spaced = spaced
     }
 }
 
