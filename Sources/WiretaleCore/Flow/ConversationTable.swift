@@ -8,26 +8,26 @@
 /// memory too; the rest are counted, and the table says so.
 public enum ConversationTable {
     /// The default `--max-rows`: rows each text table holds and lists.
-    public static let defaultMaxRows = 50_000
+    package static let defaultMaxRows = 50_000
 
     /// The rows one text table holds until the capture ends, bounded by `cap`: the rows first in
     /// the table's order (lowest stream numbers, earliest queries) are kept, at most `cap + slack`
     /// at any time (a quarter of the cap, at least 1,024: a sort trims it back each time it fills);
     /// the others are only counted in `unlisted`.
-    public struct HeldRows<Row> {
-        public let cap: Int
-        public private(set) var rows: [Row] = []
-        public private(set) var unlisted = 0
+    package struct HeldRows<Row> {
+        package let cap: Int
+        package private(set) var rows: [Row] = []
+        package private(set) var unlisted = 0
         private let precedes: (Row, Row) -> Bool
         private let slack: Int
 
-        public init(cap: Int, precedes: @escaping (Row, Row) -> Bool) {
+        package init(cap: Int, precedes: @escaping (Row, Row) -> Bool) {
             self.cap = max(0, cap)
             self.slack = max(self.cap / 4, 1024)
             self.precedes = precedes
         }
 
-        public mutating func append(_ row: Row) {
+        package mutating func append(_ row: Row) {
             guard cap > 0 else {
                 unlisted += 1
                 return
@@ -38,7 +38,7 @@ public enum ConversationTable {
         }
 
         /// Sorts the rows into table order and keeps the first `cap`.
-        public mutating func trim() {
+        package mutating func trim() {
             rows.sort(by: precedes)
             if rows.count > cap {
                 unlisted += rows.count - cap
@@ -47,7 +47,7 @@ public enum ConversationTable {
         }
 
         /// Hands the rows over in table order (at most `cap`), leaving this empty.
-        public mutating func take() -> [Row] {
+        package mutating func take() -> [Row] {
             trim()
             defer { rows = [] }
             return rows
@@ -55,11 +55,11 @@ public enum ConversationTable {
     }
 
     /// Rows of TCP conversations, in stream order.
-    public static func tcpRows(cap: Int) -> HeldRows<TCPRow> { HeldRows(cap: cap) { $0.stream < $1.stream } }
+    package static func tcpRows(cap: Int) -> HeldRows<TCPRow> { HeldRows(cap: cap) { $0.stream < $1.stream } }
     /// Rows of UDP flows, in stream order.
-    public static func udpRows(cap: Int) -> HeldRows<UDPRow> { HeldRows(cap: cap) { $0.stream < $1.stream } }
+    package static func udpRows(cap: Int) -> HeldRows<UDPRow> { HeldRows(cap: cap) { $0.stream < $1.stream } }
     /// DNS transactions, in the order their queries were sent.
-    public static func dnsRows(cap: Int) -> HeldRows<DNSTransaction> { HeldRows(cap: cap, precedes: dnsPrecedes) }
+    package static func dnsRows(cap: Int) -> HeldRows<DNSTransaction> { HeldRows(cap: cap, precedes: dnsPrecedes) }
 
     static func dnsPrecedes(_ a: DNSTransaction, _ b: DNSTransaction) -> Bool {
         (a.queryFrame == 0 ? a.responseFrame ?? 0 : a.queryFrame)
@@ -222,7 +222,7 @@ public enum ConversationTable {
     }
 
     /// `TCP Retransmission ×3, TCP Dup ACK ×2` (or the Chinese labels), `-` when none.
-    public static func appendAnomalyCounts(_ a: AnomalyCounts, lang: NotesLanguage, to o: inout OutputBuffer) {
+    package static func appendAnomalyCounts(_ a: AnomalyCounts, lang: NotesLanguage, to o: inout OutputBuffer) {
         var first = true
         for i in 0..<TCPAnomalies.kindCount where a[i] > 0 {
             if !first { o.append(", ") }
@@ -345,7 +345,7 @@ public enum ConversationTable {
 
     /// One paragraph of totals: the counts `FlowTotals` keeps.
     /// What the tracker could not follow: one line when flows were evicted at the cap, else nothing.
-    public static func renderEvictions(
+    package static func renderEvictions(
         _ e: FlowEvictions, maxFlows: Int, lang: NotesLanguage, to o: inout OutputBuffer
     ) {
         guard e.total > 0 else { return }

@@ -165,8 +165,8 @@ extension OutputBuffer {
 extension FlowEvictions {
     /// `"max_flows"` and the `"evicted_tcp"`, `"evicted_udp"`, `"evicted_dns"` counts, each after a
     /// comma: for a caller that writes the rest of its object by hand (`conversations`' and
-    /// `capture`'s summary lines; `appendJSONMembers` is the writer's form).
-    public func appendJSONKeys(maxFlows: Int, to o: inout OutputBuffer) {
+    /// `capture`'s summary lines).
+    package func appendJSONKeys(maxFlows: Int, to o: inout OutputBuffer) {
         o.append(",\"max_flows\":")
         o.append(maxFlows)
         o.append(",\"evicted_tcp\":")
@@ -175,14 +175,6 @@ extension FlowEvictions {
         o.append(udp)
         o.append(",\"evicted_dns\":")
         o.append(dns)
-    }
-
-    /// The same four members, into the object the JSON writer is writing.
-    public func appendJSONMembers(maxFlows: Int, to o: inout OutputBuffer) {
-        o.field("max_flows", maxFlows)
-        o.field("evicted_tcp", tcp)
-        o.field("evicted_udp", udp)
-        o.field("evicted_dns", dns)
     }
 }
 

@@ -83,7 +83,7 @@ extension PacketNote {
     }
 
     /// `client SYN-SENT → ESTABLISHED, server CLOSED → LISTEN → SYN-RCVD`: one chain per side.
-    public func appendTransitions(to o: inout OutputBuffer, lang: NotesLanguage) {
+    package func appendTransitions(to o: inout OutputBuffer, lang: NotesLanguage) {
         var wroteSide = false
         for side in [true, false] {
             var chain = false
@@ -105,7 +105,7 @@ extension PacketNote {
     }
 
     /// `[TCP Retransmission] [TCP Dup ACK #2]`, or the Chinese labels.
-    public func appendAnomalies(to o: inout OutputBuffer, lang: NotesLanguage) {
+    package func appendAnomalies(to o: inout OutputBuffer, lang: NotesLanguage) {
         var first = true
         anomalies.forEachIndex { i in
             if !first { o.append(byte: UInt8(ascii: " ")) }
@@ -121,7 +121,7 @@ extension PacketNote {
     }
 
     /// The remarks as a String (tests, and callers that do not hold an OutputBuffer).
-    public func remarks(lang: NotesLanguage = .en) -> String {
+    package func remarks(lang: NotesLanguage = .en) -> String {
         var o = OutputBuffer(fd: -1)
         appendRemarks(to: &o, lang: lang)
         return String(decoding: o.bytes, as: UTF8.self)

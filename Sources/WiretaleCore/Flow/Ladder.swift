@@ -68,10 +68,10 @@ public struct LadderStep: Sendable {
 /// handshake checks, the teardown, TIME-WAIT and where each side was left.
 public enum Ladder {
     /// The default `explain --max-segments`: the segments a ladder holds and draws.
-    public static let defaultMaxRows = 10_000
+    package static let defaultMaxRows = 10_000
 
     /// The line after a ladder that held fewer segments than its stream had.
-    public static func renderUndrawn(_ undrawn: Int, drawn: Int, lang: NotesLanguage, to o: inout OutputBuffer) {
+    package static func renderUndrawn(_ undrawn: Int, drawn: Int, lang: NotesLanguage, to o: inout OutputBuffer) {
         guard undrawn > 0 else { return }
         o.append(LadderLabel.undrawn, lang, undrawn, drawn)
     }
