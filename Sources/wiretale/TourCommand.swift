@@ -31,15 +31,14 @@ struct TourCommand: AsyncParsableCommand {
 
     func run() async throws {
         var out = LabOutput()
-        let traceLang: TraceText.Language = lang == .zh ? .zh : .en
         await Tour.run(
-            live: !recorded, lang: lang, trace: { await Self.trace(traceLang) },
+            live: !recorded, lang: lang, trace: { await Self.trace(lang) },
             record: record, to: &out)
     }
 
     /// `wiretale trace` against the tour's own loopback DNS and web servers: the notes' section 4
     /// on packets captured live, with each step beside its letter.
-    static func trace(_ lang: TraceText.Language) async -> (text: String, observed: [String: String])? {
+    static func trace(_ lang: NotesLanguage) async -> (text: String, observed: [String: String])? {
         guard let servers = try? TourServers() else { return nil }
         defer { servers.stop() }
         var o = TraceOptions(url: "http://\(TourServers.name):\(servers.httpPort)/")

@@ -1,4 +1,5 @@
 import ArgumentParser
+import WiretaleCore
 import WiretaleTrace
 
 /// `wiretale trace URL`: a real fetch, explained step by step in the notes' terms.
@@ -14,7 +15,6 @@ struct TraceCommand: AsyncParsableCommand {
             """)
 
     enum Format: String, ExpressibleByArgument { case text, json }
-    enum Lang: String, ExpressibleByArgument { case en, zh }
 
     @Argument(help: "The URL to fetch (http or https).")
     var url: String
@@ -50,7 +50,7 @@ struct TraceCommand: AsyncParsableCommand {
     var format: Format = .text
 
     @Option(help: "Step names: en, or zh for the notes' own Chinese wording.")
-    var lang: Lang = .en
+    var lang: NotesLanguage = .en
 
     func validate() throws {
         if ipv4 && ipv6 { throw ValidationError("-4 and -6 exclude each other") }
@@ -72,7 +72,7 @@ struct TraceCommand: AsyncParsableCommand {
         o.writeFile = write
         let report = await TraceRunner.run(o)
         print(
-            format == .json ? TraceJSON.render(report) : TraceText.render(report, lang: lang == .zh ? .zh : .en),
+            format == .json ? TraceJSON.render(report) : TraceText.render(report, lang: lang),
             terminator: "")
         if report.exitCode != 0 { throw ExitCode(report.exitCode) }
     }

@@ -76,13 +76,13 @@ struct FlowRenderingTests {
         }
     }
 
-    @Test("explain draws the ladder with the notes' step names, in English and in Chinese")
-    func ladder() throws {
+    /// The ladder rows of a shipped capture's only TCP connection, and its report.
+    static func ladderRows(_ file: String) throws -> ([LadderRow], TCPConversation?) {
         var rows: [LadderRow] = []
         var tracker = ConnectionTracker()
         var packet = DecodedPacket()
         var conversation: TCPConversation? = nil
-        let reader = try CaptureFileReader(path: "\(flowCaptures)/tcp-close-client.pcap")
+        let reader = try CaptureFileReader(path: "\(flowCaptures)/\(file)")
         var frame = 0
         while let r = try reader.next() {
             frame += 1
@@ -92,6 +92,12 @@ struct FlowRenderingTests {
         }
         tracker.finish()
         while let r = tracker.nextReport() { if case .tcp(let c) = r { conversation = c } }
+        return (rows, conversation)
+    }
+
+    @Test("explain draws the ladder with the notes' step names, in English and in Chinese")
+    func ladder() throws {
+        let (rows, conversation) = try Self.ladderRows("tcp-close-client.pcap")
         let en = Self.text { (o: inout OutputBuffer) in
             Ladder.render(rows, conversation: conversation, lang: .en, to: &o)
         }
@@ -108,6 +114,21 @@ struct FlowRenderingTests {
         for term in ["第一次握手", "第二次握手", "第三次握手", "第一次挥手", "第四次挥手", "四次挥手", "经过等待计时器时间2MSL后"] {
             #expect(zh.contains(term))
         }
+    }
+
+    @Test("the ladder's model says which side changed state and each deviation once, for any renderer")
+    func ladderModel() throws {
+        let (rows, conversation) = try Self.ladderRows("tcp-close-client.pcap")
+        let model = LadderModel(rows: rows, conversation: try #require(conversation))
+        #expect(model.startState == .closed)
+        #expect(model.steps.count == rows.count)
+        #expect(model.steps.first?.sinceFirstNs == 0)
+        // The SYN moves the client CLOSED → SYN-SENT, the server stays CLOSED.
+        #expect(model.steps[0].clientChanged && !model.steps[0].serverChanged)
+        // The SYN+ACK shows the server was listening; said once in the whole ladder.
+        #expect(model.steps[1].deviations.contains(.notesSayBothClosed))
+        let all = model.steps.flatMap(\.deviations)
+        #expect(Set(all).count == all.count)
     }
 
     @Test("the conversation table has a row per stream, in stream order, and the totals")

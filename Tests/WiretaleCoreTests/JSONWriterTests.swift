@@ -66,4 +66,43 @@ import Testing
         #expect(formatFixed(-1.25, decimals: 1) == "-1.3")
         #expect(formatFixed(3.14159, decimals: 3) == "3.142")
     }
+
+    @Test func fixedNamesOptionalsAndRawNumbersTakeTheirCommas() {
+        let s = written { o in
+            o.beginObject()
+            o.field("code", "four-way" as StaticString)
+            o.field("isn", UInt64?.none)
+            o.field("big", UInt64?.some(4_294_967_295))
+            o.field("held", Bool?.none)
+            o.field("ok", Bool?.some(false))
+            o.beginArray("ms")
+            o.value(raw: "0.042")
+            o.value(raw: "12.500")
+            o.endArray()
+            o.endObject()
+        }
+        #expect(s == #"{"code":"four-way","isn":null,"big":4294967295,"held":null,"ok":false,"ms":[0.042,12.500]}"#)
+    }
+
+    @Test func theSpacedLayoutPutsASpaceAfterEveryCommaAndColon() {
+        let s = written { o in
+            o.json.spaced = true
+            o.beginObject()
+            o.field("a", 1)
+            o.beginArray("list")
+            o.value(1)
+            o.value(2)
+            o.endArray()
+            o.key("dyn" as String)
+            o.beginObject()
+            o.endObject()
+            o.endObject()
+            o.endRecord()
+            o.beginObject()
+            o.field("b", true)
+            o.field("c", false)
+            o.endObject()
+        }
+        #expect(s == #"{"a": 1, "list": [1, 2], "dyn": {}}"# + "\n" + #"{"b": true, "c": false}"#)
+    }
 }

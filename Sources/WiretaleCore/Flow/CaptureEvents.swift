@@ -26,14 +26,14 @@ public struct ConnectionEvent: Sendable {
         }
     }
 
-    public var kind: Kind
+    public internal(set) var kind: Kind
     /// `tcp.stream`, as on the packet lines.
-    public var stream: Int
+    public internal(set) var stream: Int
     /// The frame that caused the event, and when it was seen.
-    public var frame: Int
-    public var time: Timestamp
+    public internal(set) var frame: Int
+    public internal(set) var time: Timestamp
     /// The connection as the tracker sees it after this frame.
-    public var conversation: TCPConversation
+    public internal(set) var conversation: TCPConversation
 
     /// Says whether the packet the tracker just noted is one of the moments a live capture
     /// announces, and if so which; nil for every other packet (cheap: only the note is read then).
@@ -71,14 +71,14 @@ public struct ConnectionEvent: Sendable {
     /// One line, without the newline: `#3 handshake complete, rtt 0.041 ms (127.0.0.1:40000 →
     /// 127.0.0.1:8080, both ESTABLISHED)`.
     public func appendText(to o: inout OutputBuffer, lang: NotesLanguage) {
+        typealias L = ConnectionEventLabel
         let c = conversation
-        let zh = lang == .zh
         o.append(byte: UInt8(ascii: "#"))
         o.append(stream)
         o.append(byte: UInt8(ascii: " "))
         switch kind {
         case .handshakeComplete:
-            o.append(zh ? "握手完成" : "handshake complete")
+            o.append(L.handshakeComplete, lang)
             if c.handshake.kind == .simultaneousOpen {
                 o.append(" (")
                 o.append(HandshakeKind.simultaneousOpen.label(lang))
@@ -91,29 +91,22 @@ public struct ConnectionEvent: Sendable {
             }
             o.append(" (")
             appendEndpoints(to: &o)
-            o.append(zh ? ", 双方 " : ", both ")
+            o.append(L.both, lang)
             o.append(TCPState.established.label(lang))
             o.append(byte: UInt8(ascii: ")"))
         case .closed:
-            let closer = c.teardown.firstCloserIsClient
             if c.teardown.kind == .simultaneous {
-                o.append(zh ? "关闭, " : "closed, ")
+                o.append(L.closedSimultaneous, lang)
                 o.append(TeardownKind.simultaneous.label(lang))
             } else {
-                if zh {
-                    if let closer { o.append(side(closer, lang)) }
-                    o.append("先关闭, ")
+                if let closer = c.teardown.firstCloserIsClient {
+                    o.append(L.closedBy, lang) { o, _ in o.append(side(closer, lang)) }
                 } else {
-                    o.append("closed")
-                    if let closer {
-                        o.append(" by ")
-                        o.append(side(closer, lang))
-                    }
-                    o.append(", ")
+                    o.append(L.closedByUnknown, lang)
                 }
                 switch c.teardown.kind {
-                case .fourWay: o.append(zh ? "四次挥手(四个报文段)" : "four segments")
-                case .threeWay: o.append(zh ? "三个报文段(ACK随FIN)" : "three segments (the ACK rode on the FIN)")
+                case .fourWay: o.append(L.fourSegments, lang)
+                case .threeWay: o.append(L.threeSegments, lang)
                 case .none, .incomplete, .reset, .simultaneous: o.append(c.teardown.kind.label(lang))
                 }
             }
@@ -121,19 +114,19 @@ public struct ConnectionEvent: Sendable {
             if !waiting.isEmpty {
                 o.append(", ")
                 for (i, w) in waiting.enumerated() {
-                    if i > 0 { o.append(zh ? "和" : " and ") }
+                    if i > 0 { o.append(L.and, lang) }
                     o.append(side(w.0, lang))
                 }
-                o.append(zh ? " 进入 " : " in ")
+                o.append(L.inState, lang)
                 o.append(TCPState.timeWait.label(lang))
                 o.append(" (")
                 o.append(NotesPhrase.timeWait2MSL.label(lang))
                 o.append(byte: UInt8(ascii: ")"))
             }
         case .reset:
-            o.append(zh ? "被RST终止" : "aborted by RST")
+            o.append(L.reset, lang)
             if let fromClient = c.teardown.rstFromClient {
-                o.append(zh ? ", 发送方: " : " from the ")
+                o.append(L.resetFrom, lang)
                 o.append(side(fromClient, lang))
             }
             o.append(" (")
@@ -141,9 +134,7 @@ public struct ConnectionEvent: Sendable {
             o.append(byte: UInt8(ascii: ")"))
         case .refused:
             // "refused: nothing listens on 127.0.0.1:9, the SYN was answered by RST"
-            o.append(zh ? "连接被拒绝: " : "refused: nothing listens on ")
-            o.append(conversation.server.description)
-            o.append(zh ? " 无人监听, SYN被RST回应" : ", the SYN was answered by RST")
+            o.append(L.refused, lang) { o, _ in o.append(conversation.server.description) }
         }
     }
 
@@ -151,45 +142,28 @@ public struct ConnectionEvent: Sendable {
     /// from packet objects (which start with `"frame"`).
     public func appendJSON(to o: inout OutputBuffer) {
         let c = conversation
-        o.append("{\"event\":\"")
-        o.append(kind.code)
-        o.append("\",\"stream\":")
-        o.append(stream)
-        o.append(",\"frame\":")
-        o.append(frame)
-        o.append(byte: UInt8(ascii: ","))
-        o.appendJSONTime("time", time)
-        o.append(",\"client\":")
-        o.appendJSONEndpoint(c.client)
-        o.append(",\"server\":")
-        o.appendJSONEndpoint(c.server)
-        o.append(",\"client_state\":\"")
-        o.append(c.clientState.name)
-        o.append("\",\"server_state\":\"")
-        o.append(c.serverState.name)
-        o.append("\"")
+        o.beginObject()
+        o.field("event", kind.code)
+        o.field("stream", stream)
+        o.field("frame", frame)
+        o.field("time", time)
+        o.field("client", c.client)
+        o.field("server", c.server)
+        o.field("client_state", c.clientState.name)
+        o.field("server_state", c.serverState.name)
         switch kind {
         case .handshakeComplete:
-            o.append(",\"handshake_kind\":\"")
-            o.append(c.handshake.kind.code)
-            o.append("\",\"rtt_ms\":")
-            if let rtt = c.handshake.rtt {
-                o.appendDecimal(rtt, scale: 1_000_000, digits: 3)
-            } else {
-                o.append("null")
-            }
+            o.field("handshake_kind", c.handshake.kind.code)
+            o.field("rtt_ms", milliseconds: c.handshake.rtt)
         case .closed:
-            o.append(",\"teardown\":\"")
-            o.append(c.teardown.kind.code)
-            o.append("\",\"first_closer\":")
-            o.appendJSONSide(c.teardown.firstCloserIsClient)
+            o.field("teardown", c.teardown.kind.code)
+            o.field("first_closer", side: c.teardown.firstCloserIsClient)
         case .reset:
-            o.append(",\"by\":")
-            o.appendJSONSide(c.teardown.rstFromClient)
+            o.field("by", side: c.teardown.rstFromClient)
         case .refused:
             break
         }
-        o.append(byte: UInt8(ascii: "}"))
+        o.endObject()
     }
 
     private func appendEndpoints(to o: inout OutputBuffer) {
@@ -205,11 +179,11 @@ public struct ConnectionEvent: Sendable {
 
 /// Running totals of a live capture's connections, for its closing summary.
 public struct ConnectionEventCounts: Sendable, Equatable {
-    public var handshakes = 0
+    public internal(set) var handshakes = 0
     /// Closed by a FIN exchange (four segments, three, or simultaneous).
-    public var teardowns = 0
-    public var resets = 0
-    public var refused = 0
+    public internal(set) var teardowns = 0
+    public internal(set) var resets = 0
+    public internal(set) var refused = 0
 
     public init() {}
 

@@ -8,26 +8,26 @@
 /// memory too; the rest are counted, and the table says so.
 public enum ConversationTable {
     /// The default `--max-rows`: rows each text table holds and lists.
-    public static let defaultMaxRows = 50_000
+    package static let defaultMaxRows = 50_000
 
     /// The rows one text table holds until the capture ends, bounded by `cap`: the rows first in
     /// the table's order (lowest stream numbers, earliest queries) are kept, at most `cap + slack`
     /// at any time (a quarter of the cap, at least 1,024: a sort trims it back each time it fills);
     /// the others are only counted in `unlisted`.
-    public struct HeldRows<Row> {
-        public let cap: Int
-        public private(set) var rows: [Row] = []
-        public private(set) var unlisted = 0
+    package struct HeldRows<Row> {
+        package let cap: Int
+        package private(set) var rows: [Row] = []
+        package private(set) var unlisted = 0
         private let precedes: (Row, Row) -> Bool
         private let slack: Int
 
-        public init(cap: Int, precedes: @escaping (Row, Row) -> Bool) {
+        package init(cap: Int, precedes: @escaping (Row, Row) -> Bool) {
             self.cap = max(0, cap)
             self.slack = max(self.cap / 4, 1024)
             self.precedes = precedes
         }
 
-        public mutating func append(_ row: Row) {
+        package mutating func append(_ row: Row) {
             guard cap > 0 else {
                 unlisted += 1
                 return
@@ -38,7 +38,7 @@ public enum ConversationTable {
         }
 
         /// Sorts the rows into table order and keeps the first `cap`.
-        public mutating func trim() {
+        package mutating func trim() {
             rows.sort(by: precedes)
             if rows.count > cap {
                 unlisted += rows.count - cap
@@ -47,7 +47,7 @@ public enum ConversationTable {
         }
 
         /// Hands the rows over in table order (at most `cap`), leaving this empty.
-        public mutating func take() -> [Row] {
+        package mutating func take() -> [Row] {
             trim()
             defer { rows = [] }
             return rows
@@ -55,11 +55,11 @@ public enum ConversationTable {
     }
 
     /// Rows of TCP conversations, in stream order.
-    public static func tcpRows(cap: Int) -> HeldRows<TCPRow> { HeldRows(cap: cap) { $0.stream < $1.stream } }
+    package static func tcpRows(cap: Int) -> HeldRows<TCPRow> { HeldRows(cap: cap) { $0.stream < $1.stream } }
     /// Rows of UDP flows, in stream order.
-    public static func udpRows(cap: Int) -> HeldRows<UDPRow> { HeldRows(cap: cap) { $0.stream < $1.stream } }
+    package static func udpRows(cap: Int) -> HeldRows<UDPRow> { HeldRows(cap: cap) { $0.stream < $1.stream } }
     /// DNS transactions, in the order their queries were sent.
-    public static func dnsRows(cap: Int) -> HeldRows<DNSTransaction> { HeldRows(cap: cap, precedes: dnsPrecedes) }
+    package static func dnsRows(cap: Int) -> HeldRows<DNSTransaction> { HeldRows(cap: cap, precedes: dnsPrecedes) }
 
     static func dnsPrecedes(_ a: DNSTransaction, _ b: DNSTransaction) -> Bool {
         (a.queryFrame == 0 ? a.responseFrame ?? 0 : a.queryFrame)
@@ -69,39 +69,30 @@ public enum ConversationTable {
     /// The line after a table that held fewer rows than it had: how many it left out, and why.
     static func appendUnlisted(_ unlisted: Int, listed: Int, lang: NotesLanguage, to o: inout OutputBuffer) {
         guard unlisted > 0 else { return }
-        if lang == .zh {
-            o.append("… 另有 ")
-            o.append(unlisted)
-            o.append(" 行未列出 (表格只保留排在最前的 ")
-            o.append(listed)
-            o.append(" 行; --max-rows 可调高, --format json 逐个输出全部)\n")
-        } else {
-            o.append("… and ")
-            o.append(unlisted)
-            o.append(" more not listed (the table keeps its first ")
-            o.append(listed)
-            o.append(" rows; --max-rows raises it, --format json streams every one)\n")
-        }
+        o.append(ConversationLabel.unlisted, lang, unlisted, listed)
     }
 
     /// What a TCP table row shows.
     public struct TCPRow: Sendable {
         var key: FlowKey
         var clientKeySide: UInt8
-        var handshake: HandshakeKind
-        var teardown: TeardownKind
-        var clientState: TCPState
-        var serverState: TCPState
-        var stream: Int32
-        var packetsToServer: UInt32
-        var packetsToClient: UInt32
-        var bytesToServer: UInt64
-        var bytesToClient: UInt64
-        var startNs: Int64
-        var durationNs: Int64
-        var connState: StaticString
+        public internal(set) var handshake: HandshakeKind
+        public internal(set) var teardown: TeardownKind
+        public internal(set) var clientState: TCPState
+        public internal(set) var serverState: TCPState
+        public internal(set) var stream: Int32
+        public internal(set) var packetsToServer: UInt32
+        public internal(set) var packetsToClient: UInt32
+        public internal(set) var bytesToServer: UInt64
+        public internal(set) var bytesToClient: UInt64
+        public internal(set) var startNs: Int64
+        public internal(set) var durationNs: Int64
+        public internal(set) var connState: StaticString
         var history: HistoryLetters
-        var anomalies: AnomalyCounts
+        public internal(set) var anomalies: AnomalyCounts
+
+        /// Zeek's history letters, as `TCPConversation.history`.
+        public var historyString: String { history.string }
 
         public init(_ c: TCPConversation) {
             (key, _) = FlowKey.make(
@@ -123,24 +114,24 @@ public enum ConversationTable {
             anomalies = c.anomalies
         }
 
-        var client: FlowEndpoint { key.endpoint(side: Int(clientKeySide)) }
-        var server: FlowEndpoint { key.endpoint(side: 1 - Int(clientKeySide)) }
+        public var client: FlowEndpoint { key.endpoint(side: Int(clientKeySide)) }
+        public var server: FlowEndpoint { key.endpoint(side: 1 - Int(clientKeySide)) }
     }
 
     /// What a UDP table row shows.
     public struct UDPRow: Sendable {
         var key: FlowKey
         var clientKeySide: UInt8
-        var broadcast: Bool
-        var multicast: Bool
-        var stream: Int32
-        var packetsToServer: UInt32
-        var packetsToClient: UInt32
-        var dnsMessages: UInt32
-        var bytesToServer: UInt64
-        var bytesToClient: UInt64
-        var startNs: Int64
-        var durationNs: Int64
+        public internal(set) var broadcast: Bool
+        public internal(set) var multicast: Bool
+        public internal(set) var stream: Int32
+        public internal(set) var packetsToServer: UInt32
+        public internal(set) var packetsToClient: UInt32
+        public internal(set) var dnsMessages: UInt32
+        public internal(set) var bytesToServer: UInt64
+        public internal(set) var bytesToClient: UInt64
+        public internal(set) var startNs: Int64
+        public internal(set) var durationNs: Int64
 
         public init(_ f: UDPFlow) {
             (key, _) = FlowKey.make(
@@ -158,10 +149,14 @@ public enum ConversationTable {
             durationNs = f.duration
         }
 
-        var client: FlowEndpoint { key.endpoint(side: Int(clientKeySide)) }
-        var server: FlowEndpoint { key.endpoint(side: 1 - Int(clientKeySide)) }
-        var connState: StaticString {
+        public var client: FlowEndpoint { key.endpoint(side: Int(clientKeySide)) }
+        public var server: FlowEndpoint { key.endpoint(side: 1 - Int(clientKeySide)) }
+        public var connState: StaticString {
             packetsToServer > 0 ? (packetsToClient > 0 ? "SF" : "S0") : (packetsToClient > 0 ? "SHR" : "OTH")
+        }
+        /// The notes' words for the flow (broadcast, multicast), in the table's order.
+        public var phrases: [NotesPhrase] {
+            (broadcast ? [.broadcast] : []) + (multicast ? [.multicast] : [])
         }
     }
 
@@ -171,19 +166,18 @@ public enum ConversationTable {
     ) {
         rows.sort { $0.stream < $1.stream }
         defer { appendUnlisted(unlisted, listed: rows.count, lang: lang, to: &o) }
-        o.append(lang == .zh ? "TCP 会话: " : "TCP conversations: ")
-        o.append(rows.count + unlisted)
-        o.append(lang == .zh ? " (tcp面向连接: 三次握手, 四次挥手)\n" : " (connection-oriented: handshake, teardown)\n")
+        o.append(ConversationLabel.tcpTitle, lang, rows.count + unlisted)
         guard !rows.isEmpty else { return }
         let ew = endpointWidth(rows.lazy.flatMap { [$0.client, $0.server] })
         let stateWidth = lang == .zh ? 24 : 13
         appendSharedHeader(endpointWidth: ew, lang: lang, to: &o)
-        o.append(padded: lang == .zh ? "握手" : "handshake", to: lang == .zh ? 20 : 23)
-        o.append(padded: lang == .zh ? "挥手" : "teardown", to: lang == .zh ? 20 : 21)
-        o.append(padded: lang == .zh ? "客户端最终" : "client end", to: stateWidth)
-        o.append(padded: lang == .zh ? "服务端最终" : "server end", to: stateWidth)
+        o.append(padded: ConversationLabel.columnHandshake.text(lang), to: lang == .zh ? 20 : 23)
+        o.append(padded: ConversationLabel.columnTeardown.text(lang), to: lang == .zh ? 20 : 21)
+        o.append(padded: ConversationLabel.columnClientEnd.text(lang), to: stateWidth)
+        o.append(padded: ConversationLabel.columnServerEnd.text(lang), to: stateWidth)
         o.append("conn    history         ")
-        o.append(lang == .zh ? "异常\n" : "anomalies\n")
+        o.append(ConversationLabel.columnAnomalies, lang)
+        o.append(byte: 0x0A)
         let originNs = origin.totalNanoseconds
         for r in rows {
             appendSharedColumns(r, endpointWidth: ew, originNs: originNs, to: &o)
@@ -228,12 +222,12 @@ public enum ConversationTable {
     }
 
     /// `TCP Retransmission ×3, TCP Dup ACK ×2` (or the Chinese labels), `-` when none.
-    public static func appendAnomalyCounts(_ a: AnomalyCounts, lang: NotesLanguage, to o: inout OutputBuffer) {
+    package static func appendAnomalyCounts(_ a: AnomalyCounts, lang: NotesLanguage, to o: inout OutputBuffer) {
         var first = true
         for i in 0..<TCPAnomalies.kindCount where a[i] > 0 {
             if !first { o.append(", ") }
             first = false
-            o.append(lang == .zh ? TCPAnomalies.names[i].chinese : TCPAnomalies.names[i].wireshark)
+            o.append(TCPAnomalies.label(index: i, lang))
             o.append(" ×")
             o.append(a[i])
         }
@@ -246,8 +240,7 @@ public enum ConversationTable {
     ) {
         rows.sort { $0.stream < $1.stream }
         defer { appendUnlisted(unlisted, listed: rows.count, lang: lang, to: &o) }
-        o.append(lang == .zh ? "UDP 流: " : "UDP flows: ")
-        o.append(rows.count + unlisted)
+        o.append(ConversationLabel.udpTitle, lang, rows.count + unlisted)
         o.append(" (")
         o.append(NotesPhrase.udpConnectionless.label(lang))
         o.append(")\n")
@@ -255,13 +248,14 @@ public enum ConversationTable {
         let ew = endpointWidth(rows.lazy.flatMap { [$0.client, $0.server] })
         appendSharedHeader(endpointWidth: ew, lang: lang, to: &o)
         o.append("conn  ")
-        o.append(lang == .zh ? "备注\n" : "notes\n")
+        o.append(ConversationLabel.columnNotes, lang)
+        o.append(byte: 0x0A)
         let originNs = origin.totalNanoseconds
         for r in rows {
             appendSharedColumns(r, endpointWidth: ew, originNs: originNs, to: &o)
             o.append(padded: r.connState, to: 6)
             var any = false
-            for (flag, phrase) in [(r.broadcast, NotesPhrase.broadcast), (r.multicast, .multicast)] where flag {
+            for phrase in r.phrases {
                 if any { o.append(", ") }
                 any = true
                 o.append(phrase.label(lang))
@@ -278,6 +272,24 @@ public enum ConversationTable {
         }
     }
 
+    /// The DNS table's heading counts, of the transactions it lists.
+    public struct DNSCounts: Sendable, Equatable {
+        /// Query and response both seen.
+        public internal(set) var answered = 0
+        /// Answered with NXDOMAIN (rcode 3).
+        public internal(set) var nxDomain = 0
+        /// No response seen.
+        public internal(set) var unanswered = 0
+
+        public init(_ transactions: [DNSTransaction]) {
+            for t in transactions {
+                if t.answered { answered += 1 }
+                if t.rcode == 3 { nxDomain += 1 }
+                if t.responseFrame == nil { unanswered += 1 }
+            }
+        }
+    }
+
     /// Transactions in the order their queries were sent (sorts in place); `unlisted` more were
     /// counted but not held (the answered/unanswered counts are then of the listed ones).
     public static func renderDNS(
@@ -285,37 +297,21 @@ public enum ConversationTable {
     ) {
         transactions.sort(by: dnsPrecedes)
         defer { appendUnlisted(unlisted, listed: transactions.count, lang: lang, to: &o) }
-        var answered = 0
-        var nx = 0
-        var unanswered = 0
-        for t in transactions {
-            if t.answered { answered += 1 }
-            if t.rcode == 3 { nx += 1 }
-            if t.responseFrame == nil { unanswered += 1 }
-        }
-        o.append(lang == .zh ? "DNS 事务: " : "DNS transactions: ")
-        o.append(transactions.count + unlisted)
+        let counts = DNSCounts(transactions)
+        o.append(ConversationLabel.dnsTitle, lang, transactions.count + unlisted)
         o.append(" (")
-        if unlisted > 0 {
-            o.append(lang == .zh ? "列出的 " : "of the ")
-            o.append(transactions.count)
-            o.append(lang == .zh ? " 个中: " : " listed: ")
-        }
-        o.append(lang == .zh ? "已应答 " : "answered ")
-        o.append(answered)
-        o.append(lang == .zh ? ", 其中 NXDOMAIN " : ", of which NXDOMAIN ")
-        o.append(nx)
-        o.append(lang == .zh ? "; 无应答 " : "; unanswered ")
-        o.append(unanswered)
+        if unlisted > 0 { o.append(ConversationLabel.dnsOfListed, lang, transactions.count) }
+        o.append(ConversationLabel.dnsCounts, lang, counts.answered, counts.nxDomain, counts.unanswered)
         o.append(")\n")
         guard !transactions.isEmpty else { return }
         var nameWidth = 20
         for t in transactions where t.name.utf8.count > nameWidth { nameWidth = min(48, t.name.utf8.count) }
         nameWidth += 2
         o.append("   query    reply     id  ")
-        o.append(padded: lang == .zh ? "名字" : "name", to: nameWidth)
+        o.append(padded: ConversationLabel.columnName.text(lang), to: nameWidth)
         o.append("type    rcode      answers  latency ms  ")
-        o.append(lang == .zh ? "客户端 → 服务端\n" : "client → server\n")
+        o.append(ConversationLabel.columnClientToServer, lang)
+        o.append(byte: 0x0A)
         for t in transactions {
             if t.queryFrame > 0 { o.append(right: UInt64(t.queryFrame), width: 8) } else { o.append("       -") }
             if let r = t.responseFrame { o.append(right: UInt64(r), width: 9) } else { o.append("        -") }
@@ -326,7 +322,7 @@ public enum ConversationTable {
             if let r = t.rcode {
                 o.append(padded: DNSRCode(rawValue: UInt16(r)).name, to: 11)
             } else {
-                o.append(padded: lang == .zh ? "无应答" : "no reply", to: 11)
+                o.append(padded: ConversationLabel.noReply.text(lang), to: 11)
             }
             o.append(right: UInt64(t.answers), width: 7)
             if let l = t.latency {
@@ -349,50 +345,18 @@ public enum ConversationTable {
 
     /// One paragraph of totals: the counts `FlowTotals` keeps.
     /// What the tracker could not follow: one line when flows were evicted at the cap, else nothing.
-    public static func renderEvictions(
+    package static func renderEvictions(
         _ e: FlowEvictions, maxFlows: Int, lang: NotesLanguage, to o: inout OutputBuffer
     ) {
         guard e.total > 0 else { return }
-        o.append(lang == .zh ? "超出上限 (--max-flows " : "evicted at the cap (--max-flows ")
-        o.append(maxFlows)
-        o.append(lang == .zh ? "), 未能跟踪到底: TCP 连接 " : "), not followed to their end: TCP connections ")
-        o.append(e.tcp)
-        o.append(lang == .zh ? ", UDP 流 " : ", UDP flows ")
-        o.append(e.udp)
-        o.append(lang == .zh ? ", 待应答的DNS查询 " : ", DNS queries awaiting an answer ")
-        o.append(e.dns)
-        o.append("\n")
+        o.append(ConversationLabel.evictions, lang, maxFlows, e.tcp, e.udp, e.dns)
     }
 
     public static func renderTotals(_ t: FlowTotals, lang: NotesLanguage, to o: inout OutputBuffer) {
-        let zh = lang == .zh
-        o.append(zh ? "合计: TCP 会话 " : "totals: TCP conversations ")
-        o.append(t.tcpConversations)
-        o.append(zh ? " (三次握手 " : " (three-way handshakes ")
-        o.append(t.handshakes)
-        o.append(zh ? ", FIN关闭 " : ", closed by FIN ")
-        o.append(t.finTeardowns)
-        o.append(zh ? ", 握手后被RST终止 " : ", ended by RST after the handshake ")
-        o.append(t.rstEndings)
-        o.append(zh ? ", SYN无应答 " : ", SYN unanswered ")
-        o.append(t.synUnanswered)
-        o.append(zh ? ", 被拒绝 " : ", refused ")
-        o.append(t.refused)
-        o.append(zh ? "), 重传 " : "), retransmissions ")
-        o.append(t.retransmissions)
-        o.append(zh ? " (其中SYN/SYN-ACK " : " (SYN or SYN-ACK ")
-        o.append(t.handshakeRetransmissions)
-        o.append(zh ? "); UDP 流 " : "); UDP flows ")
-        o.append(t.udpFlows)
-        o.append(zh ? "; DNS 查询 " : "; DNS queries ")
-        o.append(t.dnsQueries)
-        o.append(" (NOERROR ")
-        o.append(t.dnsAnswered)
-        o.append(", NXDOMAIN ")
-        o.append(t.dnsNXDomain)
-        o.append(zh ? ", 无应答 " : ", unanswered ")
-        o.append(t.dnsUnanswered)
-        o.append(")\n")
+        o.append(
+            ConversationLabel.totals, lang, t.tcpConversations, t.handshakes, t.finTeardowns, t.rstEndings,
+            t.synUnanswered, t.refused, t.retransmissions, t.handshakeRetransmissions, t.udpFlows, t.dnsQueries,
+            t.dnsAnswered, t.dnsNXDomain, t.dnsUnanswered)
     }
 
     // MARK: cells

@@ -1,8 +1,8 @@
 /// Traffic one way: packets, bytes on the wire (frame lengths) and payload bytes.
 public struct DirectionCounts: Sendable, Equatable {
-    public var packets: UInt64 = 0
-    public var bytes: UInt64 = 0
-    public var payloadBytes: UInt64 = 0
+    public internal(set) var packets: UInt64 = 0
+    public internal(set) var bytes: UInt64 = 0
+    public internal(set) var payloadBytes: UInt64 = 0
     public init() {}
 }
 
@@ -29,19 +29,19 @@ public enum HandshakeCompleteness: String, Sendable {
 /// The handshake compared with the notes' section 1: the real numbers, which checks held, and
 /// which deviation happened.
 public struct HandshakeReport: Sendable {
-    public var kind: HandshakeKind
+    public internal(set) var kind: HandshakeKind
     /// The client's SYN seq (x) and the server's SYN-ACK seq (y), when seen or inferred.
-    public var clientISN: UInt32?
-    public var serverISN: UInt32?
+    public internal(set) var clientISN: UInt32?
+    public internal(set) var serverISN: UInt32?
     /// The SYN-ACK's ack (the notes: x+1) and the third segment's ack (the notes: y+1), when seen.
-    public var synAckAck: UInt32?
-    public var thirdAck: UInt32?
+    public internal(set) var synAckAck: UInt32?
+    public internal(set) var thirdAck: UInt32?
     /// SYNs and SYN-ACKs sent more than once (same ISN).
-    public var synRetransmissions: Int
-    public var synAckRetransmissions: Int
-    public var dataOnSyn: Bool
+    public internal(set) var synRetransmissions: Int
+    public internal(set) var synAckRetransmissions: Int
+    public internal(set) var dataOnSyn: Bool
     /// Wireshark's initial RTT: from the SYN to the first ACK that is not a SYN.
-    public var rtt: Int64?
+    public internal(set) var rtt: Int64?
 
     /// ack == x+1 on the SYN-ACK, if both were seen.
     public var synAckAckHolds: Bool? {
@@ -58,45 +58,45 @@ public struct HandshakeReport: Sendable {
 
 /// The teardown compared with the notes' section 2.
 public struct TeardownReport: Sendable {
-    public var kind: TeardownKind
+    public internal(set) var kind: TeardownKind
     /// Who sent the first FIN (the notes' A), when any.
-    public var firstCloserIsClient: Bool?
+    public internal(set) var firstCloserIsClient: Bool?
     /// Who sent the first RST, when any, and whether it came after a finished FIN exchange.
-    public var rstFromClient: Bool?
-    public var rstAfterClose: Bool
+    public internal(set) var rstFromClient: Bool?
+    public internal(set) var rstAfterClose: Bool
     /// Payload the other side sent after the first FIN (a half-close), in bytes.
-    public var halfCloseBytes: UInt64
+    public internal(set) var halfCloseBytes: UInt64
     /// The sides left in TIME-WAIT (they wait 2MSL, then CLOSED).
-    public var clientInTimeWait: Bool
-    public var serverInTimeWait: Bool
+    public internal(set) var clientInTimeWait: Bool
+    public internal(set) var serverInTimeWait: Bool
 }
 
 /// A TCP conversation as `conversations` reports it: tshark's stream and completeness, the
 /// notes' handshake, teardown and final states, Wireshark's anomalies, Zeek's conn_state and history.
 public struct TCPConversation: Sendable {
-    public var stream: Int
-    public var client: FlowEndpoint
-    public var server: FlowEndpoint
-    public var firstFrame: Int
-    public var lastFrame: Int
-    public var start: Timestamp
-    public var end: Timestamp
-    public var clientToServer: DirectionCounts
-    public var serverToClient: DirectionCounts
+    public internal(set) var stream: Int
+    public internal(set) var client: FlowEndpoint
+    public internal(set) var server: FlowEndpoint
+    public internal(set) var firstFrame: Int
+    public internal(set) var lastFrame: Int
+    public internal(set) var start: Timestamp
+    public internal(set) var end: Timestamp
+    public internal(set) var clientToServer: DirectionCounts
+    public internal(set) var serverToClient: DirectionCounts
     /// tshark's `tcp.completeness` bits (1 SYN, 2 SYN-ACK, 4 ACK, 8 data, 16 FIN, 32 RST).
-    public var completeness: UInt8
-    public var handshakeCompleteness: HandshakeCompleteness
-    public var finSeen: Bool
-    public var rstSeen: Bool
-    public var clientState: TCPState
-    public var serverState: TCPState
-    public var handshake: HandshakeReport
-    public var teardown: TeardownReport
-    public var joinedMidStream: Bool
+    public internal(set) var completeness: UInt8
+    public internal(set) var handshakeCompleteness: HandshakeCompleteness
+    public internal(set) var finSeen: Bool
+    public internal(set) var rstSeen: Bool
+    public internal(set) var clientState: TCPState
+    public internal(set) var serverState: TCPState
+    public internal(set) var handshake: HandshakeReport
+    public internal(set) var teardown: TeardownReport
+    public internal(set) var joinedMidStream: Bool
     var connStateCode: StaticString
     var historyLetters: HistoryLetters
-    public var anomalies: AnomalyCounts
-    public var endReason: ConversationEnd
+    public internal(set) var anomalies: AnomalyCounts
+    public internal(set) var endReason: ConversationEnd
 
     public var duration: Int64 { end.totalNanoseconds - start.totalNanoseconds }
 
@@ -170,21 +170,21 @@ extension TCPConnection {
 
 /// A UDP flow (UDP is connectionless, so a "flow" is the datagrams between two endpoints).
 public struct UDPFlow: Sendable {
-    public var stream: Int
+    public internal(set) var stream: Int
     /// The side that sent first (or, by its port, the likelier client), and the other.
-    public var client: FlowEndpoint
-    public var server: FlowEndpoint
-    public var firstFrame: Int
-    public var lastFrame: Int
-    public var start: Timestamp
-    public var end: Timestamp
-    public var clientToServer: DirectionCounts
-    public var serverToClient: DirectionCounts
+    public internal(set) var client: FlowEndpoint
+    public internal(set) var server: FlowEndpoint
+    public internal(set) var firstFrame: Int
+    public internal(set) var lastFrame: Int
+    public internal(set) var start: Timestamp
+    public internal(set) var end: Timestamp
+    public internal(set) var clientToServer: DirectionCounts
+    public internal(set) var serverToClient: DirectionCounts
     /// Some datagram went to a broadcast or multicast address.
-    public var broadcast: Bool
-    public var multicast: Bool
-    public var dnsMessages: Int
-    public var endReason: ConversationEnd
+    public internal(set) var broadcast: Bool
+    public internal(set) var multicast: Bool
+    public internal(set) var dnsMessages: Int
+    public internal(set) var endReason: ConversationEnd
 
     /// Zeek's UDP conn_state: SF both ways, S0 only the client sent, SHR only the server.
     public var connState: String {
@@ -198,23 +198,23 @@ public struct UDPFlow: Sendable {
 
 /// One DNS query and its response, matched by ID and endpoints (RFC 1035 section 7.3).
 public struct DNSTransaction: Sendable {
-    public var id: UInt16
-    public var client: FlowEndpoint
-    public var server: FlowEndpoint
-    public var udpStream: Int
+    public internal(set) var id: UInt16
+    public internal(set) var client: FlowEndpoint
+    public internal(set) var server: FlowEndpoint
+    public internal(set) var udpStream: Int
     /// The query's frame, 0 for a response whose query was not captured.
-    public var queryFrame: Int
-    public var responseFrame: Int?
-    public var start: Timestamp
+    public internal(set) var queryFrame: Int
+    public internal(set) var responseFrame: Int?
+    public internal(set) var start: Timestamp
     /// The first question's name (lower case, no trailing dot) and type.
-    public var name: String
-    public var type: UInt16
+    public internal(set) var name: String
+    public internal(set) var type: UInt16
     /// The response's RCODE (0 NOERROR, 3 NXDOMAIN, ...) and answer count, when answered.
-    public var rcode: UInt8?
-    public var answers: Int
+    public internal(set) var rcode: UInt8?
+    public internal(set) var answers: Int
     /// Queries sent again with the same ID before the answer.
-    public var retries: Int
-    public var latency: Int64?
+    public internal(set) var retries: Int
+    public internal(set) var latency: Int64?
 
     public var answered: Bool { responseFrame != nil && queryFrame != 0 }
 }
@@ -230,24 +230,24 @@ public enum FlowReport: Sendable {
 /// connections opened with the three-way handshake, closed with FINs or ended by RST, were
 /// refused or never answered, how many segments were retransmitted, how DNS went.
 public struct FlowTotals: Sendable, Equatable {
-    public var tcpConversations = 0
-    public var handshakes = 0
+    public internal(set) var tcpConversations = 0
+    public internal(set) var handshakes = 0
     /// Closed by a FIN exchange (four-way, three-segment or simultaneous).
-    public var finTeardowns = 0
+    public internal(set) var finTeardowns = 0
     /// Opened with a handshake, then ended by a RST.
-    public var rstEndings = 0
-    public var synUnanswered = 0
-    public var refused = 0
+    public internal(set) var rstEndings = 0
+    public internal(set) var synUnanswered = 0
+    public internal(set) var refused = 0
     /// Segments Wireshark calls a retransmission (plain, fast or spurious), SYNs sent again included.
-    public var retransmissions = 0
+    public internal(set) var retransmissions = 0
     /// Of those, SYNs and SYN-ACKs sent again.
-    public var handshakeRetransmissions = 0
-    public var udpFlows = 0
-    public var dnsQueries = 0
+    public internal(set) var handshakeRetransmissions = 0
+    public internal(set) var udpFlows = 0
+    public internal(set) var dnsQueries = 0
     /// Answered with NOERROR; answered with NXDOMAIN; never answered.
-    public var dnsAnswered = 0
-    public var dnsNXDomain = 0
-    public var dnsUnanswered = 0
+    public internal(set) var dnsAnswered = 0
+    public internal(set) var dnsNXDomain = 0
+    public internal(set) var dnsUnanswered = 0
 
     public init() {}
 

@@ -2,201 +2,148 @@
 /// DNS transaction, told apart by `kind`. The keys are a public interface.
 extension TCPConversation {
     public func appendJSON(to o: inout OutputBuffer) {
-        o.append("{\"kind\":\"tcp\",\"stream\":")
-        o.append(stream)
-        o.append(",\"client\":")
-        o.appendJSONEndpoint(client)
-        o.append(",\"server\":")
-        o.appendJSONEndpoint(server)
-        o.append(",\"handshake\":\"")
-        o.append(handshakeCompleteness.rawValue)
-        o.append("\",\"handshake_kind\":\"")
-        o.append(handshake.kind.code)
-        o.append("\",\"teardown\":\"")
-        o.append(teardown.kind.code)
-        o.append("\",\"fin\":")
-        o.append(finSeen ? "true" : "false")
-        o.append(",\"rst\":")
-        o.append(rstSeen ? "true" : "false")
-        o.append(",\"client_state\":\"")
-        o.append(clientState.name)
-        o.append("\",\"server_state\":\"")
-        o.append(serverState.name)
-        o.append("\",\"conn_state\":\"")
-        o.append(connState)
-        o.append("\",\"history\":")
-        o.appendJSONString(history)
+        o.beginObject()
+        o.field("kind", "tcp" as StaticString)
+        o.field("stream", stream)
+        o.field("client", client)
+        o.field("server", server)
+        o.field("handshake", handshakeCompleteness.rawValue)
+        o.field("handshake_kind", handshake.kind.code)
+        o.field("teardown", teardown.kind.code)
+        o.field("fin", finSeen)
+        o.field("rst", rstSeen)
+        o.field("client_state", clientState.name)
+        o.field("server_state", serverState.name)
+        o.field("conn_state", connStateCode)
+        o.field("history", history)
         o.appendJSONVolumes(clientToServer, serverToClient)
-        o.append(",\"payload_client_to_server\":")
-        o.append(clientToServer.payloadBytes)
-        o.append(",\"payload_server_to_client\":")
-        o.append(serverToClient.payloadBytes)
+        o.field("payload_client_to_server", clientToServer.payloadBytes)
+        o.field("payload_server_to_client", serverToClient.payloadBytes)
         o.appendJSONSpan(start: start, end: end, duration: duration)
-        o.append(",\"rtt_ms\":")
-        if let rtt = handshake.rtt {
-            o.appendDecimal(rtt, scale: 1_000_000, digits: 3)
-        } else {
-            o.append("null")
-        }
-        o.append(",\"first_frame\":")
-        o.append(firstFrame)
-        o.append(",\"last_frame\":")
-        o.append(lastFrame)
-        o.append(",\"completeness\":")
-        o.append(completeness)
-        o.append(",\"joined_mid_stream\":")
-        o.append(joinedMidStream ? "true" : "false")
-        o.append(",\"isn_client\":")
-        o.appendJSONOptional(handshake.clientISN)
-        o.append(",\"isn_server\":")
-        o.appendJSONOptional(handshake.serverISN)
-        o.append(",\"synack_ack_is_x_plus_1\":")
-        o.appendJSONOptional(handshake.synAckAckHolds)
-        o.append(",\"ack_is_y_plus_1\":")
-        o.appendJSONOptional(handshake.thirdAckHolds)
-        o.append(",\"syn_retransmissions\":")
-        o.append(handshake.synRetransmissions)
-        o.append(",\"data_on_syn\":")
-        o.append(handshake.dataOnSyn ? "true" : "false")
-        o.append(",\"first_fin\":")
-        o.appendJSONSide(teardown.firstCloserIsClient)
-        o.append(",\"rst_from\":")
-        o.appendJSONSide(teardown.rstFromClient)
-        o.append(",\"half_close_bytes\":")
-        o.append(teardown.halfCloseBytes)
-        o.append(",\"time_wait\":[")
-        if teardown.clientInTimeWait { o.append("\"client\"") }
-        if teardown.serverInTimeWait { o.append(teardown.clientInTimeWait ? ",\"server\"" : "\"server\"") }
-        o.append("],\"anomalies\":{")
-        var first = true
+        o.field("rtt_ms", milliseconds: handshake.rtt)
+        o.field("first_frame", firstFrame)
+        o.field("last_frame", lastFrame)
+        o.field("completeness", Int(completeness))
+        o.field("joined_mid_stream", joinedMidStream)
+        o.field("isn_client", handshake.clientISN.map(UInt64.init))
+        o.field("isn_server", handshake.serverISN.map(UInt64.init))
+        o.field("synack_ack_is_x_plus_1", handshake.synAckAckHolds)
+        o.field("ack_is_y_plus_1", handshake.thirdAckHolds)
+        o.field("syn_retransmissions", handshake.synRetransmissions)
+        o.field("data_on_syn", handshake.dataOnSyn)
+        o.field("first_fin", side: teardown.firstCloserIsClient)
+        o.field("rst_from", side: teardown.rstFromClient)
+        o.field("half_close_bytes", teardown.halfCloseBytes)
+        o.beginArray("time_wait")
+        if teardown.clientInTimeWait { o.value("client" as StaticString) }
+        if teardown.serverInTimeWait { o.value("server" as StaticString) }
+        o.endArray()
+        o.beginObject("anomalies")
         for i in 0..<TCPAnomalies.kindCount where anomalies[i] > 0 {
-            if !first { o.append(byte: UInt8(ascii: ",")) }
-            first = false
-            o.append(byte: UInt8(ascii: "\""))
-            o.append(TCPAnomalies.names[i].json)
-            o.append("\":")
-            o.append(anomalies[i])
+            o.field(TCPAnomalies.names[i].json, anomalies[i])
         }
-        o.append("},\"end\":\"")
-        o.append(endReason.code)
-        o.append("\"}\n")
+        o.endObject()
+        o.field("end", endReason.code)
+        o.endObject()
+        o.endRecord()
     }
 }
 
 extension UDPFlow {
     public func appendJSON(to o: inout OutputBuffer) {
-        o.append("{\"kind\":\"udp\",\"udp_stream\":")
-        o.append(stream)
-        o.append(",\"client\":")
-        o.appendJSONEndpoint(client)
-        o.append(",\"server\":")
-        o.appendJSONEndpoint(server)
+        o.beginObject()
+        o.field("kind", "udp" as StaticString)
+        o.field("udp_stream", stream)
+        o.field("client", client)
+        o.field("server", server)
         o.appendJSONVolumes(clientToServer, serverToClient)
         o.appendJSONSpan(start: start, end: end, duration: duration)
-        o.append(",\"broadcast\":")
-        o.append(broadcast ? "true" : "false")
-        o.append(",\"multicast\":")
-        o.append(multicast ? "true" : "false")
-        o.append(",\"conn_state\":\"")
-        o.append(connState)
-        o.append("\",\"dns_messages\":")
-        o.append(dnsMessages)
-        o.append(",\"first_frame\":")
-        o.append(firstFrame)
-        o.append(",\"last_frame\":")
-        o.append(lastFrame)
-        o.append("}\n")
+        o.field("broadcast", broadcast)
+        o.field("multicast", multicast)
+        o.field("conn_state", connState)
+        o.field("dns_messages", dnsMessages)
+        o.field("first_frame", firstFrame)
+        o.field("last_frame", lastFrame)
+        o.endObject()
+        o.endRecord()
     }
 }
 
 extension DNSTransaction {
     public func appendJSON(to o: inout OutputBuffer) {
-        o.append("{\"kind\":\"dns\",\"id\":")
-        o.append(id)
-        o.append(",\"client\":")
-        o.appendJSONEndpoint(client)
-        o.append(",\"server\":")
-        o.appendJSONEndpoint(server)
-        o.append(",\"udp_stream\":")
-        o.append(udpStream)
-        o.append(",\"name\":")
-        o.appendJSONString(name)
-        o.append(",\"type\":\"")
-        o.append(DNSRecordType(rawValue: type).name)
-        o.append("\",\"answered\":")
-        o.append(answered ? "true" : "false")
-        o.append(",\"rcode\":")
-        if let r = rcode {
-            o.append(byte: UInt8(ascii: "\""))
-            o.append(DNSRCode(rawValue: UInt16(r)).name)
-            o.append(byte: UInt8(ascii: "\""))
-        } else {
-            o.append("null")
-        }
-        o.append(",\"answers\":")
-        o.append(answers)
-        o.append(",\"latency_ms\":")
-        if let l = latency {
-            o.appendDecimal(l, scale: 1_000_000, digits: 3)
-        } else {
-            o.append("null")
-        }
-        o.append(",\"retries\":")
-        o.append(retries)
-        o.append(",\"query_frame\":")
-        if queryFrame > 0 { o.append(queryFrame) } else { o.append("null") }
-        o.append(",\"response_frame\":")
-        if let r = responseFrame { o.append(r) } else { o.append("null") }
-        o.append(byte: UInt8(ascii: ","))
-        o.appendJSONTime("start", start)
-        o.append("}\n")
+        o.beginObject()
+        o.field("kind", "dns" as StaticString)
+        o.field("id", Int(id))
+        o.field("client", client)
+        o.field("server", server)
+        o.field("udp_stream", udpStream)
+        o.field("name", name)
+        o.field("type", DNSRecordType(rawValue: type).name)
+        o.field("answered", answered)
+        o.key("rcode")
+        if let r = rcode { o.value(DNSRCode(rawValue: UInt16(r)).name) } else { o.nullValue() }
+        o.field("answers", answers)
+        o.field("latency_ms", milliseconds: latency)
+        o.field("retries", retries)
+        o.field("query_frame", queryFrame > 0 ? Optional(queryFrame) : nil)
+        o.field("response_frame", responseFrame)
+        o.field("start", start)
+        o.endObject()
+        o.endRecord()
     }
 }
 
 extension OutputBuffer {
     /// The packet and byte counts each way, as TCP conversations and UDP flows both report them.
     mutating func appendJSONVolumes(_ clientToServer: DirectionCounts, _ serverToClient: DirectionCounts) {
-        append(",\"packets_client_to_server\":")
-        append(clientToServer.packets)
-        append(",\"packets_server_to_client\":")
-        append(serverToClient.packets)
-        append(",\"bytes_client_to_server\":")
-        append(clientToServer.bytes)
-        append(",\"bytes_server_to_client\":")
-        append(serverToClient.bytes)
+        field("packets_client_to_server", clientToServer.packets)
+        field("packets_server_to_client", serverToClient.packets)
+        field("bytes_client_to_server", clientToServer.bytes)
+        field("bytes_server_to_client", serverToClient.bytes)
     }
 
     /// `"start"` (RFC 3339) and `"duration"` in seconds; with a time out of range, `"start"` is
     /// null (and flagged) or `"duration"` is null, never a wrapped value.
     mutating func appendJSONSpan(start: Timestamp, end: Timestamp, duration: Int64) {
-        append(byte: UInt8(ascii: ","))
-        appendJSONTime("start", start)
-        append(",\"duration\":")
+        field("start", start)
+        key("duration")
         if start.isInRange && end.isInRange {
-            appendDecimal(duration, scale: 1_000_000_000, digits: 6)
+            value(decimal: duration, scale: 1_000_000_000, digits: 6)
         } else {
-            append("null")
+            nullValue()
         }
     }
 
-    /// `"ip:port"`, IPv6 as `"[addr]:port"`.
-    mutating func appendJSONEndpoint(_ e: FlowEndpoint) {
-        append(byte: UInt8(ascii: "\""))
+    /// `"key":"ip:port"`, IPv6 as `"[addr]:port"`.
+    mutating func field(_ k: StaticString, _ e: FlowEndpoint) {
+        key(k)
+        value(e)
+    }
+
+    /// An endpoint as a JSON string: `"ip:port"`, IPv6 as `"[addr]:port"`.
+    mutating func value(_ e: FlowEndpoint) {
+        jsonSeparate()
+        bytes.append(UInt8(ascii: "\""))
         e.appendText(to: &bytes)
-        append(byte: UInt8(ascii: "\""))
+        bytes.append(UInt8(ascii: "\""))
     }
 
-    mutating func appendJSONOptional(_ v: UInt32?) {
-        if let v { append(v) } else { append("null") }
+    /// `"key":<ns as milliseconds, three decimals>`, or null.
+    mutating func field(_ k: StaticString, milliseconds ns: Int64?) {
+        key(k)
+        if let ns { value(decimal: ns, scale: 1_000_000, digits: 3) } else { nullValue() }
     }
 
-    mutating func appendJSONOptional(_ v: Bool?) {
-        if let v { append(v ? "true" : "false") } else { append("null") }
+    /// `"key":"client"`, `"server"` or `null`.
+    mutating func field(_ k: StaticString, side isClient: Bool?) {
+        key(k)
+        if let c = isClient { value(c ? "client" as StaticString : "server") } else { nullValue() }
     }
 
-    /// `"client"`, `"server"` or `null`.
-    mutating func appendJSONSide(_ isClient: Bool?) {
-        if let c = isClient { append(c ? "\"client\"" : "\"server\"") } else { append("null") }
+    /// `v / scale` as a JSON number (`appendDecimal`).
+    mutating func value(decimal v: Int64, scale: Int64, digits: Int) {
+        jsonSeparate()
+        appendDecimal(v, scale: scale, digits: digits)
     }
 
     /// `v / scale` in decimal with `digits` fraction digits (truncated): durations and RTTs
@@ -216,8 +163,10 @@ extension OutputBuffer {
 }
 
 extension FlowEvictions {
-    /// `"max_flows"` and the `"evicted_tcp"`, `"evicted_udp"`, `"evicted_dns"` counts, each after a comma.
-    public func appendJSONKeys(maxFlows: Int, to o: inout OutputBuffer) {
+    /// `"max_flows"` and the `"evicted_tcp"`, `"evicted_udp"`, `"evicted_dns"` counts, each after a
+    /// comma: for a caller that writes the rest of its object by hand (`conversations`' and
+    /// `capture`'s summary lines).
+    package func appendJSONKeys(maxFlows: Int, to o: inout OutputBuffer) {
         o.append(",\"max_flows\":")
         o.append(maxFlows)
         o.append(",\"evicted_tcp\":")

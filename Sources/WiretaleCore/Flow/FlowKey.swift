@@ -1,7 +1,7 @@
 /// One end of a flow: an address and a port.
 public struct FlowEndpoint: Hashable, Sendable, CustomStringConvertible {
-    public var address: IPAddress
-    public var port: UInt16
+    public internal(set) var address: IPAddress
+    public internal(set) var port: UInt16
 
     public init(_ address: IPAddress, _ port: UInt16) {
         self.address = address

@@ -25,19 +25,21 @@ extension PacketNote {
         case .udp:
             if broadcast {
                 separate(&o)
-                o.append(lang == .zh ? "广播 (udp可以广播)" : "broadcast (UDP can broadcast)")
+                o.append(PacketRemarkLabel.broadcast, lang)
             }
             if multicast {
                 separate(&o)
-                o.append(lang == .zh ? "组播" : "multicast")
+                o.append(PacketRemarkLabel.multicast, lang)
             }
             if dnsQueryFrame > 0 {
                 separate(&o)
-                o.append(lang == .zh ? "回应第 " : "answers the query in frame ")
-                o.append(dnsQueryFrame)
-                o.append(lang == .zh ? " 帧的查询, 用时 " : " after ")
-                o.appendDecimal(dnsLatency, scale: 1_000_000, digits: 3)
-                o.append(" ms")
+                o.append(PacketRemarkLabel.dnsAnswers, lang) { o, slot in
+                    if slot == 0 {
+                        o.append(dnsQueryFrame)
+                    } else {
+                        o.appendDecimal(dnsLatency, scale: 1_000_000, digits: 3)
+                    }
+                }
             }
             return
         case .tcp:
@@ -68,21 +70,20 @@ extension PacketNote {
         guard ackCheck != .none else { return }
         let name: StaticString = step == .handshake3 ? "y+1" : "x+1"
         if ackCheck == .held {
-            o.append(lang == .zh ? ", 检查 ack = " : ": ack = ")
-            o.append(name)
-            o.append(lang == .zh ? " 正确" : " holds")
+            o.append(PacketRemarkLabel.ackHolds, lang) { o, _ in o.append(name) }
         } else {
-            o.append(": ack = ")
-            o.append(checkedAck)
-            o.append(lang == .zh ? ", 不是 " : ", not ")
-            o.append(name)
-            o.append(" = ")
-            o.append(expectedAck)
+            o.append(PacketRemarkLabel.ackNot, lang) { o, slot in
+                switch slot {
+                case 0: o.append(checkedAck)
+                case 1: o.append(name)
+                default: o.append(expectedAck)
+                }
+            }
         }
     }
 
     /// `client SYN-SENT → ESTABLISHED, server CLOSED → LISTEN → SYN-RCVD`: one chain per side.
-    public func appendTransitions(to o: inout OutputBuffer, lang: NotesLanguage) {
+    package func appendTransitions(to o: inout OutputBuffer, lang: NotesLanguage) {
         var wroteSide = false
         for side in [true, false] {
             var chain = false
@@ -104,13 +105,13 @@ extension PacketNote {
     }
 
     /// `[TCP Retransmission] [TCP Dup ACK #2]`, or the Chinese labels.
-    public func appendAnomalies(to o: inout OutputBuffer, lang: NotesLanguage) {
+    package func appendAnomalies(to o: inout OutputBuffer, lang: NotesLanguage) {
         var first = true
         anomalies.forEachIndex { i in
             if !first { o.append(byte: UInt8(ascii: " ")) }
             first = false
             o.append(byte: UInt8(ascii: "["))
-            o.append(lang == .zh ? TCPAnomalies.names[i].chinese : TCPAnomalies.names[i].wireshark)
+            o.append(TCPAnomalies.label(index: i, lang))
             if i == TCPAnomalies.duplicateAck.rawValue.trailingZeroBitCount {
                 o.append(" #")
                 o.append(Int(duplicateAckNumber))
@@ -120,7 +121,7 @@ extension PacketNote {
     }
 
     /// The remarks as a String (tests, and callers that do not hold an OutputBuffer).
-    public func remarks(lang: NotesLanguage = .en) -> String {
+    package func remarks(lang: NotesLanguage = .en) -> String {
         var o = OutputBuffer(fd: -1)
         appendRemarks(to: &o, lang: lang)
         return String(decoding: o.bytes, as: UTF8.self)

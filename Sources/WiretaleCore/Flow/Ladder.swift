@@ -1,10 +1,10 @@
 /// One segment of the connection `explain` draws: what the packet said and what the tracker said of it.
 public struct LadderRow: Sendable {
-    public var frame: Int
-    public var time: Timestamp
-    public var flags: TCPFlags
-    public var length: Int
-    public var note: PacketNote
+    public internal(set) var frame: Int
+    public internal(set) var time: Timestamp
+    public internal(set) var flags: TCPFlags
+    public internal(set) var length: Int
+    public internal(set) var note: PacketNote
 
     public init(frame: Int, time: Timestamp, packet p: DecodedPacket, note: PacketNote) {
         self.frame = frame
@@ -15,6 +15,52 @@ public struct LadderRow: Sendable {
     }
 }
 
+/// A ladder as a model, built once so that every renderer (text, JSON, an HTML report) draws the
+/// same thing: each segment with its time since the first, which side's state changed, and the
+/// deviations from the notes it shows for the first time in this connection.
+public struct LadderModel: Sendable {
+    /// Both sides' state before the first segment: ESTABLISHED when the capture joined mid-stream, else CLOSED.
+    public let startState: TCPState
+    public let steps: [LadderStep]
+
+    public init(rows: [LadderRow], conversation c: TCPConversation) {
+        startState = c.joinedMidStream ? .established : .closed
+        let origin = rows.first?.time.totalNanoseconds ?? c.start.totalNanoseconds
+        var said = Set<NotesPhrase>()
+        var clientState = startState
+        var serverState = startState
+        var steps: [LadderStep] = []
+        steps.reserveCapacity(rows.count)
+        for r in rows {
+            let n = r.note
+            var fresh: [NotesPhrase] = []
+            for d in Ladder.deviations(of: r) where !said.contains(d) {
+                said.insert(d)
+                fresh.append(d)
+            }
+            steps.append(
+                LadderStep(
+                    row: r, sinceFirstNs: r.time.totalNanoseconds - origin, clientChanged: n.clientState != clientState,
+                    serverChanged: n.serverState != serverState, deviations: fresh))
+            clientState = n.clientState
+            serverState = n.serverState
+        }
+        self.steps = steps
+    }
+}
+
+/// One segment of a ladder and what the ladder says of it beyond the packet.
+public struct LadderStep: Sendable {
+    public let row: LadderRow
+    /// Nanoseconds since the ladder's first segment.
+    public let sinceFirstNs: Int64
+    /// Whether the segment changed the client's, the server's state (`row.note` has the new ones).
+    public let clientChanged: Bool
+    public let serverChanged: Bool
+    /// The deviations from the notes this segment shows, those not shown by an earlier segment.
+    public let deviations: [NotesPhrase]
+}
+
 /// `explain`'s ladder diagram of one TCP connection: the client's column on the left, the server's
 /// on the right, an arrow per segment with its flags, relative seq/ack and length, each side's
 /// state after it (marked `*` when it changed), the notes' step names beside the handshake and
@@ -22,16 +68,12 @@ public struct LadderRow: Sendable {
 /// handshake checks, the teardown, TIME-WAIT and where each side was left.
 public enum Ladder {
     /// The default `explain --max-segments`: the segments a ladder holds and draws.
-    public static let defaultMaxRows = 10_000
+    package static let defaultMaxRows = 10_000
 
     /// The line after a ladder that held fewer segments than its stream had.
-    public static func renderUndrawn(_ undrawn: Int, drawn: Int, lang: NotesLanguage, to o: inout OutputBuffer) {
+    package static func renderUndrawn(_ undrawn: Int, drawn: Int, lang: NotesLanguage, to o: inout OutputBuffer) {
         guard undrawn > 0 else { return }
-        o.append(lang == .zh ? "… 另有 " : "… and ")
-        o.append(undrawn)
-        o.append(lang == .zh ? " 个报文段未画出 (只画前 " : " more segments not drawn (the ladder holds its first ")
-        o.append(drawn)
-        o.append(lang == .zh ? " 个; --max-segments 可调高)\n" : "; --max-segments raises it)\n")
+        o.append(LadderLabel.undrawn, lang, undrawn, drawn)
     }
 
     static let arrowWidth = 44
@@ -41,12 +83,10 @@ public enum Ladder {
     ) {
         let stateWidth = lang == .zh ? 24 : 14
         guard let c else {
-            o.append(lang == .zh ? "没有这个TCP流\n" : "no such TCP stream\n")
+            o.append(LadderLabel.noSuchStream, lang)
             return
         }
-        o.append(lang == .zh ? "TCP 流 " : "TCP stream ")
-        o.append(c.stream)
-        o.append(": ")
+        o.append(LadderLabel.stream, lang, c.stream)
         o.append(c.handshake.kind.label(lang))
         o.append(", ")
         o.append(c.teardown.kind.label(lang))
@@ -54,37 +94,32 @@ public enum Ladder {
 
         // Header: the two columns.
         o.append(padded: "frame", to: 7)
-        o.append(padded: lang == .zh ? "时间(ms)" : "+ms", to: 11)
+        o.append(padded: LadderLabel.columnTime.text(lang), to: 11)
         o.append(padded: NotesPhrase.client.label(lang), to: stateWidth + 1)
         o.append(padded: c.client.description, to: arrowWidth)
         o.append(padded: NotesPhrase.server.label(lang), to: stateWidth + 1)
         o.append(c.server.description)
         o.append(byte: 0x0A)
         o.pad(from: 0, to: 18)
-        let startClient: TCPState = c.joinedMidStream ? .established : .closed
-        o.append(padded: startClient.label(lang), to: stateWidth + 1 + arrowWidth)
-        o.append(startClient.label(lang))
+        let model = LadderModel(rows: rows, conversation: c)
+        o.append(padded: model.startState.label(lang), to: stateWidth + 1 + arrowWidth)
+        o.append(model.startState.label(lang))
         o.append(byte: 0x0A)
 
-        let origin = rows.first?.time.totalNanoseconds ?? c.start.totalNanoseconds
-        var said = Set<NotesPhrase>()
-        var clientState = startClient
-        var serverState = startClient
-        for r in rows {
+        for step in model.steps {
+            let r = step.row
             let n = r.note
             o.append(right: UInt64(r.frame), width: 6)
             o.append(byte: UInt8(ascii: " "))
             var t = OutputBuffer(fd: -1)
-            t.appendDecimal(r.time.totalNanoseconds - origin, scale: 1_000_000, digits: 3)
+            t.appendDecimal(step.sinceFirstNs, scale: 1_000_000, digits: 3)
             o.pad(from: t.bytes.count, to: 9)
             o.append(String(decoding: t.bytes, as: UTF8.self))
             o.append("  ")
-            appendState(n.clientState, changed: n.clientState != clientState, width: stateWidth, lang: lang, to: &o)
+            appendState(n.clientState, changed: step.clientChanged, width: stateWidth, lang: lang, to: &o)
             appendArrow(r, to: &o)
-            appendState(n.serverState, changed: n.serverState != serverState, width: stateWidth, lang: lang, to: &o)
-            clientState = n.clientState
-            serverState = n.serverState
-            appendRowRemarks(r, said: &said, lang: lang, indent: 18 + 2 * (stateWidth + 1) + arrowWidth, to: &o)
+            appendState(n.serverState, changed: step.serverChanged, width: stateWidth, lang: lang, to: &o)
+            appendRowRemarks(step, lang: lang, indent: 18 + 2 * (stateWidth + 1) + arrowWidth, to: &o)
             o.flushIfNeeded()
         }
         appendSummary(c, lang: lang, to: &o)
@@ -133,15 +168,25 @@ public enum Ladder {
 
     /// The step name and checks, the anomalies, and each deviation from the notes the first time it shows.
     /// Ends the row's line; each deviation goes on a line of its own under the remarks.
-    static func appendRowRemarks(
-        _ r: LadderRow, said: inout Set<NotesPhrase>, lang: NotesLanguage, indent: Int, to o: inout OutputBuffer
-    ) {
-        let n = r.note
+    static func appendRowRemarks(_ step: LadderStep, lang: NotesLanguage, indent: Int, to o: inout OutputBuffer) {
+        let n = step.row.note
         if n.hasRemarks {
             o.append(byte: UInt8(ascii: " "))
             n.appendRemarks(to: &o, lang: lang, states: false)
         }
         o.append(byte: 0x0A)
+        for d in step.deviations {
+            o.pad(from: 0, to: indent + 1)
+            o.append("↳ ")
+            o.append(d.label(lang))
+            o.append(byte: 0x0A)
+        }
+    }
+
+    /// Where a segment differs from the notes (or does what the notes do not describe), in the
+    /// order the ladder says it.
+    public static func deviations(of r: LadderRow) -> [NotesPhrase] {
+        let n = r.note
         var differs: [NotesPhrase] = []
         if n.newStream && n.joinedMidStream { differs.append(.joinedMidStream) }
         if n.transitions.contains(where: { $0.to == .listen }) { differs.append(.notesSayBothClosed) }
@@ -160,64 +205,53 @@ public enum Ladder {
         default: break
         }
         if n.step == .handshake1 && r.length > 0 { differs.append(.dataOnSyn) }
-        for d in differs where !said.contains(d) {
-            said.insert(d)
-            o.pad(from: 0, to: indent + 1)
-            o.append("↳ ")
-            o.append(d.label(lang))
-            o.append(byte: 0x0A)
-        }
+        return differs
     }
 
     static func appendSummary(_ c: TCPConversation, lang: NotesLanguage, to o: inout OutputBuffer) {
-        let zh = lang == .zh
         o.append(byte: 0x0A)
         // The handshake, with the real numbers.
-        o.append(zh ? "握手: " : "handshake: ")
+        o.append(LadderLabel.handshake, lang)
         o.append(c.handshake.kind.label(lang))
         o.append(byte: 0x0A)
         if let x = c.handshake.clientISN {
             o.append("  x = ")
             o.append(x)
-            o.append(zh ? " (相对 0)" : " (relative 0)")
+            o.append(LadderLabel.relativeZero, lang)
             if let a = c.handshake.synAckAck {
-                o.append(zh ? "; SYN+ACK 的 ack = " : "; the SYN+ACK's ack = ")
+                o.append(LadderLabel.synAckAck, lang)
                 o.append(a)
-                o.append(c.handshake.synAckAckHolds == true ? " = x+1 ✓" : (zh ? " ≠ x+1 ✗" : " ≠ x+1 ✗"))
+                o.append(c.handshake.synAckAckHolds == true ? " = x+1 ✓" : " ≠ x+1 ✗")
             }
             o.append(byte: 0x0A)
         }
         if let y = c.handshake.serverISN {
             o.append("  y = ")
             o.append(y)
-            o.append(zh ? " (相对 0)" : " (relative 0)")
+            o.append(LadderLabel.relativeZero, lang)
             if let a = c.handshake.thirdAck {
-                o.append(zh ? "; 第三次握手的 ack = " : "; the third segment's ack = ")
+                o.append(LadderLabel.thirdAck, lang)
                 o.append(a)
                 o.append(c.handshake.thirdAckHolds == true ? " = y+1 ✓" : " ≠ y+1 ✗")
             }
             o.append(byte: 0x0A)
         }
         if c.handshake.synRetransmissions > 0 {
-            o.append(zh ? "  SYN 重传 " : "  SYN retransmitted ")
-            o.append(c.handshake.synRetransmissions)
-            o.append(zh ? " 次\n" : " time(s)\n")
+            o.append(LadderLabel.synRetransmitted, lang, c.handshake.synRetransmissions)
         }
         if let rtt = c.handshake.rtt {
-            o.append(zh ? "  握手往返时间 " : "  handshake RTT ")
-            o.appendDecimal(rtt, scale: 1_000_000, digits: 3)
-            o.append(" ms\n")
+            o.append(LadderLabel.handshakeRTT, lang) { o, _ in o.appendDecimal(rtt, scale: 1_000_000, digits: 3) }
         }
         // The teardown.
-        o.append(zh ? "挥手: " : "teardown: ")
+        o.append(LadderLabel.teardown, lang)
         o.append(c.teardown.kind.label(lang))
         if let first = c.teardown.firstCloserIsClient {
-            o.append(zh ? "; 先发FIN的是" : "; first FIN from the ")
-            o.append((first ? NotesPhrase.client : NotesPhrase.server).label(lang))
-            o.append(zh ? " (笔记中的A)" : " (the notes' A)")
+            o.append(LadderLabel.firstFIN, lang) { o, _ in
+                o.append((first ? NotesPhrase.client : NotesPhrase.server).label(lang))
+            }
         }
         if let r = c.teardown.rstFromClient {
-            o.append(zh ? "; RST 来自" : "; RST from the ")
+            o.append(LadderLabel.rstFrom, lang)
             o.append((r ? NotesPhrase.client : NotesPhrase.server).label(lang))
             if c.teardown.rstAfterClose {
                 o.append(" (")
@@ -226,9 +260,7 @@ public enum Ladder {
             }
         }
         if c.teardown.halfCloseBytes > 0 {
-            o.append(zh ? "; 半关闭后又发送 " : "; half-close: ")
-            o.append(c.teardown.halfCloseBytes)
-            o.append(zh ? " 字节" : " bytes after the first FIN")
+            o.append(LadderLabel.halfClose, lang) { o, _ in o.append(c.teardown.halfCloseBytes) }
         }
         o.append(byte: 0x0A)
         for (inTimeWait, side) in [
@@ -251,7 +283,7 @@ public enum Ladder {
         o.append(byte: UInt8(ascii: " "))
         o.append(c.serverState.label(lang))
         o.append(byte: 0x0A)
-        o.append(zh ? "异常: " : "anomalies: ")
+        o.append(LadderLabel.anomalies, lang)
         ConversationTable.appendAnomalyCounts(c.anomalies, lang: lang, to: &o)
         o.append("\nZeek: conn_state ")
         o.append(c.connState)

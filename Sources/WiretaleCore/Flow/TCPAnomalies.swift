@@ -44,24 +44,7 @@ public struct TCPAnomalies: OptionSet, Sendable, Hashable {
         rawValue & 0b111 != 0
     }
 
-    /// The kinds, by bit index: the JSON key, Wireshark's label, and a Chinese label.
-    public static let names: [(json: StaticString, wireshark: StaticString, chinese: StaticString)] = [
-        ("retransmission", "TCP Retransmission", "重传"),
-        ("fast_retransmission", "TCP Fast Retransmission", "快速重传"),
-        ("spurious_retransmission", "TCP Spurious Retransmission", "虚假重传"),
-        ("out_of_order", "TCP Out-Of-Order", "乱序"),
-        ("previous_segment_not_captured", "TCP Previous segment not captured", "前一报文段未捕获"),
-        ("acked_unseen_segment", "TCP ACKed unseen segment", "确认了未捕获的报文段"),
-        ("duplicate_ack", "TCP Dup ACK", "重复确认"),
-        ("zero_window", "TCP ZeroWindow", "零窗口"),
-        ("zero_window_probe", "TCP ZeroWindowProbe", "零窗口探测"),
-        ("zero_window_probe_ack", "TCP ZeroWindowProbeAck", "零窗口探测确认"),
-        ("window_full", "TCP Window Full", "窗口已满"),
-        ("window_update", "TCP Window Update", "窗口更新"),
-        ("keep_alive", "TCP Keep-Alive", "保活"),
-        ("keep_alive_ack", "TCP Keep-Alive ACK", "保活确认"),
-        ("ports_reused", "TCP Port numbers reused", "端口号重用"),
-    ]
+    // The kinds' names (JSON key, Wireshark label, Chinese label): `names`, in Notes/ConversationLabels.swift.
 
     /// Calls `body` with the bit index of each kind set, lowest first.
     @inline(__always)

@@ -1,9 +1,3 @@
-/// The language a renderer writes the notes' terms in: English, or the notes' own Chinese (`--lang zh`).
-public enum NotesLanguage: String, Sendable, CaseIterable {
-    case en
-    case zh
-}
-
 /// A TCP endpoint's state, with the names the notes use (RFC 9293 section 3.3.2; the notes'
 /// sections 1 and 2). wiretale infers each side's state from the segments it sees; the capture
 /// cannot see inside either host, so a state is what the segments on the wire imply.

@@ -22,6 +22,9 @@ public struct JSONNesting: Sendable {
     @usableFromInline var hasMember: UInt64 = 0
     /// A key was just written: the value that follows takes no comma.
     @usableFromInline var afterKey = false
+    /// `", "` between members and `": "` after a key (the `lab servers` report's layout); compact
+    /// (`","`, `":"`) otherwise.
+    public var spaced = false
 
     public init() {}
 }
@@ -38,6 +41,7 @@ extension OutputBuffer {
         let bit: UInt64 = 1 << UInt64(min(d, 63))
         if json.hasMember & bit != 0 {
             bytes.append(UInt8(ascii: ","))
+            if json.spaced { bytes.append(UInt8(ascii: " ")) }
         } else {
             json.hasMember |= bit
         }
@@ -82,6 +86,7 @@ extension OutputBuffer {
         bytes.append(UInt8(ascii: "\""))
         append(k)
         append("\":")
+        if json.spaced { bytes.append(UInt8(ascii: " ")) }
         json.afterKey = true
     }
 
@@ -90,6 +95,7 @@ extension OutputBuffer {
         jsonSeparate()
         appendJSONString(k)
         bytes.append(UInt8(ascii: ":"))
+        if json.spaced { bytes.append(UInt8(ascii: " ")) }
         json.afterKey = true
     }
 
@@ -146,6 +152,12 @@ extension OutputBuffer {
         bytes.append(UInt8(ascii: "\""))
     }
 
+    /// Text that is already JSON (a number formatted by the caller), written as it is.
+    @inlinable public mutating func value(raw: String) {
+        jsonSeparate()
+        append(raw)
+    }
+
     @inlinable public mutating func nullValue() {
         jsonSeparate()
         append("null")
@@ -185,6 +197,22 @@ extension OutputBuffer {
         value(v)
     }
 
+    /// `"key":"value"` for a fixed name (a code, a state), not escaped: it is the program's own ASCII.
+    @inlinable public mutating func field(_ k: StaticString, _ v: StaticString) {
+        key(k)
+        value(v)
+    }
+
+    @inlinable public mutating func field(_ k: StaticString, _ v: UInt64?) {
+        key(k)
+        if let v { value(v) } else { nullValue() }
+    }
+
+    @inlinable public mutating func field(_ k: StaticString, _ v: Bool?) {
+        key(k)
+        if let v { value(v) } else { nullValue() }
+    }
+
     @inlinable public mutating func field(_ k: StaticString, _ v: IPAddress) {
         key(k)
         value(v)
@@ -222,7 +250,9 @@ extension OutputBuffer {
     /// Ends a top-level record with a newline (NDJSON) and resets the nesting.
     @inlinable public mutating func endRecord() {
         bytes.append(0x0A)
+        let spaced = json.spaced
         json = JSONNesting()
+        json.spaced = spaced
     }
 }
 

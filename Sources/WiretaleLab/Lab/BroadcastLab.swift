@@ -97,7 +97,8 @@ public enum BroadcastLab {
     }
 
     public static func render(_ r: BroadcastRun, lang: NotesLanguage = .en, to out: inout LabOutput) {
-        out.heading("UDP broadcast (可以广播): one sendto, every host on the subnet receives it")
+        out.heading(
+            "UDP broadcast (\(NotesQuote.canBroadcast.chinese)): one sendto, every host on the subnet receives it")
         guard r.ran else {
             out.line("  skipped: \(r.skipped ?? "not run")")
             return

@@ -55,7 +55,8 @@ public enum UDPLab {
         let target = SocketAddress(ip: host, port: port)!
         recorder.step(
             .client, "sendto(\"\(message)\", \(target))",
-            meaning: "one datagram, at once: no handshake first (the notes: udp无连接, connectionless)",
+            meaning:
+                "one datagram, at once: no handshake first (the notes: \(NotesQuote.udpConnectionless.chinese), connectionless)",
             { () throws(SocketError) in
                 let n = try client.send(bytes, to: target)
                 clientPort = try client.localAddress().port

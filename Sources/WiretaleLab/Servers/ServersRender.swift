@@ -7,9 +7,8 @@ import WiretaleCore
 /// `lab servers` as text (English or the notes' Chinese) and as JSON.
 extension ServersLab {
     public static func render(_ r: ServersReport, lang: NotesLanguage = .en, to out: inout LabOutput) {
-        let zh = lang == .zh
         let names = r.models.map { $0.label(lang) }.joined(separator: " / ")
-        out.heading(zh ? "进程 / 线程 / 协程, 测量 (笔记第5节)" : "Processes, threads, coroutines, measured (the notes, section 5)")
+        out.heading(ServersLabel.heading.string(lang))
         out.line(
             "  one HTTP/1.1 keep-alive server, the same handler, in three models (\(names)); per run: C connections, "
                 + "\(r.requests) requests,")
@@ -18,9 +17,10 @@ extension ServersLab {
         )
         out.line("")
         let header = [
-            LabText.pad(zh ? "模型" : "model", 11), LabText.pad("C", 6), LabText.pad("answered", 15),
+            LabText.pad(ServersLabel.columnModel.string(lang), 11), LabText.pad("C", 6), LabText.pad("answered", 15),
             LabText.pad("req/s", 9), LabText.pad("p50 ms", 8), LabText.pad("p99 ms", 8),
-            LabText.pad(zh ? "进程" : "procs", 7), LabText.pad(zh ? "线程" : "threads", 8),
+            LabText.pad(ServersLabel.columnProcesses.string(lang), 7),
+            LabText.pad(ServersLabel.columnThreads.string(lang), 8),
             LabText.pad("PSS MiB", 9), LabText.pad("ctx vol", 9), LabText.pad("ctx invol", 10), "CPU ms",
         ].joined()
         out.line("  " + header)
@@ -69,8 +69,7 @@ extension ServersLab {
     }
 
     static func differences(_ r: ServersReport, lang: NotesLanguage, to out: inout LabOutput) {
-        let zh = lang == .zh
-        out.line(zh ? "  笔记: 他们的区别, 每一条的证据" : "  The notes' five differences, each with its evidence from this run:")
+        out.line(ServersLabel.differences.string(lang))
         for d in UnitDifference.allCases {
             out.line("")
             out.line("  \(d.rawValue). \(d.label(lang))")
@@ -152,7 +151,6 @@ extension ServersLab {
         return lines
     }
 
-    /// The report as one JSON object.
     /// A JSON number with at most three decimals, or null.
     static func jsonNumber(_ v: Double?) -> String {
         guard let v, v.isFinite else { return "null" }
@@ -162,75 +160,111 @@ extension ServersLab {
 
     /// `--target`'s figures for one concurrency as one JSON object (the run keys that a load alone has).
     public static func json(_ f: LoadFigures) -> String {
-        var parts = [
-            "\"concurrency\": \(f.concurrency)", "\"requests\": \(f.answered)", "\"errors\": \(f.errors)",
-            "\"unfinished\": \(f.unfinished)", "\"seconds\": \(jsonNumber(f.seconds))",
-            "\"requests_per_s\": \(jsonNumber(f.requestsPerSecond))", "\"p50_ms\": \(jsonNumber(f.p50Ms))",
-            "\"p99_ms\": \(jsonNumber(f.p99Ms))",
-        ]
-        if let e = f.failure {
-            var o = OutputBuffer(fd: -1)
-            o.appendJSONString(e)
-            parts.append("\"failure\": " + String(decoding: o.bytes, as: UTF8.self))
-        }
-        return "{" + parts.joined(separator: ", ") + "}"
+        var o = OutputBuffer(fd: -1)
+        o.json.spaced = true
+        o.beginObject()
+        o.field("concurrency", f.concurrency)
+        o.field("requests", f.answered)
+        o.field("errors", f.errors)
+        o.field("unfinished", f.unfinished)
+        o.number("seconds", f.seconds)
+        o.number("requests_per_s", f.requestsPerSecond)
+        o.number("p50_ms", f.p50Ms)
+        o.number("p99_ms", f.p99Ms)
+        if let e = f.failure { o.field("failure", e) }
+        o.endObject()
+        return String(decoding: o.bytes, as: UTF8.self)
     }
 
+    /// The report as one JSON object.
     public static func json(_ r: ServersReport) -> String {
-        let num = jsonNumber
-        var runs: [String] = []
+        var o = OutputBuffer(fd: -1)
+        o.json.spaced = true
+        o.beginObject()
+        o.beginArray("runs")
         for x in r.runs {
-            var f = [
-                "\"model\": \"\(x.model.rawValue)\"", "\"concurrency\": \(x.concurrency)",
-                "\"requests\": \(x.answered)",
-                "\"errors\": \(x.errors)", "\"unfinished\": \(x.unfinished)",
-                "\"requests_per_s\": \(num(x.requestsPerSecond))",
-                "\"p50_ms\": \(num(x.p50Ms))",
-                "\"p99_ms\": \(num(x.p99Ms))", "\"processes\": \(x.snapshot.processes)",
-                "\"threads\": \(x.snapshot.threads)",
-                "\"pss_kib\": \(x.snapshot.pssKiB)", "\"ctx_voluntary\": \(x.ctxVoluntary)",
-                "\"ctx_involuntary\": \(x.ctxInvoluntary)", "\"cpu_ms\": \(num(x.cpuMs))",
-            ]
-            if let e = x.failure {
-                var o = OutputBuffer(fd: -1)
-                o.appendJSONString(e)
-                f.append("\"failure\": " + String(decoding: o.bytes, as: UTF8.self))
-            }
-            runs.append("{" + f.joined(separator: ", ") + "}")
+            o.beginObject()
+            o.field("model", x.model.rawValue)
+            o.field("concurrency", x.concurrency)
+            o.field("requests", x.answered)
+            o.field("errors", x.errors)
+            o.field("unfinished", x.unfinished)
+            o.number("requests_per_s", x.requestsPerSecond)
+            o.number("p50_ms", x.p50Ms)
+            o.number("p99_ms", x.p99Ms)
+            o.field("processes", x.snapshot.processes)
+            o.field("threads", x.snapshot.threads)
+            o.field("pss_kib", x.snapshot.pssKiB)
+            o.field("ctx_voluntary", x.ctxVoluntary)
+            o.field("ctx_involuntary", x.ctxInvoluntary)
+            o.number("cpu_ms", x.cpuMs)
+            if let e = x.failure { o.field("failure", e) }
+            o.endObject()
         }
-        func perModel(_ body: (ExecutionUnit) -> String?) -> String {
-            "{" + r.models.compactMap { m in body(m).map { "\"\(m.rawValue)\": \($0)" } }.joined(separator: ", ") + "}"
+        o.endArray()
+        o.beginObject("start_cost_us")
+        for m in r.models { if let v = r.startCostUs[m] { o.number(m.rawValue, v) } }
+        o.endObject()
+        o.beginObject("memory_per_unit_kib")
+        for m in r.models { if let v = r.memoryPerUnitKiB[m] { o.number(m.rawValue, v) } }
+        o.endObject()
+        o.beginObject("shared_counter")
+        for m in r.models {
+            guard let s = r.sharedCounter[m] else { continue }
+            o.key(m.rawValue)
+            o.beginObject()
+            o.field("requests", s.requests)
+            o.field("connections", s.connections)
+            o.beginArray("counters")
+            for c in s.counters { o.value(c) }
+            o.endArray()
+            o.field("shared_memory", s.sharedMemory)
+            o.endObject()
         }
-        var parts = ["\"runs\": [" + runs.joined(separator: ", ") + "]"]
-        parts.append("\"start_cost_us\": " + perModel { r.startCostUs[$0].map { num($0) } })
-        parts.append("\"memory_per_unit_kib\": " + perModel { r.memoryPerUnitKiB[$0].map { num($0) } })
-        parts.append(
-            "\"shared_counter\": "
-                + perModel { m in
-                    r.sharedCounter[m].map { s in
-                        "{\"requests\": \(s.requests), \"connections\": \(s.connections), \"counters\": ["
-                            + s.counters.map(String.init).joined(separator: ", ") + "], \"shared_memory\": "
-                            + (s.sharedMemory.map(String.init) ?? "null") + "}"
-                    }
-                })
-        parts.append(
-            "\"crash_isolation\": "
-                + perModel { m in
-                    r.crash[m].map { c in
-                        "{\"others\": \(c.others), \"served_after_crash\": \(c.servedAfterCrash), "
-                            + "\"new_connection_served\": \(c.newConnectionServed), "
-                            + "\"processes_before\": \(c.processesBefore), \"processes_after\": \(c.processesAfter), "
-                            + "\"server_signal\": \(c.serverSignal.map(String.init) ?? "null")}"
-                    }
-                })
+        o.endObject()
+        o.beginObject("crash_isolation")
+        for m in r.models {
+            guard let c = r.crash[m] else { continue }
+            o.key(m.rawValue)
+            o.beginObject()
+            o.field("others", c.others)
+            o.field("served_after_crash", c.servedAfterCrash)
+            o.field("new_connection_served", c.newConnectionServed)
+            o.field("processes_before", c.processesBefore)
+            o.field("processes_after", c.processesAfter)
+            o.field("server_signal", c.serverSignal.map { Int($0) })
+            o.endObject()
+        }
+        o.endObject()
         if let e = r.threadInProcess {
-            parts.append(
-                "\"thread_in_process\": {\"pid\": \(e.pid), \"tid\": \(e.tid), \"tgid\": \(e.tgid), "
-                    + "\"threads\": \(e.siblings), \"path\": \"/proc/\(e.pid)/task/\(e.tid)\"}")
+            o.beginObject("thread_in_process")
+            o.field("pid", Int(e.pid))
+            o.field("tid", Int(e.tid))
+            o.field("tgid", Int(e.tgid))
+            o.field("threads", e.siblings)
+            o.field("path", "/proc/\(e.pid)/task/\(e.tid)")
+            o.endObject()
         }
-        parts.append(
-            "\"load\": {\"requests\": \(r.requests), \"seconds\": \(num(r.seconds)), \"threads\": \(r.loadThreads), "
-                + "\"cores\": \(r.cores)}")
-        return "{" + parts.joined(separator: ", ") + "}"
+        o.beginObject("load")
+        o.field("requests", r.requests)
+        o.number("seconds", r.seconds)
+        o.field("threads", r.loadThreads)
+        o.field("cores", r.cores)
+        o.endObject()
+        o.endObject()
+        return String(decoding: o.bytes, as: UTF8.self)
+    }
+}
+
+extension OutputBuffer {
+    /// `"key": <number with at most three decimals>` or null (`ServersLab.jsonNumber`).
+    fileprivate mutating func number(_ k: StaticString, _ v: Double?) {
+        key(k)
+        value(raw: ServersLab.jsonNumber(v))
+    }
+
+    fileprivate mutating func number(_ k: String, _ v: Double?) {
+        key(k)
+        value(raw: ServersLab.jsonNumber(v))
     }
 }

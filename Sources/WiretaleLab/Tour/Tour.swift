@@ -59,7 +59,9 @@ public enum Tour {
         out.line("")
 
         // Sections 1 and 2: the handshake and the teardown.
-        out.heading("1 and 2. TCP: three-way handshake (三次握手) and four-way teardown (四次挥手)")
+        out.heading(
+            "1 and 2. TCP: three-way handshake (\(NotesPhrase.handshake.chinese)) and four-way teardown (\(NotesPhrase.teardown.chinese))"
+        )
         let tcp = TCPLab.run(.clientCloses, capture: wantLive)
         seen.add(tcp)
         if live {
@@ -90,7 +92,7 @@ public enum Tour {
         }
 
         // Section 3: UDP.
-        out.heading("3. UDP vs TCP (udp/tcp区别): connectionless, no handshake, no teardown")
+        out.heading("3. UDP vs TCP (\(NotesQuote.udpTCPDifference.chinese)): connectionless, no handshake, no teardown")
         let udp = UDPLab.run(capture: wantLive)
         let ux = LabText.render(udp, lang: lang, to: &out)
         out.line("")
@@ -120,7 +122,7 @@ public enum Tour {
         out.line("")
 
         // Section 4: visiting a website.
-        out.heading("4. Visiting a website (访问一个网站的过程)")
+        out.heading("4. Visiting a website (\(NotesQuote.visitingAWebsite.chinese))")
         var traced: (text: String, observed: [String: String])?
         // The trace needs no privilege for its calls (DNS, connect, HTTP against the tour's own
         // loopback servers); only its packets need capturing.

@@ -1,200 +1,141 @@
 import WiretaleCore
 
-/// `--format json`: the report as one JSON object (RFC 8259), keys in a fixed order.
+/// `--format json`: the report as one JSON object (RFC 8259), keys in a fixed order, written with
+/// the core's JSON writer (`OutputBuffer.beginObject`, `field`, ...).
 public enum TraceJSON {
     public static func render(_ r: TraceReport) -> String {
-        let w = JSONWriter()
-        w.object {
-            w.key("url")
-            w.string(r.url)
-            w.key("steps")
-            w.array(r.steps) { s in
-                w.object {
-                    w.key("id")
-                    w.string(s.id)
-                    w.key("note")
-                    if let n = s.note { w.string(String(n)) } else { w.null() }
-                    w.key("name")
-                    w.string(s.kind.note?.english ?? s.kind.title)
-                    w.key("name_zh")
-                    w.string(s.kind.chineseTitle)
-                    w.key("hop")
-                    w.int(s.hop)
-                    w.key("status")
-                    w.string(s.status.rawValue)
-                    w.key("before_fetch")
-                    w.bool(s.beforeFetch)
-                    w.key("start_ms")
-                    w.double(s.startMs)
-                    w.key("duration_ms")
-                    w.double(s.durationMs)
-                    w.key("frames")
-                    w.array(s.frames) { w.int($0) }
-                    w.key("detail")
-                    w.detail(s.detail)
-                    w.key("evidence")
-                    w.array(s.evidence) { w.string($0) }
-                }
-            }
-            w.key("notes_order")
-            w.array(r.notesOrder) { w.string($0) }
-            w.key("observed_order")
-            w.array(r.observedOrder) { w.string($0) }
-            w.key("ordering")
-            w.object {
-                w.key("out_of_place")
-                w.array(r.verdict.outOfPlace) { w.string($0.letter) }
-                w.key("missing")
-                w.array(r.verdict.missing) { w.string($0.letter) }
-                w.key("attempted")
-                w.array(r.verdict.attempted) { w.string($0.letter) }
-                w.key("not_in_notes")
-                w.array(r.verdict.notInNotes) { w.string($0.rawValue) }
-                w.key("placements")
-                w.array(r.verdict.placements) { p in
-                    w.object {
-                        w.key("note")
-                        w.string(p.letter.letter)
-                        w.key("notes_position")
-                        w.int(p.notesPosition)
-                        w.key("observed_position")
-                        if let o = p.observedPosition { w.int(o) } else { w.null() }
-                        w.key("why")
-                        if let y = p.why { w.string(y) } else { w.null() }
-                    }
-                }
-            }
-            w.key("timings")
-            w.object {
-                let t = r.timings
-                for (k, v) in [
-                    ("namelookup_ms", t.namelookupMs), ("connect_ms", t.connectMs), ("appconnect_ms", t.appconnectMs),
-                    ("pretransfer_ms", t.pretransferMs), ("starttransfer_ms", t.starttransferMs),
-                    ("total_ms", t.totalMs), ("redirect_ms", Optional(t.redirectMs)),
-                ] {
-                    w.key(k)
-                    if let v { w.double(v) } else { w.null() }
-                }
-            }
-            w.key("result")
-            switch r.result {
-            case .ok:
-                w.string("ok")
-            case .failed(let f):
-                w.object {
-                    w.key("step")
-                    w.string(f.step.rawValue)
-                    w.key("note")
-                    if let n = f.step.note { w.string(n.letter) } else { w.null() }
-                    w.key("class")
-                    w.string(f.failureClass.label)
-                    w.key("why")
-                    w.string(f.why)
-                    w.key("hint")
-                    if let h = f.hint { w.string(h) } else { w.null() }
-                }
-            }
-            w.key("exit_code")
-            w.int(Int(r.exitCode))
-            w.key("packets")
-            w.object {
-                w.key("captured")
-                w.bool(r.packets.captured)
-                w.key("interface")
-                if let i = r.packets.interface { w.string(i) } else { w.null() }
-                w.key("frame_count")
-                w.int(r.packets.frameCount)
-                w.key("saved_to")
-                if let s = r.packets.savedTo { w.string(s) } else { w.null() }
-                w.key("note")
-                w.string(r.packets.note)
-            }
+        var o = OutputBuffer(fd: -1)
+        o.beginObject()
+        o.field("url", r.url)
+        o.beginArray("steps")
+        for s in r.steps { o.traceStep(s) }
+        o.endArray()
+        o.beginArray("notes_order")
+        for n in r.notesOrder { o.value(n) }
+        o.endArray()
+        o.beginArray("observed_order")
+        for n in r.observedOrder { o.value(n) }
+        o.endArray()
+        o.traceOrdering(r.verdict)
+        o.beginObject("timings")
+        let t = r.timings
+        o.traceMs("namelookup_ms", t.namelookupMs)
+        o.traceMs("connect_ms", t.connectMs)
+        o.traceMs("appconnect_ms", t.appconnectMs)
+        o.traceMs("pretransfer_ms", t.pretransferMs)
+        o.traceMs("starttransfer_ms", t.starttransferMs)
+        o.traceMs("total_ms", t.totalMs)
+        o.traceMs("redirect_ms", t.redirectMs)
+        o.endObject()
+        o.key("result")
+        switch r.result {
+        case .ok:
+            o.value("ok" as StaticString)
+        case .failed(let f):
+            o.beginObject()
+            o.field("step", f.step.rawValue)
+            o.field("note", f.step.note?.letter)
+            o.field("class", f.failureClass.label)
+            o.field("why", f.why)
+            o.field("hint", f.hint)
+            o.endObject()
         }
-        w.out.append(byte: 0x0A)
-        return String(decoding: w.out.bytes, as: UTF8.self)
+        o.field("exit_code", Int(r.exitCode))
+        o.beginObject("packets")
+        o.field("captured", r.packets.captured)
+        o.field("interface", r.packets.interface)
+        o.field("frame_count", r.packets.frameCount)
+        o.field("saved_to", r.packets.savedTo)
+        o.field("note", r.packets.note)
+        o.endObject()
+        o.endObject()
+        o.endRecord()
+        return String(decoding: o.bytes, as: UTF8.self)
     }
 }
 
-/// A minimal streaming JSON writer (compact output) over the core's `OutputBuffer`, whose
-/// `appendJSONString` is the project's one JSON string escaper (RFC 8259 section 7).
-final class JSONWriter {
-    var out = OutputBuffer(fd: -1)
-    private var needComma = [false]
-
-    func sep() {
-        if needComma[needComma.count - 1] { out.append(byte: UInt8(ascii: ",")) }
-        needComma[needComma.count - 1] = true
+extension OutputBuffer {
+    fileprivate mutating func traceStep(_ s: TraceStep) {
+        beginObject()
+        field("id", s.id)
+        field("note", s.note.map { String($0) })
+        field("name", s.kind.note?.english ?? s.kind.title)
+        field("name_zh", s.kind.chineseTitle)
+        field("hop", s.hop)
+        field("status", s.status.rawValue)
+        field("before_fetch", s.beforeFetch)
+        traceMs("start_ms", s.startMs)
+        traceMs("duration_ms", s.durationMs)
+        beginArray("frames")
+        for f in s.frames { value(f) }
+        endArray()
+        key("detail")
+        traceDetail(s.detail)
+        beginArray("evidence")
+        for e in s.evidence { value(e) }
+        endArray()
+        endObject()
     }
 
-    func key(_ k: String) {
-        sep()
-        out.appendJSONString(k)
-        out.append(byte: UInt8(ascii: ":"))
-        needComma[needComma.count - 1] = false
-        pendingKey = true
-    }
-
-    private var pendingKey = false
-
-    /// Starts a value: after a key, or as the next element of an array.
-    private func startValue() {
-        if pendingKey {
-            pendingKey = false
-            needComma[needComma.count - 1] = true
-        } else {
-            sep()
+    fileprivate mutating func traceOrdering(_ v: OrderingVerdict) {
+        beginObject("ordering")
+        letters("out_of_place", v.outOfPlace)
+        letters("missing", v.missing)
+        letters("attempted", v.attempted)
+        beginArray("not_in_notes")
+        for k in v.notInNotes { value(k.rawValue) }
+        endArray()
+        beginArray("placements")
+        for p in v.placements {
+            beginObject()
+            field("note", p.letter.letter)
+            field("notes_position", p.notesPosition)
+            field("observed_position", p.observedPosition)
+            field("why", p.why)
+            endObject()
         }
+        endArray()
+        endObject()
     }
 
-    private func value(_ text: String) {
-        startValue()
-        out.append(text)
+    /// `"key":["a","b",...]`: the notes' letters of `steps`.
+    fileprivate mutating func letters(_ k: StaticString, _ steps: [NotesStep]) {
+        beginArray(k)
+        for n in steps { value(n.letter) }
+        endArray()
     }
 
-    func object(_ body: () -> Void) {
-        value("{")
-        needComma.append(false)
-        body()
-        needComma.removeLast()
-        out.append(byte: UInt8(ascii: "}"))
+    /// `"key":<milliseconds, three decimals>`, or null when absent or not finite.
+    fileprivate mutating func traceMs(_ k: StaticString, _ v: Double?) {
+        key(k)
+        traceNumber(v)
     }
 
-    func array<T>(_ items: [T], _ each: (T) -> Void) {
-        value("[")
-        needComma.append(false)
-        for i in items { each(i) }
-        needComma.removeLast()
-        out.append(byte: UInt8(ascii: "]"))
+    fileprivate mutating func traceNumber(_ v: Double?) {
+        if let v, v.isFinite { value(raw: String(format3: v, decimals: 3)) } else { nullValue() }
     }
 
-    func string(_ s: String) {
-        startValue()
-        out.appendJSONString(s)
-    }
-
-    func int(_ v: Int) { value(String(v)) }
-    func bool(_ v: Bool) { value(v ? "true" : "false") }
-    func null() { value("null") }
-    func double(_ v: Double) { value(v.isFinite ? String(format3: v, decimals: 3) : "null") }
-
-    func detail(_ d: Detail) {
-        object {
-            for (k, v) in d.entries {
-                key(k)
-                detailValue(v)
-            }
+    fileprivate mutating func traceDetail(_ d: Detail) {
+        beginObject()
+        for (k, v) in d.entries {
+            key(k)
+            traceDetailValue(v)
         }
+        endObject()
     }
 
-    func detailValue(_ v: DetailValue) {
+    fileprivate mutating func traceDetailValue(_ v: DetailValue) {
         switch v {
-        case .string(let s): string(s)
-        case .int(let i): int(i)
-        case .double(let x): double(x)
-        case .bool(let b): bool(b)
-        case .null: null()
-        case .list(let items): array(items) { detailValue($0) }
-        case .object(let d): detail(d)
+        case .string(let s): value(s)
+        case .int(let i): value(i)
+        case .double(let x): traceNumber(x)
+        case .bool(let b): value(b)
+        case .null: nullValue()
+        case .list(let items):
+            beginArray()
+            for i in items { traceDetailValue(i) }
+            endArray()
+        case .object(let d): traceDetail(d)
         }
     }
 }

@@ -1,11 +1,9 @@
+import WiretaleCore
+
 /// The text report: a step table, the evidence for each step, an httpstat-like timeline, the
 /// ordering verdict against the notes, and the result.
 public enum TraceText {
-    public enum Language: String, Sendable {
-        case en, zh
-    }
-
-    public static func render(_ r: TraceReport, lang: Language = .en, width: Int = 100) -> String {
+    public static func render(_ r: TraceReport, lang: NotesLanguage = .en, width: Int = 100) -> String {
         var o: [String] = []
         o.append("wiretale trace \(r.url)")
         o.append(r.packets.note)
@@ -25,13 +23,13 @@ public enum TraceText {
         return o.joined(separator: "\n") + "\n"
     }
 
-    static func name(_ s: TraceStep, _ lang: Language) -> String {
+    static func name(_ s: TraceStep, _ lang: NotesLanguage) -> String {
         lang == .zh ? s.kind.chineseTitle : s.kind.title
     }
 
     static func letter(_ s: TraceStep) -> String { s.note.map { String($0) } ?? "-" }
 
-    static func table(_ r: TraceReport, lang: Language) -> [String] {
+    static func table(_ r: TraceReport, lang: NotesLanguage) -> [String] {
         let rows: [[String]] = r.steps.map { s in
             let hop = s.hop > 0 ? " (hop \(s.hop))" : ""
             let start = s.beforeFetch ? "before" : String(format3: s.startMs, decimals: 2)
@@ -44,10 +42,9 @@ public enum TraceText {
                 ? s.evidence.last { !$0.hasPrefix("frame ") && !$0.hasPrefix("captured:") } : s.evidence.first
             return [letter(s), name(s, lang) + hop + mark, start, dur, frames, shown ?? ""]
         }
-        let header =
-            lang == .zh
-            ? ["笔记", "步骤", "开始 ms", "耗时 ms", "帧", "证据"]
-            : ["note", "step", "start ms", "dur ms", "frames", "evidence"]
+        let header = [
+            TraceLabel.columnNote, .columnStep, .columnStart, .columnDuration, .columnFrames, .columnEvidence,
+        ].map { $0.string(lang) }
         var widths = header.map { displayWidth($0) }
         for row in rows { for (i, c) in row.enumerated() where i < 5 { widths[i] = max(widths[i], displayWidth(c)) } }
         func line(_ cells: [String]) -> String {
@@ -66,12 +63,12 @@ public enum TraceText {
         return [line(header)] + rows.map(line)
     }
 
-    static func evidence(_ r: TraceReport, lang: Language) -> [String] {
+    static func evidence(_ r: TraceReport, lang: NotesLanguage) -> [String] {
         var o: [String] = []
         for s in r.steps {
             let hop = s.hop > 0 ? ", hop \(s.hop)" : ""
             let note =
-                s.kind.note.map { lang == .zh ? "\($0.letter). \($0.chinese)" : "\($0.letter). \($0.english)" }
+                s.kind.note.map { "\($0.letter). \($0.label(lang))" }
                 ?? (lang == .zh ? s.kind.chineseTitle : "\(s.kind.title) (not in the notes)")
             var head = "[\(letter(s))] \(s.kind.title)\(hop): \(note)"
             if s.status == .failed { head += "  ** FAILED **" }
@@ -144,35 +141,35 @@ public enum TraceText {
         return o
     }
 
-    static func verdict(_ r: TraceReport, lang: Language) -> [String] {
+    static func verdict(_ r: TraceReport, lang: NotesLanguage) -> [String] {
         let v = r.verdict
         var o: [String] = []
-        o.append((lang == .zh ? "笔记顺序 (notes order):   " : "notes order:    ") + r.notesOrder.joined(separator: " "))
+        o.append(TraceLabel.notesOrder.string(lang) + r.notesOrder.joined(separator: " "))
         var observed = v.observed.map { v.attempted.contains($0) ? "\($0.letter) (attempted, failed)" : $0.letter }
             .joined(separator: " ")
         if !v.notInNotes.isEmpty {
             observed += "   (+ not in the notes: " + v.notInNotes.map(\.title).joined(separator: ", ") + ")"
         }
-        o.append((lang == .zh ? "实际顺序 (observed):      " : "observed order: ") + observed)
+        o.append(TraceLabel.observedOrder.string(lang) + observed)
         if v.outOfPlace.isEmpty {
             o.append("every observed step is where the notes list it")
         } else {
             o.append("out of place: " + v.outOfPlace.map(\.letter).joined(separator: ", "))
             for p in v.placements where p.why != nil {
-                let name = lang == .zh ? p.letter.chinese : p.letter.english
+                let name = p.letter.label(lang)
                 o.append("  \(p.letter) (\(name)): notes #\(p.notesPosition), here #\(p.observedPosition!): \(p.why!)")
             }
         }
         if !v.missing.isEmpty {
             o.append(
                 "missing: "
-                    + v.missing.map { "\($0.letter) (\(lang == .zh ? $0.chinese : $0.english))" }.joined(
+                    + v.missing.map { "\($0.letter) (\($0.label(lang)))" }.joined(
                         separator: ", "))
         }
         return o
     }
 
-    static func result(_ r: TraceReport, lang: Language) -> [String] {
+    static func result(_ r: TraceReport, lang: NotesLanguage) -> [String] {
         switch r.result {
         case .ok:
             return ["result: ok (exit 0)"]
