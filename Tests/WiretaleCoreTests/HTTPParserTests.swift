@@ -167,6 +167,10 @@ struct HTTPParserTests {
         #expect(throws: HTTPParseError.badChunk("chunk size \"zz\" is not a hex number")) {
             try events(.response, bytes("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n"))
         }
+        // Found by `scripts/fuzz http-response`: 16 hex digits overflowed the size.
+        #expect(throws: HTTPParseError.badChunk("chunk size \"ffffffffffffffff\" is not a hex number")) {
+            try events(.response, bytes("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nffffffffffffffff\r\n"))
+        }
         let huge = bytes("GET / HTTP/1.1\r\nX: " + String(repeating: "a", count: 70_000))
         #expect(throws: HTTPParseError.headTooLarge(.request, limit: 65536)) { try events(.request, huge) }
         #expect(

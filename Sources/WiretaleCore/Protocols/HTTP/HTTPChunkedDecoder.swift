@@ -120,8 +120,9 @@ public struct HTTPChunkedDecoder: Sendable {
         while start < end && blank(line[start]) { start += 1 }
         while end > start && blank(line[end - 1]) { end -= 1 }
         let digits = line[start..<end]
-        var n = 0
-        for c in digits {
+        // 15 hex digits at most: the size fits in an Int (the fuzzer found 16 overflowing).
+        var n = digits.isEmpty || digits.count > 15 ? -1 : 0
+        for c in digits where n >= 0 {
             let v: Int
             switch c {
             case 0x30...0x39: v = Int(c - 0x30)
@@ -135,7 +136,7 @@ public struct HTTPChunkedDecoder: Sendable {
             }
             n = n * 16 + v
         }
-        guard !digits.isEmpty, digits.count <= 15, n >= 0 else {
+        guard n >= 0 else {
             throw DecodeError(reason: "chunk size \"\(String(decoding: digits, as: UTF8.self))\" is not a hex number")
         }
         return n
