@@ -29,10 +29,9 @@ let package = Package(
         fuzzTarget("FuzzPackets"),
         fuzzTarget("FuzzDNS"),
         fuzzTarget("FuzzHTTPLine"),
-        // The trace's response parser and chunked decoder, compiled from the trace's own source
-        // file (a symbolic link): depending on WiretaleTrace would build SwiftNIO, BoringSSL and
-        // libpcap with the sanitizers for one pure-Swift file.
-        .executableTarget(name: "FuzzHTTPResponse", dependencies: ["FuzzSupport"]),
+        // The core's HTTP/1.x message parser, response parser and chunked decoder (the trace reads
+        // its responses with them).
+        fuzzTarget("FuzzHTTPResponse"),
     ],
     swiftLanguageVersions: [.v5]
 )

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import WiretaleCore
 import WiretaleSystem
 
 @testable import WiretaleTrace

@@ -87,32 +87,8 @@ struct ResolverConfigTests {
     }
 }
 
-@Suite("DNS on the wire: the query built, and the answer read through the core's DNSMessage")
+@Suite("DNS on the wire: the answer read through the core's DNSMessage (the query: DNSBuilderTests)")
 struct DNSWireTests {
-    @Test("a query for A www.wt.test is the RFC 1035 layout, recursion desired")
-    func queryBytes() throws {
-        let q = try DNSQueryBuilder.query(id: 0xBEEF, name: "www.wt.test", type: .a)
-        #expect(
-            q == [
-                0xBE, 0xEF, 0x01, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
-                3, 0x77, 0x77, 0x77, 2, 0x77, 0x74, 4, 0x74, 0x65, 0x73, 0x74, 0,
-                0x00, 0x01, 0x00, 0x01,
-            ])
-        let e = try DNSQueryBuilder.query(id: 1, name: "a.", type: .aaaa, ednsPayload: 1232)
-        #expect(e[11] == 1)  // ARCOUNT
-        #expect(Array(e.suffix(11)) == [0, 0x00, 0x29, 0x04, 0xD0, 0, 0, 0, 0, 0, 0])
-    }
-
-    @Test("names that DNS cannot carry are refused before sending")
-    func queryLimits() {
-        #expect(throws: DNSQueryBuilder.BuildError.self) {
-            try DNSQueryBuilder.query(id: 1, name: String(repeating: "a", count: 64) + ".test", type: .a)
-        }
-        #expect(throws: DNSQueryBuilder.BuildError.self) { try DNSQueryBuilder.query(id: 1, name: "a..b", type: .a) }
-        let long = Array(repeating: String(repeating: "a", count: 60), count: 5).joined(separator: ".")
-        #expect(throws: DNSQueryBuilder.BuildError.self) { try DNSQueryBuilder.query(id: 1, name: long, type: .a) }
-    }
-
     // A response to "A alias.wt.test": CNAME www.wt.test (compressed), then A 10.203.2.2.
     //   id 0x1234, flags 8580 (QR AA RD RA), 1 question, 2 answers
     static let cnameResponse: [UInt8] = [

@@ -1,4 +1,5 @@
 import Synchronization
+import WiretaleCore
 import WiretaleSystem
 
 #if canImport(Glibc)
@@ -78,30 +79,16 @@ public final class TourServers: @unchecked Sendable {
     }
 
     /// A DNS response (RFC 1035 4.1) to `query`: an A record 127.0.0.1 for `notes.example`,
-    /// NOERROR with no answer for its other types, NXDOMAIN for any other name.
+    /// NOERROR with no answer for its other types, NXDOMAIN for any other name. Read and written
+    /// by the core's `DNSMessage` and `DNSBuilder`; nil for a response or a query with no question.
     static func answer(_ q: [UInt8]) -> [UInt8]? {
-        guard q.count >= 12, q[2] & 0x80 == 0 else { return nil }
-        var i = 12
-        var labels: [String] = []
-        while i < q.count, q[i] != 0 {
-            let n = Int(q[i])
-            guard n < 64, i + 1 + n <= q.count else { return nil }
-            labels.append(String(decoding: q[(i + 1)..<(i + 1 + n)], as: UTF8.self).lowercased())
-            i += 1 + n
-        }
-        guard i + 5 <= q.count else { return nil }
-        let questionEnd = i + 5
-        let type = UInt16(q[i + 1]) << 8 | UInt16(q[i + 2])
-        let known = labels.joined(separator: ".") == name
-        var r = Array(q[0..<2])
-        r += [0x81 | (q[2] & 0x01), known ? 0x80 : 0x83]  // QR, RD copied; RA; rcode 0 or 3 (NXDOMAIN)
-        let answers: UInt8 = known && type == 1 ? 1 : 0
-        r += [0, 1, 0, answers, 0, 0, 0, 0]
-        r += q[12..<questionEnd]
-        if answers == 1 {
-            r += [0xC0, 0x0C, 0, 1, 0, 1, 0, 0, 0, 60, 0, 4, 127, 0, 0, 1]
-        }
-        return r
+        let (query, _) = q.withUnsafeBytes { DNSMessage.parsePartial($0) }
+        guard !query.isResponse, let question = query.questions.first else { return nil }
+        let known = question.name.lowercased() == name
+        let answers =
+            known && question.type == .a
+            ? [DNSBuilder.Resource.address(question.name, IPAddress(v4: 0x7F00_0001), ttl: 60)] : []
+        return try? DNSBuilder.response(to: query, rcode: known ? .noError : .nxDomain, answers: answers)
     }
 }
 

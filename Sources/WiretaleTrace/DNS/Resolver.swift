@@ -274,7 +274,7 @@ public struct Resolver: Sendable {
         for t in pending {
             var id = UInt16.random(in: 1...UInt16.max)
             while waiting[id] != nil { id = UInt16.random(in: 1...UInt16.max) }
-            guard let q = try? DNSQueryBuilder.query(id: id, name: name, type: t, ednsPayload: conf.edns0 ? 1232 : nil)
+            guard let q = try? DNSBuilder.query(id: id, name: name, type: t, ednsPayload: conf.edns0 ? 1232 : nil)
             else {
                 continue
             }
@@ -389,7 +389,7 @@ public struct Resolver: Sendable {
                 return .failure(.unreachable(server: server, reason: why, exchanges: []))
             case .success(let c):
                 defer { close(c.fd) }
-                guard let q = try? DNSQueryBuilder.query(id: id, name: name, type: t) else { continue }
+                guard let q = try? DNSBuilder.query(id: id, name: name, type: t) else { continue }
                 var ex = DNSExchange(
                     server: server, transport: "tcp", name: name, type: t, id: id, localPort: c.localPort,
                     attempt: attempt, sentMs: sent, answeredMs: nil, response: nil, problem: nil)

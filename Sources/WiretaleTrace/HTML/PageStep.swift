@@ -1,3 +1,5 @@
+import WiretaleCore
+
 /// Step g: what a browser would do with the document, without pretending to render it.
 enum PageStep {
     /// The most entries each sub-resource or link list carries in the step's detail.

@@ -1,3 +1,5 @@
+import WiretaleCore
+
 #if canImport(Glibc)
     import Glibc
 #endif
@@ -215,7 +217,7 @@ enum HTTPSteps {
             )
         }
         s.evidence.append("< \(h.version) \(h.status) \(h.reason)")
-        for (n, v) in h.headers { s.evidence.append("< \(n): \(v)") }
+        for f in h.headers { s.evidence.append("< \(f.name): \(f.value)") }
         if let f = r.firstByteMs {
             s.evidence.append(
                 "time to first byte \(formatMs(f - start)) ms after the request was sent (the server's think time plus one round trip)"

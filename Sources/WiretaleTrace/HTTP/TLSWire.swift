@@ -1,3 +1,5 @@
+import WiretaleCore
+
 /// Reads what a TLS handshake shows in the clear (RFC 8446 section 4.1.3, RFC 5246 section 7.4.1.3):
 /// the ServerHello's version and cipher suite, and alerts. Fed the raw bytes from the socket.
 struct TLSRecordSniffer {
@@ -18,13 +20,13 @@ struct TLSRecordSniffer {
         buffer += bytes
         if buffer.count >= 5, buffer.starts(with: Array("HTTP/".utf8)) {
             plainHTTP = true
-            notTLS = HTTPResponseParser.printable(buffer.prefix(16))
+            notTLS = HTTPParser.printable(buffer.prefix(16))
             done = true
             return
         }
         if buffer.count < 5, Array("HTTP/".utf8).starts(with: buffer) { return }  // wait: plain HTTP?
         if buffer.count >= 2, !(20...24).contains(buffer[0]) || buffer[1] != 3 {
-            notTLS = HTTPResponseParser.printable(buffer.prefix(16))
+            notTLS = HTTPParser.printable(buffer.prefix(16))
             done = true
             return
         }

@@ -331,6 +331,19 @@ public struct DNSMessage: Sendable, Hashable {
         return DNSRCode(rawValue: UInt16(opt.ttl >> 24) << 4 | (flags & 0xF))
     }
 
+    /// How long a resolver may cache a negative answer (NXDOMAIN or NODATA): the smaller of an
+    /// authority-section SOA's TTL and its MINIMUM field (RFC 2308 section 5); nil without an SOA.
+    public var negativeTTL: UInt32? {
+        var ttl: UInt32?
+        for soa in authorities where soa.type == .soa {
+            // Presentation form: mname rname serial refresh retry expire minimum.
+            if let minimum = soa.data.split(separator: " ").last.flatMap({ UInt32($0) }) {
+                ttl = min(soa.ttl, minimum)
+            }
+        }
+        return ttl
+    }
+
     /// Parses a DNS message. `base` is the message's byte offset within the frame, used only so
     /// that errors name frame offsets. Throws on the first problem: `truncated` when the bytes ran
     /// out (a short capture, or header counts the bytes cannot hold), malformed otherwise.

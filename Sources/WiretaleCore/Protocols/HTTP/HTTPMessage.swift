@@ -65,18 +65,21 @@ public enum HTTPMessage {
         return (line, HTTPHeaders.parse(payload, from: next))
     }
 
-    /// The start line and the offset just past its LF.
-    static func startLine(_ p: UnsafeRawBufferPointer) -> (line: HTTPStartLine, next: Int)? {
-        guard let lf = HTTPBytes.firstLF(p, from: 0, to: min(p.count, maxStartLineLength)) else { return nil }
+    /// The start line and the offset just past its LF. The line must end within `limit` bytes;
+    /// a request target longer than `targetLimit` is cut for display (`...`).
+    static func startLine(
+        _ p: UnsafeRawBufferPointer, limit: Int = maxStartLineLength, targetLimit: Int = maxTargetLength
+    ) -> (line: HTTPStartLine, next: Int)? {
+        guard let lf = HTTPBytes.firstLF(p, from: 0, to: min(p.count, limit)) else { return nil }
         var end = lf
         if end > 0 && p.u8(end - 1) == UInt8(ascii: "\r") { end -= 1 }
-        let line = HTTPBytes.hasPrefix(p, "HTTP/") ? statusLine(p, end) : requestLine(p, end)
+        let line = HTTPBytes.hasPrefix(p, "HTTP/") ? statusLine(p, end) : requestLine(p, end, targetLimit)
         guard let line else { return nil }
         return (line, lf + 1)
     }
 
     /// `method SP target SP version`.
-    private static func requestLine(_ p: UnsafeRawBufferPointer, _ end: Int) -> HTTPStartLine? {
+    private static func requestLine(_ p: UnsafeRawBufferPointer, _ end: Int, _ targetLimit: Int) -> HTTPStartLine? {
         var i = 0
         while i < end && isTokenChar(p.u8(i)) { i += 1 }
         let methodEnd = i
@@ -97,7 +100,7 @@ public enum HTTPMessage {
         while i < end && isBlank(p.u8(i)) { i += 1 }
         guard i == end else { return nil }
 
-        let shown = min(targetEnd - targetStart, maxTargetLength)
+        let shown = min(targetEnd - targetStart, targetLimit)
         var target = HTTPBytes.string(p, targetStart, targetStart + shown)
         if shown < targetEnd - targetStart { target += "..." }
         return .request(
@@ -209,10 +212,14 @@ public struct HTTPHeaders: Sendable, Hashable {
     /// Reads field lines starting at `offset` (just past the start line). Fields before a problem
     /// are kept; `end` says what stopped the reading. An obsolete folded line (starting with a
     /// space or tab) is joined to the previous value with one space (RFC 9112 section 5.2).
-    public static func parse(_ p: UnsafeRawBufferPointer, from offset: Int) -> HTTPHeaders {
+    /// `maxBytes` and `maxFields` bound the reading (`End.tooLarge`).
+    public static func parse(
+        _ p: UnsafeRawBufferPointer, from offset: Int, maxBytes: Int = HTTPHeaders.maxBytes,
+        maxFields: Int = HTTPHeaders.maxFields
+    ) -> HTTPHeaders {
         var h = HTTPHeaders()
         guard offset >= 0 && offset <= p.count else { return h }
-        let limit = min(p.count, offset + maxBytes)
+        let limit = maxBytes >= p.count - offset ? p.count : offset + maxBytes
         var i = offset
         while i <= limit {
             guard let lf = HTTPBytes.firstLF(p, from: i, to: limit) else {
@@ -268,8 +275,8 @@ public struct HTTPHeaders: Sendable, Hashable {
     }
 }
 
-/// Byte scanning for this file, over a payload where it lies.
-private enum HTTPBytes {
+/// Byte scanning for the HTTP files, over a payload where it lies.
+enum HTTPBytes {
     /// Whether the bytes start with `prefix` (ASCII), by byte compares.
     @inline(__always)
     static func hasPrefix(_ p: UnsafeRawBufferPointer, _ prefix: StaticString) -> Bool {
@@ -293,5 +300,15 @@ private enum HTTPBytes {
     /// The bytes as a String (UTF-8, invalid bytes repaired; obs-text is usually Latin-1).
     static func string(_ p: UnsafeRawBufferPointer, _ start: Int, _ end: Int) -> String {
         String(decoding: UnsafeRawBufferPointer(rebasing: p[start..<end]), as: UTF8.self)
+    }
+
+    /// The text without spaces, tabs, CRs and LFs at either end.
+    static func trimmed(_ s: String) -> String {
+        let u = s.utf8
+        func blank(_ c: UInt8) -> Bool { c == 0x20 || c == 0x09 || c == 0x0D || c == 0x0A }
+        guard let first = u.firstIndex(where: { !blank($0) }), let last = u.lastIndex(where: { !blank($0) }) else {
+            return ""
+        }
+        return String(s[first...last])
     }
 }

@@ -1,9 +1,10 @@
 import FuzzSupport
+import WiretaleCore
 
 /// `http-response`: the input is what a server sent on the trace's connection. The first byte
-/// chooses how the rest arrives (in pieces of 1 to 256 bytes), the response parser is fed it piece
-/// by piece and then told the connection closed; the chunked decoder also reads the same bytes
-/// on its own, as a body.
+/// chooses how the rest arrives (in pieces of 1 to 256 bytes), the core's response parser is fed it
+/// piece by piece and then told the connection closed; the same bytes go to the core's `HTTPParser`
+/// as a stream of requests, and to the chunked decoder on their own, as a body.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzHTTPResponse(_ data: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
     let input = Fuzz.bytes(data, count)
@@ -31,7 +32,8 @@ public func fuzzHTTPResponse(_ data: UnsafePointer<UInt8>?, _ count: Int) -> CIn
     } catch {
         _ = error.description
     }
-    var chunked = ChunkedDecoder()
+    requests(rest, piece: piece)
+    var chunked = HTTPChunkedDecoder()
     var body: [UInt8] = []
     do {
         try chunked.feed(rest, into: &body)
@@ -42,11 +44,32 @@ public func fuzzHTTPResponse(_ data: UnsafePointer<UInt8>?, _ count: Int) -> CIn
     return 0
 }
 
-extension String {
-    /// The trace's own helper (in Sources/WiretaleTrace/URL/TraceURL.swift, not compiled here),
-    /// which the parser calls: spaces, tabs, CRs and LFs off both ends, Character by Character.
-    func trimmingASCIIWhitespace() -> String {
-        let blank: Set<Character> = [" ", "\t", "\r", "\n"]
-        return String(drop { blank.contains($0) }.reversed().drop { blank.contains($0) }.reversed())
+/// The bytes as one direction of a connection carrying requests, in pieces: every body range
+/// lies in the piece given and moves forward, and messages end one at a time.
+func requests(_ rest: UnsafeRawBufferPointer, piece: Int) {
+    var parser = HTTPParser(.request)
+    var start = 0
+    var ends = 0
+    do {
+        while start < rest.count {
+            let end = min(start + piece, rest.count)
+            let chunk = UnsafeRawBufferPointer(rebasing: rest[start..<end])
+            var offset = 0
+            while let event = try parser.next(chunk, at: &offset) {
+                precondition(offset <= chunk.count, "the parser reads within the bytes given")
+                switch event {
+                case .head(let h): _ = h.headers.count
+                case .body(let r):
+                    precondition(r.lowerBound >= 0 && r.upperBound <= offset, "body bytes lie in the piece read")
+                case .end: ends += 1
+                }
+            }
+            precondition(offset == chunk.count, "a parser that wants more has read every byte")
+            start = end
+        }
+        _ = parser.finish()
+        precondition(ends == parser.messages, "each message ends once")
+    } catch {
+        _ = error.description
     }
 }

@@ -1,1 +1,0 @@
-../../../../Sources/WiretaleTrace/HTTP/HTTPResponseParser.swift
