@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .executable(name: "wiretale", targets: ["wiretale"]),
         .library(name: "WiretaleCore", targets: ["WiretaleCore"]),
+        .library(name: "WiretaleCapture", targets: ["WiretaleCapture"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -46,8 +47,9 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]
         ),
-        // The notes' client/server code as labs (`serve`, `send`, `lab`, `tour`): sockets, kernel states.
-        .target(name: "WiretaleLab", dependencies: ["WiretaleCore", "WiretaleCapture", "CLinux"]),
+        // The notes' client/server code as labs (`serve`, `send`, `lab`, `tour`): sockets, kernel states;
+        // the tour's section 4 is a `trace` against its own servers.
+        .target(name: "WiretaleLab", dependencies: ["WiretaleCore", "WiretaleCapture", "WiretaleTrace", "CLinux"]),
         .executableTarget(
             name: "wiretale",
             dependencies: [

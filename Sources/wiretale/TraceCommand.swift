@@ -1,4 +1,5 @@
 import ArgumentParser
+import WiretaleCore
 import WiretaleTrace
 
 /// `wiretale trace URL`: a real fetch, explained step by step in the notes' terms.
@@ -13,7 +14,6 @@ struct TraceCommand: AsyncParsableCommand {
             13 local problem (e.g. unreadable --cacert).
             """)
 
-    enum Format: String, ExpressibleByArgument { case text, json }
     enum Lang: String, ExpressibleByArgument { case en, zh }
 
     @Argument(help: "The URL to fetch (http or https).")
@@ -47,12 +47,13 @@ struct TraceCommand: AsyncParsableCommand {
     var write: String?
 
     @Option(help: "Output format: text or json.")
-    var format: Format = .text
+    var format = FormatOption<TextOrJSONUnlisted>(.text)
 
     @Option(help: "Step names: en, or zh for the notes' own Chinese wording.")
     var lang: Lang = .en
 
     func validate() throws {
+        try format.validate("trace")
         if ipv4 && ipv6 { throw ValidationError("-4 and -6 exclude each other") }
         if let why = TraceOptions.timeoutProblem(timeout) { throw ValidationError(why) }
         if let m = maxRedirects, m < 0 || m > 50 { throw ValidationError("--max-redirects must be 0 to 50") }
@@ -72,7 +73,7 @@ struct TraceCommand: AsyncParsableCommand {
         o.writeFile = write
         let report = await TraceRunner.run(o)
         print(
-            format == .json ? TraceJSON.render(report) : TraceText.render(report, lang: lang == .zh ? .zh : .en),
+            format.value == .json ? TraceJSON.render(report) : TraceText.render(report, lang: lang == .zh ? .zh : .en),
             terminator: "")
         if report.exitCode != 0 { throw ExitCode(report.exitCode) }
     }
