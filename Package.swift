@@ -56,8 +56,9 @@ let package = Package(
                 "WiretaleCore", "WiretaleCapture", "WiretaleTrace", "WiretaleLab",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
-            // The per-packet closures of read/conversations/capture touch captured locals: without
-            // this, each access is checked at run time (swift_beginAccess), a few percent of a scan.
+            // Argument parsing only: the per-packet loops of read/conversations/capture now run in
+            // WiretaleCapture (FileCommands, CaptureCommandRunner), a library, which takes no unsafe
+            // flags; this one stays here, where a package that depends on wiretale never builds it.
             swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"])]
         ),
         .testTarget(name: "WiretaleCoreTests", dependencies: ["WiretaleCore"]),
