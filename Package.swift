@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .executable(name: "wiretale", targets: ["wiretale"]),
         .library(name: "WiretaleCore", targets: ["WiretaleCore"]),
+        .library(name: "WiretaleCapture", targets: ["WiretaleCapture"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -50,16 +51,18 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]
         ),
-        // The notes' client/server code as labs (`serve`, `send`, `lab`, `tour`): sockets, kernel states.
-        .target(name: "WiretaleLab", dependencies: ["WiretaleCore", "WiretaleCapture", "WiretaleSystem", "CLinux"]),
+        // The notes' client/server code as labs (`serve`, `send`, `lab`, `tour`): sockets, kernel states;
+        // the tour's section 4 is a `trace` against its own servers.
+        .target(name: "WiretaleLab", dependencies: ["WiretaleCore", "WiretaleCapture", "WiretaleTrace", "WiretaleSystem", "CLinux"]),
         .executableTarget(
             name: "wiretale",
             dependencies: [
                 "WiretaleCore", "WiretaleCapture", "WiretaleTrace", "WiretaleLab",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
-            // The per-packet closures of read/conversations/capture touch captured locals: without
-            // this, each access is checked at run time (swift_beginAccess), a few percent of a scan.
+            // Argument parsing only: the per-packet loops of read/conversations/capture now run in
+            // WiretaleCapture (FileCommands, CaptureCommandRunner), a library, which takes no unsafe
+            // flags; this one stays here, where a package that depends on wiretale never builds it.
             swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"])]
         ),
         .testTarget(name: "WiretaleCoreTests", dependencies: ["WiretaleCore"]),

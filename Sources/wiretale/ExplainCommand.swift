@@ -1,9 +1,6 @@
 import ArgumentParser
+import WiretaleCapture
 import WiretaleCore
-
-#if canImport(Glibc)
-    import Glibc
-#endif
 
 /// `wiretale explain FILE --stream N`: one TCP connection as a ladder diagram in the notes' terms.
 struct ExplainCommand: ParsableCommand {
@@ -38,56 +35,8 @@ struct ExplainCommand: ParsableCommand {
     }
 
     func run() throws {
-        signal(SIGPIPE, SIG_IGN)
-        let scan = try CaptureScan(input)
-        var out = OutputBuffer()
-        var follower = PacketFollower(configuration: input.trackerConfiguration)
-        var rows: [LadderRow] = []
-        var undrawn = 0
-        let maxSegments = maxSegments
-        var conversation: TCPConversation? = nil
-        let wanted = stream
-        defer { out.flush() }
-
-        func take(_ r: FlowReport) {
-            if case .tcp(let c) = r, c.stream == wanted { conversation = c }
+        try exiting { () throws(CommandExit) in
+            try FileCommands.explain(input.input, stream: stream, lang: lang, maxSegments: maxSegments)
         }
-
-        // A damaged or cut-off file: the stream as far as it was read, then the error (exit 1).
-        let failure = scan.run { record, frame in
-            let note = follower.follow(
-                record.bytes, linkType: record.linkType, frame: frame, time: record.timestamp,
-                wireLength: record.originalLength)
-            if note.kind == .tcp && Int(note.stream) == wanted {
-                if rows.count < maxSegments {
-                    rows.append(LadderRow(frame: frame, time: record.timestamp, packet: follower.packet, note: note))
-                } else {
-                    undrawn += 1
-                }
-            }
-            if follower.tracker.hasReports {
-                while let r = follower.tracker.nextReport() { take(r) }
-            }
-            // Once the stream is reported, none of its packets can follow.
-            return conversation == nil
-        }
-        if conversation == nil {
-            follower.tracker.finish()
-            while conversation == nil, let r = follower.tracker.nextReport() { take(r) }
-        }
-        guard let c = conversation else {
-            if let f = failure { try scan.finish(f) }
-            let count = follower.tracker.tcpStreamCount
-            printError(
-                count == 0
-                    ? "\(input.file): the capture holds no TCP stream"
-                    : "\(input.file): no TCP stream \(wanted); its streams are numbered 0 to \(count - 1) "
-                        + "(see `wiretale conversations \(input.file)`)")
-            throw ExitCode(1)
-        }
-        Ladder.render(rows, conversation: c, lang: lang, to: &out)
-        Ladder.renderUndrawn(undrawn, drawn: rows.count, lang: lang, to: &out)
-        out.flush()
-        try scan.finish(failure)
     }
 }

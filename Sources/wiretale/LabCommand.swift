@@ -1,4 +1,5 @@
 import ArgumentParser
+import WiretaleCapture
 import WiretaleCore
 import WiretaleLab
 
@@ -54,12 +55,9 @@ struct LabCommand: ParsableCommand {
         }
 
         func run() throws {
-            let scenario: TCPLabScenario =
-                abort
-                ? (close == .server ? .serverAborts : .abort)
-                : halfClose ? .halfClose : refused ? .refused : close == .server ? .serverCloses : .clientCloses
-            var out = LabOutput()
-            LabText.render(TCPLab.run(scenario, capture: !noCapture), lang: lang, to: &out)
+            let scenario = TCPLabScenario(
+                serverCloses: close == .server, abort: abort, halfClose: halfClose, refused: refused)
+            LabCommands.tcp(scenario, capture: !noCapture, lang: lang)
         }
     }
 
@@ -83,12 +81,7 @@ struct LabCommand: ParsableCommand {
         var lang: NotesLanguage = .en
 
         func run() throws {
-            var out = LabOutput()
-            LabText.render(UDPLab.run(capture: !noCapture), lang: lang, to: &out)
-            if broadcast && !noBroadcast {
-                out.line("")
-                BroadcastLab.render(BroadcastLab.run(capture: !noCapture), lang: lang, to: &out)
-            }
+            LabCommands.udp(capture: !noCapture, broadcast: broadcast && !noBroadcast, lang: lang)
         }
     }
 
@@ -113,13 +106,8 @@ struct LabCommand: ParsableCommand {
         }
 
         func run() throws {
-            var out = LabOutput()
-            CompareLab.render(CompareLab.run(count: count, size: size), writeTo: write, to: &out)
+            LabCommands.compare(count: count, size: size, write: write)
         }
-    }
-
-    enum Format: String, ExpressibleByArgument, CaseIterable {
-        case text, json
     }
 
     struct Servers: ParsableCommand {
@@ -148,7 +136,7 @@ struct LabCommand: ParsableCommand {
         var models: String = "process,thread,coroutine"
 
         @Option(help: "text (default) or json.")
-        var format: Format = .text
+        var format = FormatOption<TextOrJSON>(.text)
 
         @Option(
             help: ArgumentHelp(
@@ -159,63 +147,37 @@ struct LabCommand: ParsableCommand {
         @Option(help: "en (default) or zh: the notes' Chinese terms.")
         var lang: NotesLanguage = .en
 
-        func ladder() throws -> [Int] {
-            let parts = concurrency.split(separator: ",", omittingEmptySubsequences: false)
-            let values = parts.map { Int($0.filter { $0 != " " }) }
-            guard !values.isEmpty, values.count <= 16, values.allSatisfy({ ($0 ?? 0) >= 1 && ($0 ?? 0) <= 2000 }) else {
-                throw ValidationError("--concurrency takes up to 16 numbers from 1 to 2000, comma-separated (1,10,100)")
+        /// A library parser's result, its error as ArgumentParser's.
+        func parsed<T>(_ parse: () throws(LabArgumentError) -> T) throws -> T {
+            do {
+                return try parse()
+            } catch {
+                throw ValidationError(error.message)
             }
-            return values.map { $0! }
         }
 
-        func modelList() throws -> [ExecutionUnit] {
-            let list = models.split(separator: ",").map { ExecutionUnit(rawValue: String($0)) }
-            guard !list.isEmpty, list.allSatisfy({ $0 != nil }) else {
-                throw ValidationError("--models takes process, thread and coroutine, comma-separated")
+        func request() throws -> LabCommands.ServersRequest {
+            // In the order the errors were always reported: the target, the ladder, the models.
+            let address = try target.map { t in
+                try parsed { () throws(LabArgumentError) in try ServersArguments.target(t) }
             }
-            return list.map { $0! }
-        }
-
-        func targetAddress() throws -> SocketAddress? {
-            guard let target else { return nil }
-            guard let colon = target.lastIndex(of: ":"), let port = UInt16(target[target.index(after: colon)...]),
-                let a = SocketAddress(ip: target[..<colon].filter { $0 != "[" && $0 != "]" }, port: port)
-            else { throw ValidationError("--target takes a numeric address and a port: 127.0.0.1:8080") }
-            return a
+            let ladder = try parsed { () throws(LabArgumentError) in try ServersArguments.concurrency(concurrency) }
+            let list = try parsed { () throws(LabArgumentError) in try ServersArguments.models(models) }
+            return LabCommands.ServersRequest(
+                concurrency: ladder, models: list, requests: requests, seconds: seconds, target: address,
+                format: format.value, lang: lang)
         }
 
         func validate() throws {
-            _ = try targetAddress()
-            _ = try ladder()
-            _ = try modelList()
+            try format.validate("lab servers")
+            _ = try request()
             if requests < 1 || requests > 1_000_000 { throw ValidationError("--requests must be from 1 to 1000000") }
             if !(seconds >= 0.1 && seconds <= 120) { throw ValidationError("--seconds must be from 0.1 to 120") }
         }
 
         func run() throws {
-            if let address = try targetAddress() {
-                var out = LabOutput()
-                for c in try ladder() {
-                    let f = ServersLab.drive(address, concurrency: c, requests: requests, seconds: seconds)
-                    switch format {
-                    case .text: out.line(f.text)
-                    case .json: out.line(ServersLab.json(f))
-                    }
-                    if f.failure != nil { throw ExitCode(1) }
-                }
-                return
-            }
-            var o = ServersLab.Options(executable: "/proc/self/exe")
-            o.concurrency = try ladder()
-            o.models = try modelList()
-            o.requests = requests
-            o.seconds = seconds
-            let report = ServersLab.run(o)
-            var out = LabOutput()
-            switch format {
-            case .text: ServersLab.render(report, lang: lang, to: &out)
-            case .json: out.line(ServersLab.json(report))
-            }
+            let r = try request()
+            try exiting { () throws(CommandExit) in try LabCommands.servers(r) }
         }
     }
 }

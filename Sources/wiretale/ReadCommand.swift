@@ -1,9 +1,6 @@
 import ArgumentParser
+import WiretaleCapture
 import WiretaleCore
-
-#if canImport(Glibc)
-    import Glibc
-#endif
 
 extension OutputFormat: ExpressibleByArgument {}
 extension NotesLanguage: ExpressibleByArgument {}
@@ -25,7 +22,7 @@ struct ReadCommand: ParsableCommand {
     var count: Int?
 
     @Option(help: "text (default), json (one object per packet per line), or none (decode and track, print counts).")
-    var format: PacketPrinter.Format = .text
+    var format: OutputFormat = .text
 
     @Option(help: "The language of the remarks: en, or zh for the notes' Chinese terms.")
     var lang: NotesLanguage = .en
@@ -38,21 +35,8 @@ struct ReadCommand: ParsableCommand {
     }
 
     func run() throws {
-        signal(SIGPIPE, SIG_IGN)
-        let scan = try CaptureScan(input)
-        var printer = PacketPrinter(format: format, language: lang, maxFlows: input.maxFlows)
-        var printed = 0
-        let limit = count ?? Int.max
-        defer { printer.finish() }
-        let failure = scan.run { record, frame in
-            guard printed < limit else { return false }
-            printed += 1
-            return printer.handle(
-                bytes: record.bytes, linkType: record.linkType, frame: frame,
-                timestamp: record.timestamp, originalLength: record.originalLength,
-                interfaceIndex: record.interfaceIndex)
+        try exiting { () throws(CommandExit) in
+            try FileCommands.read(input.input, count: count, format: format, lang: lang)
         }
-        noteEvictions(printer.tracker.evictions, maxFlows: input.maxFlows)
-        try scan.finish(failure)
     }
 }

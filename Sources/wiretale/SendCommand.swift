@@ -1,4 +1,5 @@
 import ArgumentParser
+import WiretaleCapture
 import WiretaleLab
 
 /// `wiretale send tcp|udp HOST PORT [MESSAGE]`: the notes' client; prints the echo.
@@ -29,25 +30,9 @@ struct SendCommand: ParsableCommand {
     var timeout: Int = 3000
 
     func run() throws {
-        // One line per call as it happens (written at once, even into a pipe).
-        var out = LabOutput()
-        let log: Echo.Log = { line in out.line("send: " + line) }
-        do {
-            let bytes = Array(message.utf8)
-            switch transport {
-            case .tcp:
-                let address = try SocketAddress.resolve(host, port: port, udp: false)
-                let reply = try Echo.sendTCP(to: address, message: bytes, timeoutMilliseconds: timeout, log: log)
-                out.line(String(decoding: reply, as: UTF8.self))
-            case .udp:
-                let address = try SocketAddress.resolve(host, port: port, udp: true)
-                guard let reply = try Echo.sendUDP(to: address, message: bytes, timeoutMilliseconds: timeout, log: log)
-                else { throw ExitCode(1) }
-                out.line(String(decoding: reply, as: UTF8.self))
-            }
-        } catch let error as SocketError {
-            printError("\(error)")
-            throw ExitCode(1)
+        try exiting { () throws(CommandExit) in
+            try EchoCommands.send(
+                udp: transport == .udp, host: host, port: port, message: message, timeoutMilliseconds: timeout)
         }
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import WiretaleCapture
 import WiretaleCore
 import WiretaleLab
 
@@ -75,52 +76,15 @@ struct ServeCommand: ParsableCommand {
 
     func run() throws {
         let address = SocketAddress(ip: bind, port: port)!
-        if transport == .http {
-            try serveHTTP(address)
-            return
-        }
-        // One line per call as it happens (written at once, even into a pipe).
-        var out = LabOutput()
-        let log: Echo.Log = { line in out.line("serve: " + line) }
-        do {
+        try exiting { () throws(CommandExit) in
             switch transport {
-            case .tcp: try Echo.serveTCP(bind: address, limit: count, log: log)
-            case .udp: try Echo.serveUDP(bind: address, limit: count, log: log)
-            case .http: break
+            case .http:
+                try EchoCommands.serveHTTP(
+                    bind: address, model: model, listenFD: listenFd, workerConnectionFD: workerConnectionFd,
+                    sharedFD: sharedFd)
+            case .tcp, .udp:
+                try EchoCommands.serve(udp: transport == .udp, bind: address, limit: count)
             }
-        } catch {
-            printError("\(error)")
-            throw ExitCode(1)
         }
-    }
-}
-
-extension ServeCommand {
-    func serveHTTP(_ address: SocketAddress) throws {
-        if let fd = workerConnectionFd { HTTPServer.runWorker(connectionFD: fd, sharedFD: sharedFd) }
-        guard let model else { return }
-        var listener: Socket?
-        let fd: Int32
-        if let l = listenFd {
-            fd = l
-        } else {
-            do {
-                let s = try Socket.tcp(family: address.family)
-                try s.reuseAddress()
-                try s.bind(address)
-                try s.listen(backlog: 4096)
-                listener = s
-                fd = s.fd
-            } catch {
-                printError("\(error)")
-                throw ExitCode(1)
-            }
-            var out = LabOutput()
-            out.line("serve: HTTP on \(address), model \(model.rawValue) (\(model.chinese)); Ctrl-C stops it")
-        }
-        _ = listener
-        HTTPServer.run(
-            HTTPServer.Options(
-                model: model, listenFD: fd, executable: "/proc/self/exe", stopOnStdinEOF: listenFd != nil))
     }
 }

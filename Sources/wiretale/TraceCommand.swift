@@ -14,8 +14,6 @@ struct TraceCommand: AsyncParsableCommand {
             13 local problem (e.g. unreadable --cacert).
             """)
 
-    enum Format: String, ExpressibleByArgument { case text, json }
-
     @Argument(help: "The URL to fetch (http or https).")
     var url: String
 
@@ -47,12 +45,13 @@ struct TraceCommand: AsyncParsableCommand {
     var write: String?
 
     @Option(help: "Output format: text or json.")
-    var format: Format = .text
+    var format = FormatOption<TextOrJSONUnlisted>(.text)
 
     @Option(help: "Step names: en, or zh for the notes' own Chinese wording.")
     var lang: NotesLanguage = .en
 
     func validate() throws {
+        try format.validate("trace")
         if ipv4 && ipv6 { throw ValidationError("-4 and -6 exclude each other") }
         if let why = TraceOptions.timeoutProblem(timeout) { throw ValidationError(why) }
         if let m = maxRedirects, m < 0 || m > 50 { throw ValidationError("--max-redirects must be 0 to 50") }
@@ -72,7 +71,7 @@ struct TraceCommand: AsyncParsableCommand {
         o.writeFile = write
         let report = await TraceRunner.run(o)
         print(
-            format == .json ? TraceJSON.render(report) : TraceText.render(report, lang: lang),
+            format.value == .json ? TraceJSON.render(report) : TraceText.render(report, lang: lang),
             terminator: "")
         if report.exitCode != 0 { throw ExitCode(report.exitCode) }
     }

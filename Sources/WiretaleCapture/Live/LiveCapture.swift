@@ -153,6 +153,25 @@ public final class LiveCapture {
         self.stopper = CaptureStopper(handle: handle)
     }
 
+    /// Opens a capture file through libpcap (`pcap_open_offline`) as if it were an interface, so the
+    /// delivery path (`run`, `packets`) can be tested without privileges. The file's packets are
+    /// delivered as fast as libpcap reads them; past the last one the loop waits for more, so
+    /// bound it with a `count` (the file's packet count) or a `duration`.
+    init(offlinePath path: String) throws(CaptureError) {
+        let (opened, message) = withPcapErrorBuffer { pcap_open_offline(path, $0) }
+        guard let p = opened else { throw CaptureError(kind: .openFailed, device: path, libpcapMessage: message) }
+        let handle = PcapHandle(p)
+        _ = withPcapErrorBuffer { pcap_setnonblock(p, 1, $0) }
+        self.handle = handle
+        self.device = path
+        self.linkType = LinkType(dlt: pcap_datalink(p))
+        self.snapshotLength = Int(pcap_snapshot(p))
+        self.timestampDigits = pcap_get_tstamp_precision(p) == Int32(PCAP_TSTAMP_PRECISION_NANO) ? 9 : 6
+        self.filter = ""
+        self.warnings = []
+        self.stopper = CaptureStopper(handle: handle)
+    }
+
     /// Delivers packets to `body` until one of the stop conditions holds.
     ///
     /// - Parameters:

@@ -176,7 +176,7 @@ public final class CaptureFileReader {
         self.fileDescriptor = fileDescriptor
         self.ownsFileDescriptor = owning
         self.fileName = name
-        capacity = max(bufferSize, 64)
+        capacity = Swift.max(bufferSize, 64)
         buffer = .allocate(byteCount: capacity, alignment: 64)
         try readFileHeader()
     }
@@ -295,7 +295,7 @@ public final class CaptureFileReader {
             if end == capacity {
                 // Doubling as the bytes arrive, up to `count`: a length field alone (a 40-byte file
                 // claiming a 200 MB record) does not allocate what the file does not hold.
-                let newCapacity = min(count, capacity * 2)
+                let newCapacity = Swift.min(count, capacity * 2)
                 let newBuffer = UnsafeMutableRawPointer.allocate(byteCount: newCapacity, alignment: 64)
                 newBuffer.copyMemory(from: buffer, byteCount: end)
                 buffer.deallocate()

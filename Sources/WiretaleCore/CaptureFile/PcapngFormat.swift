@@ -157,8 +157,8 @@ extension CaptureFileReader {
             try requireLength(length, PcapngLayout.simplePacketMinimum, type: type)
             if interfaceStates.isEmpty { throw pcapngUnknownInterface(0, type: type) }
             let originalLength = Int(block.u32(8, bigEndian: bigEndian))
-            var caplen = min(length - PcapngLayout.simplePacketMinimum, originalLength)
-            if interfaceStates[0].snapLength != 0 { caplen = min(caplen, interfaceStates[0].snapLength) }
+            var caplen = Swift.min(length - PcapngLayout.simplePacketMinimum, originalLength)
+            if interfaceStates[0].snapLength != 0 { caplen = Swift.min(caplen, interfaceStates[0].snapLength) }
             return pcapngPacket(
                 block, length: length, interfaceIndex: 0, units: nil, caplen: caplen, originalLength: originalLength,
                 dataOffset: PcapngLayout.simplePacketData)

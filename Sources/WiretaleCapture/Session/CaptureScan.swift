@@ -1,0 +1,140 @@
+import WiretaleCore
+
+/// What every file-reading command takes: a capture file, an optional BPF filter and the caps
+/// that bound memory whatever the file holds.
+public struct CaptureInput: Sendable {
+    /// A capture file (pcap or pcapng), or `-` for standard input.
+    public var file: String
+    /// A BPF filter as tcpdump takes it (`tcp port 80`), or nil for every packet.
+    public var filter: String?
+    /// The most pcapng interfaces one section may define; one more is an error.
+    public var maxInterfaces: Int
+    /// The most TCP connections, UDP flows and unanswered DNS queries followed at once (each).
+    public var maxFlows: Int
+
+    public init(
+        file: String, filter: String? = nil, maxInterfaces: Int = CaptureFileReader.defaultMaxInterfaces,
+        maxFlows: Int = ConnectionTracker.Configuration.defaultMaxFlows
+    ) {
+        self.file = file
+        self.filter = filter
+        self.maxInterfaces = maxInterfaces
+        self.maxFlows = maxFlows
+    }
+
+    /// The tracker's configuration with `maxFlows`.
+    public var trackerConfiguration: ConnectionTracker.Configuration {
+        var c = ConnectionTracker.Configuration()
+        c.maxFlows = maxFlows
+        return c
+    }
+}
+
+/// On standard error, when the tracker evicted flows at its cap: how many, and how to raise it.
+public func noteEvictions(_ e: FlowEvictions, maxFlows: Int) {
+    guard e.total > 0 else { return }
+    Diagnostics.error(
+        "note: \(e.tcp) TCP connection(s), \(e.udp) UDP flow(s) and \(e.dns) DNS quer(y/ies) were evicted at the "
+            + "cap of \(maxFlows) held at once (--max-flows raises it); later packets of an evicted "
+            + "connection start a new stream")
+}
+
+/// Reads a capture file, applies the filter, and hands every matching packet to `body` with its
+/// 1-based frame number in the file. `run` ends with the reader's error (a cut-off file, a damaged
+/// block, a record past the snapshot length) after every whole packet was delivered; the command
+/// reports what it read, then passes that error to `finish`, which prints it and exits 1.
+///
+/// The filter is libpcap's BPF, compiled once per link type the file holds; packets of a link type
+/// libpcap cannot compile it for are skipped and counted in a note.
+public struct CaptureScan {
+    public let reader: CaptureFileReader
+    public let filter: PacketFilter?
+    public let path: String
+
+    /// Opens `input.file` and compiles its filter.
+    ///
+    /// - Throws: `CommandExit.failure` after printing the reader's error (cannot open, not a
+    ///   capture file) or the filter's (a bad expression).
+    public init(_ input: CaptureInput) throws(CommandExit) {
+        path = input.file
+        do {
+            reader = try CaptureFileReader(path: input.file)
+            reader.maxInterfaces = input.maxInterfaces
+        } catch {
+            Diagnostics.error("\(error)")
+            throw .failure
+        }
+        if let expression = input.filter {
+            let f = PacketFilter(expression: expression)
+            do {
+                try f.validate(for: .ethernet)
+            } catch let e where e.reason == .badExpression {
+                Diagnostics.error("\(e)")
+                throw .failure
+            } catch {
+                // Valid words for another link type; each packet's own link type decides below.
+            }
+            filter = f
+        } else {
+            filter = nil
+        }
+    }
+
+    /// What ended a scan early or badly: the message `finish` prints.
+    public struct Failure: Error {
+        public var message: String
+    }
+
+    /// Calls `body(record, frameNumber)` for each packet that passes the filter, until it
+    /// returns false. Returns the file's error, if any, for `finish` once the output is written.
+    public func run(_ body: (borrowing PacketRecord, Int) -> Bool) -> Failure? {
+        var frame = 0
+        var failure: String? = nil
+        var unfilterable: [UInt32: Int] = [:]  // link types the filter cannot be compiled for: packets skipped
+        while true {
+            let record: PacketRecord?
+            do {
+                record = try reader.next()
+            } catch {
+                failure = "\(error)"
+                break
+            }
+            guard let r = record else { break }
+            frame += 1
+            if let f = filter {
+                do {
+                    guard try f.matches(linkType: r.linkType, originalLength: r.originalLength, bytes: r.bytes) else {
+                        continue
+                    }
+                } catch let e {
+                    if case .unsupportedLinkType = e.reason {
+                        unfilterable[r.linkType.rawValue, default: 0] += 1
+                        continue
+                    }
+                    failure = "\(e)"
+                    break
+                }
+            }
+            if !body(r, frame) { break }
+        }
+        for (link, n) in unfilterable.sorted(by: { $0.key < $1.key }) {
+            Diagnostics.error(
+                "note: \(n) packet(s) of link type \(LinkType(rawValue: link).name) skipped: "
+                    + "libpcap cannot compile the filter for that link type")
+        }
+        if failure == nil, let v = reader.firstSnapLengthViolation {
+            failure =
+                "\(path): record \(v.record) holds \(v.caplen) bytes, more than the file's snapshot length "
+                + "\(v.snapLength): the file is damaged or its writer was buggy (every packet was still decoded)"
+        }
+        return failure.map { Failure(message: $0) }
+    }
+
+    /// Prints the scan's error, if any, and throws `CommandExit.failure`; call it after the
+    /// command's own output.
+    public func finish(_ failure: Failure?) throws(CommandExit) {
+        guard let f = failure else { return }
+        Diagnostics.error(f.message)
+        throw .failure
+    }
+}
