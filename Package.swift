@@ -53,7 +53,10 @@ let package = Package(
         ),
         // The notes' client/server code as labs (`serve`, `send`, `lab`, `tour`): sockets, kernel states;
         // the tour's section 4 is a `trace` against its own servers.
-        .target(name: "WiretaleLab", dependencies: ["WiretaleCore", "WiretaleCapture", "WiretaleTrace", "WiretaleSystem", "CLinux"]),
+        .target(
+            name: "WiretaleLab",
+            dependencies: ["WiretaleCore", "WiretaleCapture", "WiretaleTrace", "WiretaleSystem", "CLinux"]
+        ),
         .executableTarget(
             name: "wiretale",
             dependencies: [
