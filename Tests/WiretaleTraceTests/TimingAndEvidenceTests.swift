@@ -109,7 +109,7 @@ struct TimingAndEvidenceTests {
         #expect(r.exitCode == 7)
         let i = try #require(r.step(.tcp))
         #expect(i.frames.count == 2, "\(i.evidence)")
-        #expect(i.evidence.contains { $0.contains("[SYN]") }, "\(i.evidence)")
+        #expect(i.evidence.contains { $0.contains(" [S] ") }, "\(i.evidence)")
         #expect(i.evidence.contains { $0.contains("RST") }, "\(i.evidence)")
         #expect(r.observedOrder.contains("i"))
         #expect(TraceText.render(r).contains("i (attempted, failed)"))
