@@ -10,7 +10,7 @@ struct ConversationsCommand: ParsableCommand {
         abstract: "List TCP conversations, UDP flows and DNS transactions, in the notes' terms.",
         discussion: """
             The TCP table is tshark's `-z conv,tcp` plus the notes' view: how each connection opened \
-            (三次握手) and closed (四次挥手), where each side was left, Zeek's conn_state and history, and \
+            (\(NotesPhrase.handshake.chinese)) and closed (\(NotesPhrase.teardown.chinese)), where each side was left, Zeek's conn_state and history, and \
             Wireshark's anomalies. Stream numbers are tshark's tcp.stream (and `read`'s). With --format \
             json, one object per line as each flow ends, told apart by "kind": tcp, udp or dns.
             """
@@ -21,7 +21,11 @@ struct ConversationsCommand: ParsableCommand {
     @Option(help: "text (default: tables) or json (one object per conversation per line).")
     var format = FormatOption<TextOrJSON>(.text)
 
-    @Option(help: "en (default) or zh: the notes' Chinese terms (三次握手, 四次挥手, ...).")
+    @Option(
+        help: """
+            en (default) or zh: the notes' Chinese terms \
+            (\(NotesPhrase.handshake.chinese), \(NotesPhrase.teardown.chinese), ...).
+            """)
     var lang: NotesLanguage = .en
 
     @Option(

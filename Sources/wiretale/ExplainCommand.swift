@@ -10,7 +10,8 @@ struct ExplainCommand: ParsableCommand {
         discussion: """
             Client on the left, server on the right: an arrow per segment with its flags, relative \
             seq/ack and length, each side's state after it (* when it changed), the notes' step names \
-            beside the handshake (第一次握手 ...) and teardown (四次挥手), and a remark wherever the \
+            beside the handshake (\(ConnectionStep.handshake1.chinese) ...) and teardown \
+            (\(NotesPhrase.teardown.chinese)), and a remark wherever the \
             capture differs from the notes. Stream numbers are those `read` and `conversations` print.
             """
     )
@@ -20,7 +21,11 @@ struct ExplainCommand: ParsableCommand {
     @Option(help: "The TCP stream to draw (tcp.stream, from `read` or `conversations`).")
     var stream: Int
 
-    @Option(help: "en (default) or zh: the notes' Chinese terms (第一次握手, 四次挥手, ...).")
+    @Option(
+        help: """
+            en (default) or zh: the notes' Chinese terms \
+            (\(ConnectionStep.handshake1.chinese), \(NotesPhrase.teardown.chinese), ...).
+            """)
     var lang: NotesLanguage = .en
 
     @Option(

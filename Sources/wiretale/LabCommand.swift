@@ -114,7 +114,7 @@ struct LabCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "servers",
             abstract:
-                "One HTTP server as processes, threads and coroutines (进程 / 线程 / 协程), measured under the same load.",
+                "One HTTP server as processes, threads and coroutines (\(ExecutionUnit.process.chinese) / \(ExecutionUnit.thread.chinese) / \(ExecutionUnit.coroutine.chinese)), measured under the same load.",
             discussion: """
                 Each model runs in a child process; C keep-alive connections from the lab's own load \
                 generator send --requests requests (at most --seconds per run). The table counts \

@@ -38,7 +38,11 @@ struct ServeCommand: ParsableCommand {
     @Argument(help: "tcp, udp or http.")
     var transport: ServeKind
 
-    @Option(help: "HTTP only: process, thread or coroutine (进程 / 线程 / 协程).")
+    @Option(
+        help: """
+            HTTP only: process, thread or coroutine \
+            (\(ExecutionUnit.process.chinese) / \(ExecutionUnit.thread.chinese) / \(ExecutionUnit.coroutine.chinese)).
+            """)
     var model: ExecutionUnit?
 
     // Set by `lab servers` and by the process model's server; not for people.

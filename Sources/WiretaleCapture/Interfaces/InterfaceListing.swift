@@ -32,7 +32,7 @@ public enum InterfacesListing {
         case .json:
             for i in interfaces {
                 InterfaceJSON.render(i, isDefault: i.name == chosen, to: &o)
-                o.append(byte: 0x0A)
+                o.endRecord()
             }
         case .none:
             break
@@ -118,76 +118,56 @@ public enum InterfaceTable {
 public enum InterfaceJSON {
     /// One object, without the newline.
     public static func render(_ i: NetworkInterface, isDefault: Bool, to o: inout OutputBuffer) {
-        o.append("{\"name\":")
-        o.appendJSONString(i.name)
-        o.append(",\"description\":")
-        if let d = i.descriptionText { o.appendJSONString(d) } else { o.append("null") }
-        o.append(",\"flags\":[")
-        var words: [StaticString] = []
-        if i.flags.contains(.up) { words.append("up") }
-        if i.flags.contains(.running) { words.append("running") }
-        if i.flags.contains(.loopback) { words.append("loopback") }
-        if i.flags.contains(.wireless) { words.append("wireless") }
-        for (n, w) in words.enumerated() {
-            if n > 0 { o.append(byte: UInt8(ascii: ",")) }
-            o.append(byte: UInt8(ascii: "\""))
-            o.append(w)
-            o.append(byte: UInt8(ascii: "\""))
-        }
-        o.append("],\"default\":")
-        o.append(isDefault ? "true" : "false")
-        o.append(",\"connection\":\"")
+        o.beginObject()
+        o.field("name", i.name)
+        o.field("description", i.descriptionText)
+        o.beginArray("flags")
+        if i.flags.contains(.up) { o.value("up" as StaticString) }
+        if i.flags.contains(.running) { o.value("running" as StaticString) }
+        if i.flags.contains(.loopback) { o.value("loopback" as StaticString) }
+        if i.flags.contains(.wireless) { o.value("wireless" as StaticString) }
+        o.endArray()
+        o.field("default", isDefault)
         switch i.connectionStatus {
-        case .unknown: o.append("unknown")
-        case .connected: o.append("connected")
-        case .disconnected: o.append("disconnected")
-        case .notApplicable: o.append("not-applicable")
+        case .unknown: o.field("connection", "unknown" as StaticString)
+        case .connected: o.field("connection", "connected" as StaticString)
+        case .disconnected: o.field("connection", "disconnected" as StaticString)
+        case .notApplicable: o.field("connection", "not-applicable" as StaticString)
         }
-        o.append("\",\"link_type\":")
         switch i.linkType {
         case .known(let l):
-            o.append("\"")
-            o.append(l.name)
-            o.append("\",\"dlt\":")
-            o.append(UInt64(l.rawValue))
-            o.append(",\"link_type_note\":null")
+            o.field("link_type", l.name)
+            o.field("dlt", UInt64(l.rawValue))
+            o.field("link_type_note", nil as String?)
         case .needsPrivileges, .notProbed, .failed:
-            o.append("null,\"dlt\":null,\"link_type_note\":")
-            o.appendJSONString(i.linkType.description)
+            o.field("link_type", nil as String?)
+            o.field("dlt", nil as UInt64?)
+            o.field("link_type_note", i.linkType.description)
         }
-        o.append(",\"mac\":")
+        o.key("mac")
         if let mac = i.hardwareAddress, mac != 0 {
-            o.append(byte: UInt8(ascii: "\""))
-            o.appendMAC(mac)
-            o.append(byte: UInt8(ascii: "\""))
+            var m = OutputBuffer(fd: -1, flushThreshold: 32)
+            m.appendMAC(mac)
+            o.value(String(decoding: m.bytes, as: UTF8.self))
         } else {
-            o.append("null")
+            o.nullValue()
         }
-        o.append(",\"addresses\":[")
-        for (n, a) in i.addresses.enumerated() {
-            if n > 0 { o.append(byte: UInt8(ascii: ",")) }
-            o.append("{\"address\":\"")
-            o.append(a.address)
-            o.append("\",\"prefix\":")
-            if let p = a.prefixLength { o.append(p) } else { o.append("null") }
-            o.append(",\"netmask\":")
-            optionalAddress(a.netmask, &o)
-            o.append(",\"broadcast\":")
-            optionalAddress(a.broadcast, &o)
-            o.append(",\"destination\":")
-            optionalAddress(a.destination, &o)
-            o.append(byte: UInt8(ascii: "}"))
+        o.beginArray("addresses")
+        for a in i.addresses {
+            o.beginObject()
+            o.field("address", a.address)
+            o.field("prefix", a.prefixLength)
+            optionalAddress("netmask", a.netmask, &o)
+            optionalAddress("broadcast", a.broadcast, &o)
+            optionalAddress("destination", a.destination, &o)
+            o.endObject()
         }
-        o.append("]}")
+        o.endArray()
+        o.endObject()
     }
 
-    private static func optionalAddress(_ a: IPAddress?, _ o: inout OutputBuffer) {
-        guard let a else {
-            o.append("null")
-            return
-        }
-        o.append(byte: UInt8(ascii: "\""))
-        o.append(a)
-        o.append(byte: UInt8(ascii: "\""))
+    private static func optionalAddress(_ key: StaticString, _ a: IPAddress?, _ o: inout OutputBuffer) {
+        o.key(key)
+        if let a { o.value(a) } else { o.nullValue() }
     }
 }

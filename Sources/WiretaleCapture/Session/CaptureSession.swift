@@ -74,21 +74,22 @@ public struct CaptureSession {
         noteEvictions(evictions, maxFlows: maxFlows)
         guard json && !outputClosed else { return }
         var o = printer.output
-        o.append("{\"event\":\"summary\",\"stopped_by\":\"")
-        o.append(stop)
-        o.append("\",\"packets_captured\":")
-        o.append(Int(s?.delivered ?? UInt64(frame)))
-        for (key, value) in [
-            ("received_by_filter", s?.received), ("dropped_by_kernel", s?.droppedByKernel),
-            ("dropped_by_interface", s?.droppedByInterface),
-        ] {
-            o.append(",\"\(key)\":")
-            if let value { o.append(value) } else { o.append("null") }
-        }
-        o.append(",\"tcp_connections\":\(tcp),\"handshakes\":\(e.handshakes),\"teardowns\":\(e.teardowns)")
-        o.append(",\"resets\":\(e.resets),\"refused\":\(e.refused),\"udp_flows\":\(udp)")
-        evictions.appendJSONKeys(maxFlows: maxFlows, to: &o)
-        o.append("}\n")
+        o.beginObject()
+        o.field("event", "summary" as StaticString)
+        o.field("stopped_by", stop)
+        o.field("packets_captured", Int(s?.delivered ?? UInt64(frame)))
+        o.field("received_by_filter", s?.received)
+        o.field("dropped_by_kernel", s?.droppedByKernel)
+        o.field("dropped_by_interface", s?.droppedByInterface)
+        o.field("tcp_connections", tcp)
+        o.field("handshakes", e.handshakes)
+        o.field("teardowns", e.teardowns)
+        o.field("resets", e.resets)
+        o.field("refused", e.refused)
+        o.field("udp_flows", udp)
+        evictions.appendJSONFields(maxFlows: maxFlows, to: &o)
+        o.endObject()
+        o.endRecord()
         o.flush()
     }
 }

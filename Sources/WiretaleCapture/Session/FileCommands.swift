@@ -86,9 +86,11 @@ public enum FileCommands {
         guard format == .text else {
             if evictions.total > 0 {
                 // Only when something was evicted: what the report could not follow.
-                out.append("{\"kind\":\"summary\"")
-                evictions.appendJSONKeys(maxFlows: input.maxFlows, to: &out)
-                out.append("}\n")
+                out.beginObject()
+                out.field("kind", "summary" as StaticString)
+                evictions.appendJSONFields(maxFlows: input.maxFlows, to: &out)
+                out.endObject()
+                out.endRecord()
             }
             out.flush()
             return try scan.finish(failure)

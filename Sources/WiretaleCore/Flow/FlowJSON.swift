@@ -163,18 +163,13 @@ extension OutputBuffer {
 }
 
 extension FlowEvictions {
-    /// `"max_flows"` and the `"evicted_tcp"`, `"evicted_udp"`, `"evicted_dns"` counts, each after a
-    /// comma: for a caller that writes the rest of its object by hand (`conversations`' and
-    /// `capture`'s summary lines).
-    package func appendJSONKeys(maxFlows: Int, to o: inout OutputBuffer) {
-        o.append(",\"max_flows\":")
-        o.append(maxFlows)
-        o.append(",\"evicted_tcp\":")
-        o.append(tcp)
-        o.append(",\"evicted_udp\":")
-        o.append(udp)
-        o.append(",\"evicted_dns\":")
-        o.append(dns)
+    /// `"max_flows"` and the `"evicted_tcp"`, `"evicted_udp"`, `"evicted_dns"` counts, as members of
+    /// the object being written (`conversations`' and `capture`'s summary lines).
+    package func appendJSONFields(maxFlows: Int, to o: inout OutputBuffer) {
+        o.field("max_flows", maxFlows)
+        o.field("evicted_tcp", tcp)
+        o.field("evicted_udp", udp)
+        o.field("evicted_dns", dns)
     }
 }
 

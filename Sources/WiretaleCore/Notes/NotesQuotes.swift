@@ -1,7 +1,7 @@
 /// Titles and phrases of the notes that the labs and the tour quote in Chinese beside their
 /// English text ("UDP vs TCP (udp/tcp区别)"), with the English reading beside each.
 public enum NotesQuote: UInt8, NotesLabel {
-    case udpTCPDifference, visitingAWebsite, canBroadcast, udpConnectionless
+    case udpTCPDifference, visitingAWebsite, canBroadcast, udpConnectionless, udpFastTCPSlow
 
     public var english: StaticString {
         switch self {
@@ -9,6 +9,7 @@ public enum NotesQuote: UInt8, NotesLabel {
         case .visitingAWebsite: "visiting a website"
         case .canBroadcast: "UDP can broadcast"
         case .udpConnectionless: "UDP is connectionless"
+        case .udpFastTCPSlow: "UDP is fast, TCP is slow"
         }
     }
 
@@ -19,6 +20,7 @@ public enum NotesQuote: UInt8, NotesLabel {
         case .visitingAWebsite: "访问一个网站的过程"
         case .canBroadcast: "可以广播"
         case .udpConnectionless: "udp无连接"
+        case .udpFastTCPSlow: "udp 速度快, tcp 速度慢"
         }
     }
 }

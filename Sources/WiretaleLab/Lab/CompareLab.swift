@@ -215,7 +215,7 @@ public enum CompareLab {
 
     public static func render(_ run: CompareRun, writeTo path: String? = nil, to out: inout LabOutput) {
         let n = run.rows.first?.exchanges ?? 0
-        out.heading("UDP vs TCP, measured (the notes: udp 速度快, tcp 速度慢)")
+        out.heading("UDP vs TCP, measured (the notes: \(NotesQuote.udpFastTCPSlow.chinese))")
         out.line(
             "  \(n) request/reply exchanges of \(run.size) bytes each way, per transport, on loopback (127.0.0.1).")
         if let note = run.captureNote { out.line("  (\(note))") }

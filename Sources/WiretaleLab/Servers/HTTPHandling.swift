@@ -1,5 +1,6 @@
 import CLinux
 import Synchronization
+import WiretaleCore
 
 #if canImport(Glibc)
     import Glibc
@@ -31,8 +32,7 @@ enum HTTPHandling {
             pending.append(contentsOf: bytes)
             var reply: [UInt8] = []
             while let end = headEnd(pending) {
-                let head = pending[..<end]
-                let request = parseHead(head)
+                let request = parseHead(pending[..<(end + 4)])
                 // Skip a body the client declared (the lab and wrk send none).
                 let total = end + 4 + request.bodyLength
                 guard pending.count >= total else { break }
@@ -85,28 +85,28 @@ enum HTTPHandling {
         }
     }
 
-    /// The request line and the two headers that matter here (Connection, Content-Length).
+    /// The request line and the two headers that matter here (Connection, Content-Length), read by
+    /// the core's HTTP/1.x head parser (`HTTPMessage.parseHead`). `head` runs through the blank line
+    /// that ends it. A request that is not `METHOD target HTTP/1.x` with well-formed field lines, or
+    /// whose Content-Length is not 0 to 65,536, is invalid (the server answers 400).
     static func parseHead(_ head: ArraySlice<UInt8>) -> Head {
         var h = Head()
-        let lines = head.split(separator: 10, omittingEmptySubsequences: false).map {
-            $0.last == 13 ? $0.dropLast() : $0
-        }
-        guard let first = lines.first else { return h }
-        let parts = first.split(separator: 32)
-        guard parts.count == 3, parts[2].starts(with: Array("HTTP/1.".utf8)) else { return h }
-        h.path = String(decoding: parts[1], as: UTF8.self)
-        let http10 = parts[2].last == UInt8(ascii: "0")
-        h.close = http10
-        for line in lines.dropFirst() {
-            guard let colon = line.firstIndex(of: UInt8(ascii: ":")) else { return h }
-            let name = String(decoding: line[..<colon], as: UTF8.self).lowercased()
-            let value = String(decoding: line[(colon + 1)...], as: UTF8.self).trimmingSpaces.lowercased()
-            if name == "connection" {
+        let parsed = head.withUnsafeBytes { HTTPMessage.parseHead($0) }
+        guard let (line, headers) = parsed, case .request(_, let target, let version) = line,
+            version.hasPrefix("HTTP/1."), case .complete = headers.end
+        else { return h }
+        h.path = target
+        h.close = version == "HTTP/1.0"
+        for field in headers.fields {
+            let value = field.value.lowercased()
+            switch field.name.lowercased() {
+            case "connection":
                 if value == "close" { h.close = true }
                 if value == "keep-alive" { h.close = false }
-            } else if name == "content-length" {
+            case "content-length":
                 guard let n = Int(value), n >= 0, n <= 65_536 else { return h }
                 h.bodyLength = n
+            default: continue
             }
         }
         h.valid = true
@@ -122,13 +122,6 @@ enum HTTPHandling {
         if let shared { head += "X-Wiretale-Shared: \(shared)\r\n" }
         if close { head += "Connection: close\r\n" }
         return Array((head + "\r\n" + body).utf8)
-    }
-}
-
-extension String {
-    var trimmingSpaces: String {
-        let s = unicodeScalars.drop { $0 == " " || $0 == "\t" }
-        return String(String.UnicodeScalarView(s.reversed().drop { $0 == " " || $0 == "\t" }.reversed()))
     }
 }
 

@@ -53,8 +53,8 @@ public enum TraceStepKind: String, CaseIterable, Sendable, Codable {
     public var chineseTitle: String {
         if let note { return note.chinese }
         switch self {
-        case .tls: return "TLS握手（笔记未列出）"
-        case .teardown: return "四次挥手（笔记未列出）"
+        case .tls: return TraceLabel.tlsStep.chinese.description
+        case .teardown: return TraceLabel.teardownStep.chinese.description
         default: return title
         }
     }

@@ -1,9 +1,9 @@
-import WiretaleCore
-
 /// The words of `trace`'s text report (`TraceText`) that are only the trace's, in English and in
 /// the notes' Chinese; the notes' own terms (the steps a..i) come from `NotesStep`.
 public enum TraceLabel: UInt8, NotesLabel {
     case columnNote, columnStep, columnStart, columnDuration, columnFrames, columnEvidence, notesOrder, observedOrder
+    /// The steps `trace` shows that the notes do not list, marked as not being from the notes.
+    case tlsStep, teardownStep
 
     public var english: StaticString {
         switch self {
@@ -15,6 +15,8 @@ public enum TraceLabel: UInt8, NotesLabel {
         case .columnEvidence: "evidence"
         case .notesOrder: "notes order:    "
         case .observedOrder: "observed order: "
+        case .tlsStep: "TLS handshake (not in the notes)"
+        case .teardownStep: "teardown (not in the notes)"
         }
     }
 
@@ -28,9 +30,11 @@ public enum TraceLabel: UInt8, NotesLabel {
         case .columnEvidence: "证据"
         case .notesOrder: "笔记顺序 (notes order):   "
         case .observedOrder: "实际顺序 (observed):      "
+        case .tlsStep: "TLS握手（笔记未列出）"
+        case .teardownStep: "四次挥手（笔记未列出）"
         }
     }
 
     /// The text as a String, for the report's String lines.
-    func string(_ lang: NotesLanguage) -> String { text(lang).description }
+    package func string(_ lang: NotesLanguage) -> String { text(lang).description }
 }

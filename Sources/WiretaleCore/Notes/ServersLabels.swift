@@ -1,5 +1,3 @@
-import WiretaleCore
-
 /// The words of `lab servers`' text report (`ServersLab.render`) that are only the lab's, in
 /// English and in the notes' Chinese; the notes' own terms (进程, 线程, 协程 and the five
 /// differences) come from `ExecutionUnit` and `UnitDifference`.
@@ -27,5 +25,5 @@ public enum ServersLabel: UInt8, NotesLabel {
     }
 
     /// The text as a String, for the report's lines.
-    func string(_ lang: NotesLanguage) -> String { text(lang).description }
+    package func string(_ lang: NotesLanguage) -> String { text(lang).description }
 }
