@@ -45,6 +45,7 @@ public enum FileCommands {
         let scan = try CaptureScan(input)
         var out = OutputBuffer()
         var follower = PacketFollower(configuration: input.trackerConfiguration)
+        follower.parsing = .forFlows  // the tables print no message, only what the flows keep
         var totals = FlowTotals()
         var tcp = ConversationTable.tcpRows(cap: maxRows)
         var udp = ConversationTable.udpRows(cap: maxRows)
@@ -121,6 +122,7 @@ public enum FileCommands {
         let scan = try CaptureScan(input)
         var out = OutputBuffer()
         var follower = PacketFollower(configuration: input.trackerConfiguration)
+        follower.parsing = .forFlows  // the tables print no message, only what the flows keep
         var rows: [LadderRow] = []
         var undrawn = 0
         var conversation: TCPConversation? = nil

@@ -129,6 +129,16 @@ public struct ConnectionTracker {
 
     /// What the flow tables keep of a packet's application message, parsed once after
     /// `trackTransport` said which flow it is in (`note`): the DNS transactions of UDP flows.
+    /// Whether the flow tables keep something of a message of this kind, seen on this packet (then
+    /// `PacketFollower` parses it even when nothing prints it). A new protocol's case goes here too.
+    @inline(__always) public func keeps(_ kind: ApplicationKind, note: PacketNote) -> Bool {
+        switch kind {
+        case .none: false
+        case .dns: note.kind == .udp
+        case .http: false
+        }
+    }
+
     public mutating func trackApplication(
         _ application: ApplicationLayer, of p: borrowing DecodedPacket, frame: Int, time: Timestamp,
         note: inout PacketNote

@@ -10,6 +10,15 @@ public struct PacketFollower {
     public private(set) var application: ApplicationLayer?
     public var tracker: ConnectionTracker
     public let reassembler = FragmentReassembler()
+    /// Which claimed messages `follow` parses: `.all` for a renderer that prints them (`read`,
+    /// `capture`), `.forFlows` for only those the flow tables keep (`ConnectionTracker.keeps`: DNS
+    /// over UDP, for its transactions), so `conversations` and `read --format none` parse no more
+    /// than they use.
+    public var parsing = ApplicationParsing.all
+
+    public enum ApplicationParsing: Sendable {
+        case all, forFlows
+    }
 
     public init(configuration: ConnectionTracker.Configuration = ConnectionTracker.Configuration()) {
         tracker = ConnectionTracker(configuration: configuration)
@@ -23,7 +32,7 @@ public struct PacketFollower {
         PacketDecoder.decode(bytes, linkType: linkType, frame: frame, reassembler: reassembler, into: &packet)
         if packet.payloadTruncated { PacketDecoder.checkLength(&packet, captured: bytes.count, wireLength: wireLength) }
         var note = tracker.trackTransport(packet, frame: frame, time: time, wireLength: wireLength)
-        guard packet.application != .none else {
+        guard packet.application != .none, parsing == .all || tracker.keeps(packet.application, note: note) else {
             application = nil
             return note
         }

@@ -30,20 +30,26 @@ public struct JSONNesting: Sendable {
 }
 
 extension OutputBuffer {
-    /// Writes the comma a new member or element needs, and marks the container as non-empty.
-    @inlinable mutating func jsonSeparate() {
+    /// Whether a new member or element needs a comma before it; marks the container as non-empty.
+    /// Writes nothing (the caller writes the comma with what follows, in one append).
+    @inline(__always) @usableFromInline mutating func jsonNeedsComma() -> Bool {
         if json.afterKey {
             json.afterKey = false
-            return
+            return false
         }
         let d = json.depth
-        guard d > 0 else { return }
+        guard d > 0 else { return false }
         let bit: UInt64 = 1 << UInt64(min(d, 63))
-        if json.hasMember & bit != 0 {
+        if json.hasMember & bit != 0 { return true }
+        json.hasMember |= bit
+        return false
+    }
+
+    /// Writes the comma a new member or element needs, and marks the container as non-empty.
+    @inline(__always) @usableFromInline mutating func jsonSeparate() {
+        if jsonNeedsComma() {
             bytes.append(UInt8(ascii: ","))
             if json.spaced { bytes.append(UInt8(ascii: " ")) }
-        } else {
-            json.hasMember |= bit
         }
     }
 
@@ -81,12 +87,46 @@ extension OutputBuffer {
     }
 
     /// `"key":` (with the comma before it when the object has members). The next value follows.
+    /// Written in one append (`,"key":` assembled on the stack): a record has dozens of keys.
     @inlinable public mutating func key(_ k: StaticString) {
-        jsonSeparate()
-        bytes.append(UInt8(ascii: "\""))
-        append(k)
-        append("\":")
-        if json.spaced { bytes.append(UInt8(ascii: " ")) }
+        let comma = jsonNeedsComma()
+        let spaced = json.spaced
+        k.withUTF8Buffer { kb in
+            guard kb.count <= 58 else {
+                // A long key: the same bytes in four appends.
+                if comma { bytes.append(contentsOf: spaced ? [0x2C, 0x20] : [0x2C]) }
+                bytes.append(UInt8(ascii: "\""))
+                bytes.append(contentsOf: kb)
+                append(spaced ? "\": " : "\":")
+                return
+            }
+            // A constant capacity is a plain stack allocation (a computed one asks the runtime).
+            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 64) { t in
+                var i = 0
+                if comma {
+                    t[i] = UInt8(ascii: ",")
+                    i += 1
+                    if spaced {
+                        t[i] = UInt8(ascii: " ")
+                        i += 1
+                    }
+                }
+                t[i] = UInt8(ascii: "\"")
+                i += 1
+                if let from = kb.baseAddress, let to = t.baseAddress {
+                    (to + i).initialize(from: from, count: kb.count)
+                }
+                i += kb.count
+                t[i] = UInt8(ascii: "\"")
+                t[i + 1] = UInt8(ascii: ":")
+                i += 2
+                if spaced {
+                    t[i] = UInt8(ascii: " ")
+                    i += 1
+                }
+                bytes.append(contentsOf: UnsafeBufferPointer(rebasing: t[..<i]))
+            }
+        }
         json.afterKey = true
     }
 

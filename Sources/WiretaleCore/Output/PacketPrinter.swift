@@ -28,6 +28,10 @@ public struct PacketPrinter {
         configuration.reports = false
         configuration.maxFlows = maxFlows
         follower = PacketFollower(configuration: configuration)
+        switch format {
+        case .text, .json: follower.parsing = .all
+        case .none: follower.parsing = .forFlows  // nothing prints the messages
+        }
     }
 
     /// Decodes, tracks and renders one frame. False once the output can no longer be written
