@@ -28,6 +28,14 @@ public struct CaptureInput: Sendable {
         c.maxFlows = maxFlows
         return c
     }
+
+    /// A follower for a command that prints tables, not messages (`conversations`, `explain`): it
+    /// parses only the messages the flow tables keep.
+    public var tableFollower: PacketFollower {
+        var f = PacketFollower(configuration: trackerConfiguration)
+        f.parsing = .forFlows
+        return f
+    }
 }
 
 /// On standard error, when the tracker evicted flows at its cap: how many, and how to raise it.

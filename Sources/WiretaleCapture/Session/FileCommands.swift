@@ -44,8 +44,7 @@ public enum FileCommands {
         signal(SIGPIPE, SIG_IGN)
         let scan = try CaptureScan(input)
         var out = OutputBuffer()
-        var follower = PacketFollower(configuration: input.trackerConfiguration)
-        follower.parsing = .forFlows  // the tables print no message, only what the flows keep
+        var follower = input.tableFollower
         var totals = FlowTotals()
         var tcp = ConversationTable.tcpRows(cap: maxRows)
         var udp = ConversationTable.udpRows(cap: maxRows)
@@ -121,8 +120,7 @@ public enum FileCommands {
         signal(SIGPIPE, SIG_IGN)
         let scan = try CaptureScan(input)
         var out = OutputBuffer()
-        var follower = PacketFollower(configuration: input.trackerConfiguration)
-        follower.parsing = .forFlows  // the tables print no message, only what the flows keep
+        var follower = input.tableFollower
         var rows: [LadderRow] = []
         var undrawn = 0
         var conversation: TCPConversation? = nil
