@@ -1,4 +1,6 @@
 import ArgumentParser
+import WiretaleCapture
+import WiretaleCore
 
 /// The `wiretale` command: each subcommand lives in its own file; none holds logic of its own.
 @main
@@ -6,6 +8,7 @@ struct Wiretale: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "wiretale",
         abstract: "Make the network visible: read and capture packets, and explain them in the notes' terms.",
+        version: "wiretale \(WiretaleVersion.string)\n\(libpcapVersion)",
         subcommands: [
             ReadCommand.self, ConversationsCommand.self, ExplainCommand.self, CaptureCommand.self,
             InterfacesCommand.self, TourCommand.self, TraceCommand.self, LabCommand.self, ServeCommand.self,

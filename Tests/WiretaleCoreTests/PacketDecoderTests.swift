@@ -463,4 +463,23 @@ struct SmallDecodeErrorTests {
             #expect(p.error == nil && p.hasTCP, "\(text)")
         }
     }
+
+    @Test("A NULL-link frame decoded after an Ethernet frame keeps none of its MACs or VLAN tags")
+    func linkFactsDoNotLeakIntoTheNextFrame() {
+        var p = DecodedPacket()
+        let udp = F.ipv4(proto: 17, F.udp([0, 1, 2, 3]))
+        let ethernet = F.ethernet(type: 0x0800, vlans: [7], udp)
+        ethernet.withUnsafeBytes { PacketDecoder.decode($0, linkType: .ethernet, into: &p) }
+        #expect(p.link.hasMACs && p.link.vlanCount == 1)
+        let null: [UInt8] = [2, 0, 0, 0] + udp  // BSD loopback, AF_INET in host order
+        null.withUnsafeBytes { PacketDecoder.decode($0, linkType: .null, into: &p) }
+        #expect(p.hasUDP)
+        #expect(!p.link.hasMACs && p.link.vlanCount == 0 && !p.link.hasSLLPacketType)
+        var o = OutputBuffer(fd: -1)
+        let info = FrameInfo(
+            number: 2, timestamp: Timestamp(seconds: 0, fraction: 0, digits: 6), originalLength: null.count,
+            capturedLength: null.count, interfaceIndex: 0, stream: -1)
+        null.withUnsafeBytes { PacketJSON.render(info, p, bytes: $0, to: &o) }
+        #expect(!String(decoding: o.bytes, as: UTF8.self).contains("\"eth\""))
+    }
 }

@@ -97,7 +97,7 @@ struct ProtocolRegistryTests {
         let json = String(decoding: o.bytes, as: UTF8.self)
         #expect(
             json.contains(
-                #","dns":{"id":6699,"response":true,"opcode":0,"rcode":"NOERROR","questions":[{"name":"example.com","type":"A"}],"answers":[{"name":"example.com","type":"A","ttl":300,"data":"192.0.2.7"}],"authorities":0,"additionals":0}}"#
+                #","dns":{"id":6699,"response":true,"opcode":0,"rcode":"NOERROR","tc":false,"questions":[{"name":"example.com","type":"A"}],"answers":[{"name":"example.com","type":"A","ttl":300,"data":"192.0.2.7"}],"authorities":0,"additionals":0}}"#
             ), "\(json)")
     }
 

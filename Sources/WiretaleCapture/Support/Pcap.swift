@@ -85,3 +85,7 @@ func quotedForErrors(_ text: String) -> String {
     }
     return out + "'"
 }
+
+/// The libpcap this binary runs with, as `pcap_lib_version()` says it ("libpcap version 1.10.3 …"),
+/// for `wiretale --version` (tcpdump prints the same line).
+public var libpcapVersion: String { String(cString: pcap_lib_version()) }

@@ -184,5 +184,10 @@ public struct DecodedPacket: Sendable {
         reassembledFirstFrame = 0
         error = nil
         link.linkType = linkType
+        // Link facts that only some link types set: a NULL-link frame after an Ethernet one must not
+        // keep the Ethernet frame's MACs (JSON's "eth", UDP's broadcast test) or its VLAN tags.
+        link.hasMACs = false
+        link.vlanCount = 0
+        link.hasSLLPacketType = false
     }
 }

@@ -35,7 +35,7 @@ extension DNSDecoder {
         }
     }
 
-    /// `{"id":…,"response":…,"opcode":…,"rcode":"NOERROR"[,"tc":true],"questions":[{"name","type"}],
+    /// `{"id":…,"response":…,"opcode":…,"rcode":"NOERROR","tc":false,"questions":[{"name","type"}],
     /// "answers":[{"name","type","ttl","data"}],"authorities":N,"additionals":N}` (README's JSON keys).
     public static func appendJSON(_ m: DNSMessage, to o: inout OutputBuffer) {
         o.beginObject()
@@ -43,7 +43,7 @@ extension DNSDecoder {
         o.field("response", m.isResponse)
         o.field("opcode", Int(m.opcode))
         o.field("rcode", m.rcode.name)
-        if m.truncated { o.field("tc", true) }
+        o.field("tc", m.truncated)
         o.beginArray("questions")
         for q in m.questions {
             o.beginObject()
