@@ -47,10 +47,15 @@ struct CaptureCommand: ParsableCommand {
     @Argument(help: ArgumentHelp("A BPF filter, as tcpdump takes it (e.g. 'tcp port 80').", valueName: "filter"))
     var filter: [String] = []
 
-    @Option(name: [.short, .customLong("count")], help: "Stop after this many packets (after the filter).")
+    // `.unconditional`: `-c -5` reaches validate() (which says what is wrong), not "Missing value".
+    @Option(
+        name: [.short, .customLong("count")], parsing: .unconditional,
+        help: "Stop after this many packets (after the filter).")
     var count: Int?
 
-    @Option(help: ArgumentHelp("Stop after this many seconds (fractions allowed).", valueName: "seconds"))
+    @Option(
+        parsing: .unconditional,
+        help: ArgumentHelp("Stop after this many seconds (fractions allowed).", valueName: "seconds"))
     var duration: Double?
 
     @Option(name: [.short, .customLong("snaplen")], help: "Bytes kept per packet; longer packets are cut.")

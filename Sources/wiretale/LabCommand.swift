@@ -91,7 +91,9 @@ struct LabCommand: ParsableCommand {
             abstract: "The same request and reply over UDP and over TCP, N times, measured (section 3's claim).",
         )
 
-        @Option(name: [.short, .customLong("count")], help: "How many request/reply exchanges per transport.")
+        @Option(
+            name: [.short, .customLong("count")], parsing: .unconditional,
+            help: "How many request/reply exchanges per transport.")
         var count: Int = 200
 
         @Option(help: "Request size in bytes.")
@@ -126,10 +128,10 @@ struct LabCommand: ParsableCommand {
         @Option(help: "Comma-separated connection counts, each a run per model (1 to 2000).")
         var concurrency: String = "1,10,100,1000"
 
-        @Option(help: "Requests per run.")
+        @Option(parsing: .unconditional, help: "Requests per run.")
         var requests: Int = 10_000
 
-        @Option(help: "The longest a run may take, seconds.")
+        @Option(parsing: .unconditional, help: "The longest a run may take, seconds.")
         var seconds: Double = 10
 
         @Option(help: "Comma-separated models to run: process, thread, coroutine.")

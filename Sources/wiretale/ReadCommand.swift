@@ -18,7 +18,7 @@ struct ReadCommand: ParsableCommand {
 
     @OptionGroup var input: CaptureInputOptions
 
-    @Option(name: [.short, .customLong("count")], help: "Stop after this many packets.")
+    @Option(name: [.short, .customLong("count")], parsing: .unconditional, help: "Stop after this many packets.")
     var count: Int?
 
     @Option(help: "text (default), json (one object per packet per line), or none (decode and track, print counts).")

@@ -26,8 +26,14 @@ struct SendCommand: ParsableCommand {
     @Argument(help: "What to send.")
     var message: String = "hello from wiretale"
 
-    @Option(help: "How long to wait for the reply, in milliseconds.")
+    @Option(parsing: .unconditional, help: "How long to wait for the reply, in milliseconds.")
     var timeout: Int = 3000
+
+    func validate() throws {
+        if timeout < 1 || timeout > 3_600_000 {
+            throw ValidationError("--timeout must be from 1 to 3600000 milliseconds")
+        }
+    }
 
     func run() throws {
         try exiting { () throws(CommandExit) in

@@ -26,13 +26,15 @@ struct TraceCommand: AsyncParsableCommand {
     @Flag(name: [.customShort("6")], help: "IPv6 only (AAAA records).")
     var ipv6 = false
 
-    @Option(help: "Seconds any one step may take (DNS, connect, TLS, response).")
+    @Option(parsing: .unconditional, help: "Seconds any one step may take (DNS, connect, TLS, response).")
     var timeout: Double = 10
 
     @Flag(name: [.customShort("L"), .customLong("location")], help: "Follow redirects (up to --max-redirects).")
     var follow = false
 
-    @Option(name: .customLong("max-redirects"), help: "How many redirects to follow (implies -L; default 10 with -L).")
+    @Option(
+        name: .customLong("max-redirects"), parsing: .unconditional,
+        help: "How many redirects to follow (implies -L; default 10 with -L).")
     var maxRedirects: Int?
 
     @Flag(help: "Do not verify the server's certificate (unsafe).")
