@@ -96,6 +96,14 @@ public struct CaptureScan {
     /// Calls `body(record, frameNumber)` for each packet that passes the filter, until it
     /// returns false. Returns the file's error, if any, for `finish` once the output is written.
     public func run(_ body: (borrowing PacketRecord, Int) -> Bool) -> Failure? {
+        runAll({ record, frame, passes in passes ? body(record, frame) : true })
+    }
+
+    /// Calls `body(record, frameNumber, passes)` for every packet of the file, `passes` saying
+    /// whether it passes the filter (true without one), until `body` returns false: for `read`, which
+    /// follows every frame so that stream numbers are the file's (tshark's `tcp.stream`) whatever
+    /// the filter shows. A packet of a link type the filter cannot be compiled for does not pass.
+    public func runAll(_ body: (borrowing PacketRecord, Int, Bool) -> Bool) -> Failure? {
         var frame = 0
         var failure: String? = nil
         var unfilterable: [UInt32: Int] = [:]  // link types the filter cannot be compiled for: packets skipped
@@ -109,21 +117,20 @@ public struct CaptureScan {
             }
             guard let r = record else { break }
             frame += 1
+            var passes = true
             if let f = filter {
                 do {
-                    guard try f.matches(linkType: r.linkType, originalLength: r.originalLength, bytes: r.bytes) else {
-                        continue
-                    }
+                    passes = try f.matches(linkType: r.linkType, originalLength: r.originalLength, bytes: r.bytes)
                 } catch let e {
-                    if case .unsupportedLinkType = e.reason {
-                        unfilterable[r.linkType.rawValue, default: 0] += 1
-                        continue
+                    guard case .unsupportedLinkType = e.reason else {
+                        failure = "\(e)"
+                        break
                     }
-                    failure = "\(e)"
-                    break
+                    unfilterable[r.linkType.rawValue, default: 0] += 1
+                    passes = false
                 }
             }
-            if !body(r, frame) { break }
+            if !body(r, frame, passes) { break }
         }
         for (link, n) in unfilterable.sorted(by: { $0.key < $1.key }) {
             Diagnostics.error(

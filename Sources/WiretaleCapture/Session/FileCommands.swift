@@ -23,14 +23,22 @@ public enum FileCommands {
         var printed = 0
         let limit = count ?? Int.max
         defer { printer.finish() }
-        let failure = scan.run { record, frame in
+        // Every frame is followed, the filter only chooses what is shown: stream numbers and the
+        // notes' remarks are the file's, as tshark's are under a display filter.
+        let failure = scan.runAll({ record, frame, passes in
+            guard passes else {
+                printer.follow(
+                    bytes: record.bytes, linkType: record.linkType, frame: frame, timestamp: record.timestamp,
+                    originalLength: record.originalLength)
+                return true
+            }
             guard printed < limit else { return false }
             printed += 1
             return printer.handle(
                 bytes: record.bytes, linkType: record.linkType, frame: frame,
                 timestamp: record.timestamp, originalLength: record.originalLength,
                 interfaceIndex: record.interfaceIndex)
-        }
+        })
         noteEvictions(printer.tracker.evictions, maxFlows: input.maxFlows)
         try scan.finish(failure)
     }

@@ -34,6 +34,14 @@ public struct PacketPrinter {
         }
     }
 
+    /// Decodes and tracks one frame without showing it: a frame the filter hides still counts in
+    /// the connection's state and its stream number, as in tshark (`tcp.stream` under `-Y`).
+    public mutating func follow(
+        bytes b: UnsafeRawBufferPointer, linkType: LinkType, frame: Int, timestamp: Timestamp, originalLength: Int
+    ) {
+        note = follower.follow(b, linkType: linkType, frame: frame, time: timestamp, wireLength: originalLength)
+    }
+
     /// Decodes, tracks and renders one frame. False once the output can no longer be written
     /// (a closed pipe): the caller stops.
     public mutating func handle(
