@@ -61,10 +61,10 @@ import Testing
     }
 
     @Test func fixedDecimalsRoundHalfAwayFromZero() {
-        #expect(formatFixed(2.5, decimals: 0) == "3")
-        #expect(formatFixed(-0.004, decimals: 2) == "0.00")
-        #expect(formatFixed(-1.25, decimals: 1) == "-1.3")
-        #expect(formatFixed(3.14159, decimals: 3) == "3.142")
+        #expect(String(format3: 2.5, decimals: 0) == "3")
+        #expect(String(format3: -0.004, decimals: 2) == "0.00")
+        #expect(String(format3: -1.25, decimals: 1) == "-1.3")
+        #expect(String(format3: 3.14159, decimals: 3) == "3.142")
     }
 
     @Test func fixedNamesOptionalsAndRawNumbersTakeTheirCommas() {

@@ -25,14 +25,19 @@ public struct PacketFollower {
     }
 
     /// Decodes and tracks one frame; `packet` then holds its layers and `application` its message.
+    /// `parsing` overrides the follower's own choice for this frame (a frame `read`'s filter hides
+    /// needs only what the flow tables keep).
     @inline(__always)
     public mutating func follow(
-        _ bytes: UnsafeRawBufferPointer, linkType: LinkType, frame: Int, time: Timestamp, wireLength: Int
+        _ bytes: UnsafeRawBufferPointer, linkType: LinkType, frame: Int, time: Timestamp, wireLength: Int,
+        parsing override: ApplicationParsing? = nil
     ) -> PacketNote {
         PacketDecoder.decode(bytes, linkType: linkType, frame: frame, reassembler: reassembler, into: &packet)
         if packet.payloadTruncated { PacketDecoder.checkLength(&packet, captured: bytes.count, wireLength: wireLength) }
         var note = tracker.trackTransport(packet, frame: frame, time: time, wireLength: wireLength)
-        guard packet.application != .none, parsing == .all || tracker.keeps(packet.application, note: note) else {
+        guard packet.application != .none,
+            (override ?? parsing) == .all || tracker.keeps(packet.application, note: note)
+        else {
             application = nil
             return note
         }

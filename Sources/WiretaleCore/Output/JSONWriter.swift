@@ -163,7 +163,7 @@ extension OutputBuffer {
             append("null")
             return
         }
-        append(formatFixed(v, decimals: decimals))
+        append(String(format3: v, decimals: decimals))
     }
 
     @inlinable public mutating func value(_ s: String) {
@@ -294,22 +294,4 @@ extension OutputBuffer {
         json = JSONNesting()
         json.spaced = spaced
     }
-}
-
-/// `v` with exactly `decimals` digits after the point, rounded half away from zero; no exponent.
-func formatFixed(_ v: Double, decimals: Int) -> String {
-    let d = max(0, min(decimals, 9))
-    var scale = 1.0
-    for _ in 0..<d { scale *= 10 }
-    let scaled = (abs(v) * scale).rounded(.toNearestOrAwayFromZero)
-    guard scaled < 9.0e18 else { return String(v) }
-    let n = UInt64(scaled)
-    let p = UInt64(scale)
-    var s = v < 0 && n != 0 ? "-" : ""
-    s += String(n / p)
-    if d > 0 {
-        let frac = String(n % p)
-        s += "." + String(repeating: "0", count: d - frac.count) + frac
-    }
-    return s
 }

@@ -39,7 +39,8 @@ public struct PacketPrinter {
     public mutating func follow(
         bytes b: UnsafeRawBufferPointer, linkType: LinkType, frame: Int, timestamp: Timestamp, originalLength: Int
     ) {
-        note = follower.follow(b, linkType: linkType, frame: frame, time: timestamp, wireLength: originalLength)
+        note = follower.follow(
+            b, linkType: linkType, frame: frame, time: timestamp, wireLength: originalLength, parsing: .forFlows)
     }
 
     /// Decodes, tracks and renders one frame. False once the output can no longer be written

@@ -112,7 +112,7 @@ extension OutputBuffer {
     }
 
     fileprivate mutating func traceNumber(_ v: Double?) {
-        if let v, v.isFinite { value(raw: String(format3: v, decimals: 3)) } else { nullValue() }
+        if let v { value(v, decimals: 3) } else { nullValue() }
     }
 
     fileprivate mutating func traceDetail(_ d: Detail) {
