@@ -1,3 +1,4 @@
+import WiretaleCore
 import WiretaleSystem
 
 #if canImport(Glibc)
@@ -14,36 +15,37 @@ public enum TraceRunner {
         if let why = TraceOptions.timeoutProblem(options.timeoutSeconds) {
             return TraceReport(
                 url: options.url, steps: [], result: .failed(TraceFailure(.url, .local, why, hint: nil)),
-                packets: PacketStatus(captured: false, note: "nothing was sent"))
+                packets: PacketStatus(captured: false, note: Bilingual(TraceSay.nothingSent)))
         }
         if let w = options.writeFile, let why = writeProblem(w) {
-            let f = TraceFailure(.url, .local, "-w \(w): \(why)", hint: "give a file path in a writable directory")
+            let f = TraceFailure(
+                .url, .local, Bilingual(TraceSay.writeFile, parts: [Bilingual(verbatim: w), why]),
+                hint: Bilingual(TraceSay.writableDirHint))
             return TraceReport(
                 url: options.url, steps: [], result: .failed(f),
-                packets: PacketStatus(captured: false, note: "nothing was sent"))
+                packets: PacketStatus(captured: false, note: Bilingual(TraceSay.nothingSent)))
         }
         if let ca = options.caFile, readTextFile(ca) == nil {
             let f = TraceFailure(
-                .tls, .local, "--cacert \(ca): the file cannot be read", hint: "give a PEM file with the CA certificate"
-            )
+                .tls, .local, Bilingual(TraceSay.caUnreadable, ca), hint: Bilingual(TraceSay.pemFileHint))
             return TraceReport(
                 url: options.url, steps: [], result: .failed(f),
-                packets: PacketStatus(captured: false, note: "nothing was sent"))
+                packets: PacketStatus(captured: false, note: Bilingual(TraceSay.nothingSent)))
         }
         return await Tracer(options: options, packetSource: packetSource).run()
     }
 
     /// Why `-w PATH` could not be written, checked before anything is sent (nothing is created):
     /// an existing path must be a writable non-directory; a new one needs a writable directory.
-    static func writeProblem(_ path: String) -> String? {
-        if path.isEmpty { return "empty path" }
+    static func writeProblem(_ path: String) -> Bilingual? {
+        if path.isEmpty { return Bilingual(TraceSay.emptyPath) }
         var st = stat()
         if stat(path, &st) == 0 {
-            if (st.st_mode & 0o170000) == 0o040000 { return "is a directory" }
-            if access(path, W_OK) != 0 { return "cannot be written (\(errnoText(errno)))" }
+            if (st.st_mode & 0o170000) == 0o040000 { return Bilingual(TraceSay.isDirectory) }
+            if access(path, W_OK) != 0 { return Bilingual(TraceSay.cannotBeWritten, errnoText(errno)) }
             return nil
         }
-        if errno != ENOENT { return "cannot be written (\(errnoText(errno)))" }
+        if errno != ENOENT { return Bilingual(TraceSay.cannotBeWritten, errnoText(errno)) }
         let dir: String
         if let slash = path.lastIndex(of: "/") {
             dir = slash == path.startIndex ? "/" : String(path[..<slash])
@@ -52,9 +54,9 @@ public enum TraceRunner {
         }
         var ds = stat()
         guard stat(dir, &ds) == 0, (ds.st_mode & 0o170000) == 0o040000 else {
-            return "the directory \(dir) does not exist"
+            return Bilingual(TraceSay.noDirectory, dir)
         }
-        if access(dir, W_OK | X_OK) != 0 { return "the directory \(dir) is not writable (\(errnoText(errno)))" }
+        if access(dir, W_OK | X_OK) != 0 { return Bilingual(TraceSay.dirNotWritable, dir, errnoText(errno)) }
         return nil
     }
 }

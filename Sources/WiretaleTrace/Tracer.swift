@@ -28,7 +28,7 @@ public final class Tracer: Sendable {
         /// Steps d and f whose slow parts (running `ip`) wait until the hop is over.
         var pendingLocal: [PendingLocal] = []
         /// Why a capture that should have run did not start.
-        var captureProblem: String?
+        var captureProblem: Bilingual?
         /// One TLS context for every hop (its options do not change between hops).
         var tlsContext: NIOSSLContext?
         /// The connection the last response left open for the next hop (same scheme, host, port).
@@ -84,9 +84,9 @@ public final class Tracer: Sendable {
         let neighbourBefore = NeighbourCache.snapshot()
         // The capture must be running before the first packet; its filter needs the URL's port, so
         // the URL is read once untimed here (step a below reads and times it again).
-        var captureProblem: String?
+        var captureProblem: Bilingual?
         let preParsed = try? TraceURL.parse(options.url)
-        if preParsed == nil { captureProblem = "packets were not captured: the URL is invalid, so nothing was sent" }
+        if preParsed == nil { captureProblem = Bilingual(TraceSay.urlInvalidNoPackets) }
         let captureStart = Monotonic.nowMs()
         let capture = preParsed.flatMap { startCapture($0, t0: captureStart, notes: &captureProblem) }
         var run = Run(t0: captureStart, neighbourBefore: neighbourBefore)
@@ -115,7 +115,7 @@ public final class Tracer: Sendable {
             s.detail.set("error", error.reason)
             s.detail.set("offset", error.offset)
             run.steps.append(s)
-            let f = TraceFailure(.url, .invalidURL, "invalid URL: \(error.reason)", hint: nil)
+            let f = TraceFailure(.url, .invalidURL, Bilingual(TraceSay.invalidURL, error.reason))
             return await finish(&run, .failed(f), capture: capture, interface: capture?.1)
         }
         run.steps.append(
@@ -134,7 +134,7 @@ public final class Tracer: Sendable {
                 let t = Monotonic.nowMs()
                 url = next
                 var s = URLStep.make(next, text: next.description, startMs: t - run.t0, durationMs: 0, hop: hop)
-                s.evidence.insert("redirect hop \(hop): the Location header names a new URL", at: 0)
+                s.lines.insert(Bilingual(TraceSay.redirectHop, "\(hop)"), at: 0)
                 run.steps.append(s)
             }
         }
@@ -183,7 +183,7 @@ public final class Tracer: Sendable {
             addresses = [literal]
             var s = TraceStep(.dns, hop: hop, startMs: dnsStart - t0, status: .skipped)
             s.detail.set("source", "literal")
-            s.evidence.append("the URL names the address \(literal) itself: no DNS lookup, no packet")
+            s.say(.literalAddress, literal.description)
             run.steps.append(s)
         } else if let cached = run.resolved[url.host] {
             addresses = cached.addresses.map(\.address)
@@ -191,9 +191,7 @@ public final class Tracer: Sendable {
             s.detail.set("name", url.host)
             s.detail.set("source", "reused")
             s.detail.set("addresses", addresses.map(\.description))
-            s.evidence.append(
-                "\(url.host) was resolved for an earlier hop; the answer is reused (as a browser's DNS cache would, within its TTL): no query sent"
-            )
+            s.say(.dnsReused, url.host)
             run.steps.append(s)
         } else {
             let resolver = makeResolver()
@@ -221,7 +219,8 @@ public final class Tracer: Sendable {
         addresses = order(addresses)
         if addresses.isEmpty {
             let fam = options.family == .ipv4 ? "IPv4" : "IPv6"
-            let f = TraceFailure(.dns, .dnsNoName, "\(url.host) has no \(fam) address", hint: "try without -4/-6")
+            let f = TraceFailure(
+                .dns, .dnsNoName, Bilingual(TraceSay.noFamilyAddress, url.host, fam), hint: Bilingual(TraceSay.noFamilyHint))
             return .failed(f)
         }
 
@@ -239,8 +238,8 @@ public final class Tracer: Sendable {
             } catch {
                 return .failed(
                     TraceFailure(
-                        .tls, .local, "could not set up TLS: \(error)",
-                        hint: options.caFile.map { "is \($0) a PEM certificate?" }))
+                        .tls, .local, Bilingual(TraceSay.tlsSetupFailed, "\(error)"),
+                        hint: options.caFile.map { Bilingual(TraceSay.pemHint, $0) }))
             }
         }
 
@@ -261,13 +260,10 @@ public final class Tracer: Sendable {
                 var s = TraceStep(.localAddress, hop: hop, startMs: measured - t0, status: .failed)
                 s.detail.set("destination", address.description)
                 s.detail.set("error", errnoName(e))
-                s.evidence.append(
-                    "the kernel has no route and no local address for \(address): \(errnoText(e)) (a UDP connect() found no route)"
-                )
+                s.say(.noRouteKernel, address.description, errnoText(e))
                 let f = TraceFailure(
-                    .localAddress, .noRoute, "no route to \(address): this PC has no address or route for it",
-                    hint: address.isIPv6
-                        ? "this network may have no IPv6: try -4" : "check the network connection (ip addr, ip route)")
+                    .localAddress, .noRoute, Bilingual(TraceSay.noRouteWhyPC, address.description),
+                    hint: Bilingual(address.isIPv6 ? TraceSay.noIPv6Hint4 : TraceSay.checkNetworkHint))
                 attempts.append(.init(address: address, outcome: "no route", ms: 0))
                 lastFailure = (s, f)
             }
@@ -277,7 +273,7 @@ public final class Tracer: Sendable {
                 lastFailure
                 ?? (
                     TraceStep(.localAddress, hop: hop, startMs: Monotonic.nowMs() - t0, status: .failed),
-                    TraceFailure(.localAddress, .noRoute, "no usable route to \(url.host)", hint: nil)
+                    TraceFailure(.localAddress, .noRoute, Bilingual(TraceSay.noUsableRoute, url.host))
                 )
             run.steps.append(s)
             return .failed(f)
@@ -339,9 +335,9 @@ public final class Tracer: Sendable {
             let (s, f) = lastFailure!
             var step = s
             if attempts.count > 1 {
-                step.evidence.append(
-                    "all \(attempts.count) addresses failed: "
-                        + attempts.map { "\($0.address) \($0.outcome)" }.joined(separator: ", "))
+                step.lines.append(
+                    Bilingual(TraceSay.allAddressesFailed, "\(attempts.count)")
+                        + Bilingual(verbatim: attempts.map { "\($0.address) \($0.outcome)" }.joined(separator: ", ")))
             }
             run.steps.append(step)
             return .failed(f)
@@ -374,23 +370,19 @@ public final class Tracer: Sendable {
                 s.status = .failed
                 let why =
                     record.error.flatMap { HTTPSteps.tlsFailure($0, record, host: url.host) }
-                    ?? record.error.map { "\($0)" } ?? "the handshake did not complete"
-                s.evidence.append("failed: \(why)")
+                    ?? record.error.map { Bilingual(verbatim: "\($0)") } ?? Bilingual(TraceSay.handshakeIncomplete)
+                s.lines.append(Bilingual(TraceSay.failed, parts: [why]))
                 run.steps.append(s)
                 if case .timeout(_, let ms)? = record.error {
                     return .failed(
-                        TraceFailure(.tls, .tls, "TLS handshake timed out after \(formatMs(ms)) ms", hint: nil))
+                        TraceFailure(.tls, .tls, Bilingual(TraceSay.tlsTimedOut, formatMs(ms))))
                 }
-                var hint =
-                    "if you trust this server, give its CA with --cacert FILE, or skip the check with --insecure (unsafe)"
-                if case .plainHTTPOnTLSPort? = record.error { hint = "use http:// for this port" }
-                if case .notTLS(let began)? = record.error {
-                    hint = began.hasPrefix("HTTP/") ? "use http:// for this port" : "is this the right port for HTTPS?"
-                }
-                if case .tlsHostname? = record.error {
-                    hint = "use the name the certificate was issued for, or --insecure (unsafe)"
-                }
-                return .failed(TraceFailure(.tls, .tls, "TLS failure: \(why)", hint: hint))
+                var hint = TraceSay.cacertHint
+                if case .plainHTTPOnTLSPort? = record.error { hint = .useHTTPHint }
+                if case .notTLS(let began)? = record.error { hint = began.hasPrefix("HTTP/") ? .useHTTPHint : .rightPortHint }
+                if case .tlsHostname? = record.error { hint = .certNameHint }
+                return .failed(
+                    TraceFailure(.tls, .tls, Bilingual(TraceSay.tlsFailure, parts: [why]), hint: Bilingual(hint)))
             }
             run.steps.append(s)
         }
@@ -411,23 +403,19 @@ public final class Tracer: Sendable {
         var dns = TraceStep(.dns, hop: hop, startMs: now, status: .skipped)
         dns.detail.set("name", url.host)
         dns.detail.set("source", "connection-reused")
-        dns.evidence.append(
-            "the connection of hop \(from) to \(remote) is still open and is reused: no lookup needed, no packet")
+        dns.say(.connectionReusedDNS, "\(from)", remote)
         run.steps.append(dns)
         var tcp = TraceStep(.tcp, hop: hop, startMs: now, status: .skipped)
         tcp.detail.set("reused", true)
         tcp.detail.set("reused_from_hop", from)
         tcp.detail.set("remote", remote)
         tcp.detail.set("local", local)
-        tcp.evidence.append(
-            "reused the TCP connection of hop \(from) (\(local) to \(remote)), kept open by HTTP/1.1 keep-alive: no three-way handshake, no SYN"
-        )
+        tcp.say(.connectionReusedTCP, "\(from)", local, remote)
         run.steps.append(tcp)
         if open.info.tls {
             var tls = TraceStep(.tls, hop: hop, startMs: now, status: .skipped)
             tls.detail.set("reused", true)
-            tls.evidence.append(
-                "not in the notes: the TLS session of hop \(from) carries on over the reused connection: no handshake")
+            tls.say(.tlsReused, "\(from)")
             run.steps.append(tls)
         }
         let (request, lines) = HTTPSteps.request(for: url, userAgent: options.userAgent)
@@ -459,21 +447,22 @@ public final class Tracer: Sendable {
         let teardown = ConnectionSteps.teardown(record, tls: info.tls, t0: t0, hop: hop)
         guard let head = record.head, record.completeMs != nil || record.error == nil else {
             response.status = .failed
-            let why: String
+            let why: Bilingual
             switch record.error {
             case .timeout(let phase, let ms)?:
                 why =
-                    "timed out after \(formatMs(ms)) ms \(phase)"
-                    + (record.head != nil ? ": the body was cut off after \(record.bodyBytes) bytes" : "")
-            case .reset(let phase)?: why = "the server reset the connection (RST) while \(phase)"
-            case .closedEarly(let phase)?: why = "the server closed the connection early, while \(phase)"
-            case .malformed(let m)?: why = "malformed response: \(m)"
-            default: why = "the response was incomplete"
+                    Bilingual(TraceSay.timedOut, formatMs(ms), phase)
+                    + (record.head != nil
+                        ? Bilingual(TraceSay.bodyCutOff, "\(record.bodyBytes)") : Bilingual(verbatim: ""))
+            case .reset(let phase)?: why = Bilingual(TraceSay.serverReset, phase)
+            case .closedEarly(let phase)?: why = Bilingual(TraceSay.serverClosedEarly, phase)
+            case .malformed(let m)?: why = Bilingual(TraceSay.malformedResponse, m)
+            default: why = Bilingual(TraceSay.responseIncomplete)
             }
-            response.evidence.append("failed: \(why)")
+            response.lines.append(Bilingual(TraceSay.failed, parts: [why]))
             run.steps.append(response)
             if let teardown { run.steps.append(teardown) }
-            return .failed(TraceFailure(.httpResponse, .httpBroken, why, hint: nil))
+            return .failed(TraceFailure(.httpResponse, .httpBroken, why))
         }
         run.steps.append(response)
         if let teardown { run.steps.append(teardown) }
@@ -485,34 +474,29 @@ public final class Tracer: Sendable {
                 next = try url.resolve(location)
             } catch {
                 if let i = run.steps.lastIndex(where: { $0.kind == .httpResponse }) {
-                    run.steps[i].evidence.append(
-                        "redirect (\(head.status)) to \(location): not followed: \(error.reason)")
+                    run.steps[i].say(.redirectNotFollowedError, "\(head.status)", location, error.reason)
                     run.steps[i].detail.set("redirect_error", error.reason)
                 }
                 return .failed(
                     TraceFailure(
-                        .httpResponse, .httpBroken, "redirect to \(location): \(error.reason)",
-                        hint: error.reason.hasPrefix("unsupported scheme")
-                            ? "open that URL with a tool for its scheme" : nil
+                        .httpResponse, .httpBroken, Bilingual(TraceSay.redirectTo, location, error.reason),
+                        hint: error.reason.hasPrefix("unsupported scheme") ? Bilingual(TraceSay.otherToolHint) : nil
                     ))
             }
             if hop < options.maxRedirects {
                 let sameOrigin = Self.origin(next) == Self.origin(url)
-                let hopNote: String
+                let hopNote: TraceSay
                 if let session {
                     run.open = OpenConnection(session: session, origin: Self.origin(url), info: info)
-                    hopNote =
-                        "the connection stays open for hop \(hop + 1) (same scheme, host and port; HTTP/1.1 keep-alive): no new lookup, no new handshake"
+                    hopNote = .staysOpen
                 } else if sameOrigin {
-                    hopNote =
-                        "the server did not keep the connection open (Connection: close, HTTP/1.0, or a body ended by closing): hop \(hop + 1) opens a new one"
+                    hopNote = .notKeptOpen
                 } else {
-                    hopNote =
-                        "this connection is closed: hop \(hop + 1) goes to another scheme, host or port, so it opens its own"
+                    hopNote = .otherOrigin
                 }
                 if let i = run.steps.lastIndex(where: { $0.kind == .httpResponse }) {
-                    run.steps[i].evidence.append("redirect (\(head.status)) to \(next): following it (-L)")
-                    run.steps[i].evidence.append(hopNote)
+                    run.steps[i].say(.following, "\(head.status)", next.description)
+                    run.steps[i].say(hopNote, "\(hop + 1)")
                     run.steps[i].detail.set("redirect_to", next.description)
                     run.steps[i].detail.set("connection_kept_open", session != nil)
                 }
@@ -520,16 +504,16 @@ public final class Tracer: Sendable {
             }
             if let i = run.steps.lastIndex(where: { $0.kind == .httpResponse }) {
                 run.steps[i].detail.set("redirect_to", next.description)
-                run.steps[i].evidence.append(
-                    options.maxRedirects == 0
-                        ? "redirect (\(head.status)) to \(next): not followed (use -L to follow)"
-                        : "redirect (\(head.status)) to \(next): not followed, --max-redirects \(options.maxRedirects) reached"
-                )
+                if options.maxRedirects == 0 {
+                    run.steps[i].say(.notFollowedUseL, "\(head.status)", next.description)
+                } else {
+                    run.steps[i].say(.notFollowedMax, "\(head.status)", next.description, "\(options.maxRedirects)")
+                }
             }
             if options.maxRedirects > 0 {
                 return .failed(
                     TraceFailure(
-                        .httpResponse, .httpBroken, "too many redirects (more than \(options.maxRedirects))", hint: nil)
+                        .httpResponse, .httpBroken, Bilingual(TraceSay.tooManyRedirects, "\(options.maxRedirects)"))
                 )
             }
         }
@@ -540,10 +524,10 @@ public final class Tracer: Sendable {
             let cls: FailureClass = head.status >= 500 ? .httpServerError : .httpClientError
             let meaning =
                 head.status == 404
-                ? "the server has no document at \(url.requestTarget)"
-                : (head.status >= 500 ? "the server failed to produce the document" : "the server refused the request")
+                ? Bilingual(TraceSay.noDocument, url.requestTarget)
+                : Bilingual(head.status >= 500 ? TraceSay.serverFailed : TraceSay.serverRefused)
             return .failed(
-                TraceFailure(.httpResponse, cls, "HTTP \(head.status) \(head.reason): \(meaning)", hint: nil))
+                TraceFailure(.httpResponse, cls, Bilingual(verbatim: "HTTP \(head.status) \(head.reason): ") + meaning))
         }
         return .done
     }
@@ -609,7 +593,7 @@ public final class Tracer: Sendable {
 
     /// Starts the capture on "any" (the egress interface is only known after DNS, and the DNS
     /// server may sit behind another one), filtered to the trace's kinds of traffic.
-    private func startCapture(_ url: TraceURL, t0: Double, notes: inout String?) -> (any TraceCapture, String)? {
+    private func startCapture(_ url: TraceURL, t0: Double, notes: inout Bilingual?) -> (any TraceCapture, String)? {
         guard let source = packetSource, CapturePrivilege.canCapture() else { return nil }
         // DNS to the resolver actually used: `--resolver` may name another port than 53.
         let filter = CapturePrivilege.filter(
@@ -618,7 +602,7 @@ public final class Tracer: Sendable {
             let c = try source.start(interface: "any", filter: filter, saveTo: options.writeFile, clockOffsetMs: t0)
             return (c, "any")
         } catch {
-            notes = "packets were not captured: the capture could not start (\(error)); times are socket-level"
+            notes = Bilingual(TraceSay.captureNotStarted, "\(error)")
             return nil
         }
     }
@@ -664,30 +648,28 @@ public final class Tracer: Sendable {
                 if let socket = s.detail["ttfb_ms"] { s.detail["ttfb_socket_ms"] = socket }
                 s.detail.set("ttfb_ms", round3(w.ms))
                 s.detail.set("ttfb_source", "wire")
-                s.evidence.removeAll { $0.hasPrefix("time to first byte") }
-                s.evidence.insert(
-                    "time to first byte \(formatMs(w.ms)) ms on the wire, from frame \(w.requestFrame) (the request's last byte) to frame \(w.responseFrame) (the response's first)",
-                    at: min(s.evidence.count, 1))
+                s.lines.removeAll { $0.english.hasPrefix("time to first byte") }
+                s.lines.insert(
+                    Bilingual(TraceSay.ttfbWire, formatMs(w.ms), "\(w.requestFrame)", "\(w.responseFrame)"),
+                    at: min(s.lines.count, 1))
                 run.steps[i] = s
             }
             packets = PacketStatus(
                 captured: true, interface: iface, frameCount: frames.count, savedTo: options.writeFile,
-                note: "\(frames.count) packets captured on \(iface)"
-                    + (options.writeFile.map { ", saved to \($0)" } ?? ""))
+                note: Bilingual(TraceSay.packetsCaptured, "\(frames.count)", iface)
+                    + (options.writeFile.map { Bilingual(TraceSay.savedTo, $0) } ?? Bilingual(verbatim: "")))
         } else if let problem = run.captureProblem {
             packets = PacketStatus(captured: false, note: problem)
         } else if packetSource == nil {
             packets = PacketStatus(
                 captured: false,
-                note:
-                    "packets were not captured: this build has no live capture wired into trace yet; times are socket-level"
-                    + (options.writeFile != nil ? " (-w: nothing written)" : ""))
+                note: Bilingual(TraceSay.noLiveCapture)
+                    + (options.writeFile != nil ? Bilingual(TraceSay.nothingWritten) : Bilingual(verbatim: "")))
         } else {
             packets = PacketStatus(
                 captured: false,
-                note:
-                    "packets were not captured (capturing needs root or CAP_NET_RAW): \(CapturePrivilege.howTo); times are socket-level"
-                    + (options.writeFile != nil ? " (-w: nothing written)" : ""))
+                note: Bilingual(TraceSay.needsPrivilege, parts: [CapturePrivilege.howTo])
+                    + (options.writeFile != nil ? Bilingual(TraceSay.nothingWritten) : Bilingual(verbatim: "")))
         }
         return TraceReport(url: options.url, steps: run.steps, result: result, packets: packets)
     }

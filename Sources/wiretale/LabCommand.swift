@@ -102,13 +102,16 @@ struct LabCommand: ParsableCommand {
         @Option(name: [.short, .customLong("write")], help: "Also write every packet of the run to this pcap file.")
         var write: String?
 
+        @Option(help: "en (default) or zh: the notes' Chinese terms.")
+        var lang: NotesLanguage = .en
+
         func validate() throws {
             if count < 1 || count > 100_000 { throw ValidationError("--count must be from 1 to 100000") }
             if size < 1 || size > 1400 { throw ValidationError("--size must be from 1 to 1400") }
         }
 
         func run() throws {
-            LabCommands.compare(count: count, size: size, write: write)
+            LabCommands.compare(count: count, size: size, write: write, lang: lang)
         }
     }
 

@@ -52,7 +52,7 @@ import WiretaleCore
         let run = CompareLab.run(count: 20, size: 32)
         let path = "/tmp/wiretale-compare-\(getpid()).pcap"
         defer { unlink(path) }
-        #expect(CompareLab.write(run, to: path).contains("wrote"))
+        #expect(CompareLab.write(run, to: path).english.contains("wrote"))
         let reader = try CaptureFileReader(path: path)
         var packets = 0
         var bytes = 0

@@ -186,7 +186,7 @@ struct WireAttributionTests {
         #expect(c?.frameOf[.handshake1] == 6 && c?.frameOf[.handshake2] == 7 && c?.frameOf[.handshake3] == 8)
         #expect(c?.report.handshake.clientISN == 1000 && c?.report.handshake.serverISN == 5000)
         #expect(
-            FrameEvidence.handshake(c!)
+            FrameEvidence.handshake(c!)?.english
                 == "frames 6, 7, 8: SYN seq=x=1000; SYN-ACK seq=y=5000, ack=x+1 ✓; ACK ack=y+1 ✓ (three-way handshake)")
         #expect(captured.frames[6].summary.contains("-- second handshake (SYN+ACK): ack = x+1 holds"))
         // The frame lines are `wiretale read`'s, without the frame number and time.

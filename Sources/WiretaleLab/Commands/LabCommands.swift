@@ -32,9 +32,9 @@ package enum LabCommands {
     }
 
     /// `lab compare`: `count` exchanges of `size` bytes over UDP and TCP; `write` saves the packets.
-    package static func compare(count: Int, size: Int, write: String?) {
+    package static func compare(count: Int, size: Int, write: String?, lang: NotesLanguage = .en) {
         var out = LabOutput()
-        CompareLab.render(CompareLab.run(count: count, size: size), writeTo: write, to: &out)
+        CompareLab.render(CompareLab.run(count: count, size: size), writeTo: write, lang: lang, to: &out)
     }
 
     /// What `lab servers` was asked for, its arguments parsed (`ServersArguments`).

@@ -24,7 +24,7 @@ public struct BroadcastRun: Sendable {
     public var port: UInt16 = 0
     public var sent = 0
     public var receivers: [BroadcastReceiver] = []
-    public var captureNote: String?
+    public var captureMessage: Bilingual?
 }
 
 /// The notes' "UDP can broadcast" (可以广播): one sender, two receivers, each in a network
@@ -74,7 +74,9 @@ public enum BroadcastLab {
                     name: "receiver \(short.uppercased())",
                     address: String(address.prefix { $0 != "/" })))
         }
-        if !(capture && captureAllowed()) { r.captureNote = capture ? notPrivilegedNote : "capture turned off" }
+        if !(capture && captureAllowed()) {
+            r.captureMessage = Bilingual(capture ? LabSay.notPrivileged : LabSay.captureTurnedOff)
+        }
         let sender: Socket?? = ns.inside("s") {
             guard let s = try? Socket.udp() else { return nil }
             try? s.allowBroadcast()
@@ -97,37 +99,31 @@ public enum BroadcastLab {
     }
 
     public static func render(_ r: BroadcastRun, lang: NotesLanguage = .en, to out: inout LabOutput) {
-        out.heading(
-            "UDP broadcast (\(NotesQuote.canBroadcast.chinese)): one sendto, every host on the subnet receives it")
+        func say(_ l: LabSay) -> String { l.text(lang).description }
+        out.heading(LabSay.broadcastHeading.filled(lang, [NotesQuote.canBroadcast.chinese.description]))
         guard r.ran else {
-            out.line("  skipped: \(r.skipped ?? "not run")")
+            out.line(LabSay.broadcastSkipped.filled(lang, [r.skipped ?? say(.notRun)]))
             return
         }
-        out.line("  The lab built a small network of its own: three network namespaces on one bridge, sender")
-        out.line(
-            "  \(r.sender), receivers \(r.receivers.map(\.address).joined(separator: " and ")) (10.77.0.0/24 exists only inside them)."
-        )
-        if let n = r.captureNote { out.line("  (\(n))") }
+        out.line(say(.broadcastNetwork1))
+        let receivers = r.receivers.map(\.address).joined(separator: lang == .zh ? LabSay.and.chinese.description : " and ")
+        out.line(LabSay.broadcastNetwork2.filled(lang, [r.sender, receivers]))
+        if let n = r.captureMessage { out.line("  (\(n.text(lang)))") }
         out.line("")
-        out.line(
-            "  sender   socket(AF_INET, SOCK_DGRAM); setsockopt(SO_BROADCAST, 1); "
-                + "sendto(\(r.destination):\(r.port)) → \(r.sent) bytes")
+        out.line(LabSay.broadcastSender.filled(lang, ["\(r.destination):\(r.port)", "\(r.sent)"]))
         for rc in r.receivers {
+            let name = rc.name.hasPrefix("receiver ") ? LabSay.receiverName.filled(lang, [String(rc.name.dropFirst(9))]) : rc.name
             out.line(
-                "  \(rc.name) (\(rc.address)) recvfrom() → "
-                    + (rc.received.map { "\"\($0)\" from \(rc.from ?? "?")" } ?? "nothing within 2 s"))
+                "  \(name) (\(rc.address)) recvfrom() → "
+                    + (rc.received.map { LabSay.received.filled(lang, [$0, rc.from ?? "?"]) } ?? say(.nothingWithin)))
             if let frames = rc.frames {
                 var x = FrameExplainer(language: lang)
-                out.line("    captured on its eth0:")
+                out.line(say(.capturedOnEth0))
                 for f in frames { out.line("      " + x.line(for: f).text) }
             }
         }
         let all = r.receivers.allSatisfy { $0.received != nil }
         out.line("")
-        out.line(
-            all
-                ? "  One datagram, sent once, reached both receivers: no connection to each, no copy per receiver. "
-                    + "TCP cannot do this: a connection has exactly two ends."
-                : "  Not every receiver got the datagram: UDP does not resend, and nothing tells the sender.")
+        out.line(say(all ? .broadcastAll : .broadcastSome))
     }
 }

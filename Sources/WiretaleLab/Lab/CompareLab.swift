@@ -8,7 +8,10 @@ import WiretaleSystem
 
 /// One transport's measurements in `lab compare`.
 public struct CompareRow: Sendable {
-    public var name: String
+    /// The transport's name in both languages.
+    public var label: Bilingual
+    /// The name in English.
+    public var name: String { label.english }
     public var exchanges: Int
     /// How many exchanges got their reply.
     public var completed: Int
@@ -36,7 +39,9 @@ public struct CompareRow: Sendable {
 public struct CompareRun: Sendable {
     public var rows: [CompareRow] = []
     public var size = 0
-    public var captureNote: String?
+    public var captureMessage: Bilingual?
+    /// Why no packets were captured, in English.
+    public var captureNote: String? { captureMessage?.english }
 }
 
 /// `wiretale lab compare`: the notes' "UDP fast, TCP slow" (section 3) measured on loopback. The
@@ -48,7 +53,7 @@ public enum CompareLab {
         var run = CompareRun()
         run.size = size
         let live = capture && captureAllowed()
-        if !live { run.captureNote = capture ? notPrivilegedNote : "packets not captured (capture turned off)" }
+        if !live { run.captureMessage = Bilingual(capture ? LabSay.notPrivileged : LabSay.captureOff) }
         run.rows.append(measure(.udp, count: count, size: size, live: live))
         run.rows.append(measure(.tcpNew, count: count, size: size, live: live))
         run.rows.append(measure(.tcpReused, count: count, size: size, live: live))
@@ -58,13 +63,13 @@ public enum CompareLab {
     enum Kind { case udp, tcpNew, tcpReused }
 
     static func measure(_ kind: Kind, count: Int, size: Int, live: Bool) -> CompareRow {
-        let name =
+        let name: LabSay =
             switch kind {
-            case .udp: "UDP"
-            case .tcpNew: "TCP, new connection each"
-            case .tcpReused: "TCP, one connection"
+            case .udp: .rowUDP
+            case .tcpNew: .rowTCPNew
+            case .tcpReused: .rowTCPReused
             }
-        var row = CompareRow(name: name, exchanges: count, completed: 0, latencies: [])
+        var row = CompareRow(label: Bilingual(name), exchanges: count, completed: 0, latencies: [])
         let request = [UInt8](repeating: UInt8(ascii: "q"), count: size)
         let any = SocketAddress(ip: "127.0.0.1", port: 0)!
         guard let server = try? (kind == .udp ? Socket.udp() : Socket.tcp()) else { return row }
@@ -213,17 +218,19 @@ public enum CompareLab {
         return nil
     }
 
-    public static func render(_ run: CompareRun, writeTo path: String? = nil, to out: inout LabOutput) {
+    public static func render(
+        _ run: CompareRun, writeTo path: String? = nil, lang: NotesLanguage = .en, to out: inout LabOutput
+    ) {
+        func say(_ l: LabSay) -> String { l.text(lang).description }
         let n = run.rows.first?.exchanges ?? 0
-        out.heading("UDP vs TCP, measured (the notes: \(NotesQuote.udpFastTCPSlow.chinese))")
-        out.line(
-            "  \(n) request/reply exchanges of \(run.size) bytes each way, per transport, on loopback (127.0.0.1).")
-        if let note = run.captureNote { out.line("  (\(note))") }
+        out.heading(LabSay.compareHeading.filled(lang, [NotesQuote.udpFastTCPSlow.chinese.description]))
+        out.line(LabSay.compareIntro.filled(lang, ["\(n)", "\(run.size)"]))
+        if let note = run.captureMessage { out.line("  (\(note.text(lang)))") }
         out.line("")
         let header = [
-            LabText.pad("", 26), LabText.pad("replies", 9), LabText.pad("packets", 9), LabText.pad("bytes", 9),
-            LabText.pad("per exch.", 10), LabText.pad("RTTs to 1st byte", 17),
-            LabText.pad("median µs", 10), "p99 µs",
+            LabText.pad("", 26), LabText.pad(say(.colReplies), 9), LabText.pad(say(.colPackets), 9),
+            LabText.pad(say(.colBytes), 9), LabText.pad(say(.colPer), 10), LabText.pad(say(.colRTTs), 17),
+            LabText.pad(say(.colMedian), 10), say(.colP99),
         ].joined()
         out.line("  " + header)
         for r in run.rows {
@@ -232,50 +239,38 @@ public enum CompareLab {
             out.line(
                 "  "
                     + [
-                        LabText.pad(r.name, 26), LabText.pad("\(r.completed)/\(r.exchanges)", 9),
-                        LabText.pad(r.packets.map(String.init) ?? "n/c", 9),
-                        LabText.pad(r.bytes.map(String.init) ?? "n/c", 9),
-                        LabText.pad(per, 10), LabText.pad(r.roundTrips.map(String.init) ?? "n/c", 17),
+                        LabText.pad(r.label.text(lang), 26), LabText.pad("\(r.completed)/\(r.exchanges)", 9),
+                        LabText.pad(r.packets.map(String.init) ?? say(.notCounted), 9),
+                        LabText.pad(r.bytes.map(String.init) ?? say(.notCounted), 9),
+                        LabText.pad(per, 10), LabText.pad(r.roundTrips.map(String.init) ?? say(.notCounted), 17),
                         LabText.pad(us(r.percentile(0.5)), 10), us(r.percentile(0.99)),
                     ].joined())
         }
         for r in run.rows where r.dropped > 0 {
-            out.line(
-                "  (\(r.name): the capture fell behind and the kernel dropped \(r.dropped) packets: its counts are low)"
-            )
+            out.line(LabSay.dropped.filled(lang, [r.label.text(lang), "\(r.dropped)"]))
         }
         out.line("")
-        out.line("  packets and bytes: every frame of each run as captured on lo (bytes include lo's 14-byte link")
-        out.line("  header); RTTs: turns of the traffic before the first reply byte, counted on the packets (for the")
-        out.line("  reused connection, on its last exchange); latency: the client's clock, first call to last reply")
-        out.line("  byte (for a new connection: from connect()).")
+        for l in [LabSay.legend1, .legend2, .legend3, .legend4] { out.line(say(l)) }
         out.line("")
         let per = run.rows.map { r in r.packets.map { Double($0) / Double(max(1, r.exchanges)) } }
         if run.rows.count == 3, let u = per[0], let t = per[1], let k = per[2], let ut = run.rows[0].roundTrips,
             let tt = run.rows[1].roundTrips
         {
-            out.line("  What this shows: most of TCP's cost here is the handshake and the teardown. A new connection")
-            out.line(
-                "  per request took \(String(format1: t)) packets and \(tt) round trips before the first reply byte; UDP "
-                    + "took \(String(format1: u)) and \(ut);")
-            out.line("  one TCP connection kept open took \(String(format1: k)) per exchange, close to UDP.")
+            out.line(say(.shows1))
+            out.line(LabSay.shows2.filled(lang, [String(format1: t), "\(tt)", String(format1: u), "\(ut)"]))
+            out.line(LabSay.shows3.filled(lang, [String(format1: k)]))
         } else {
-            out.line("  What this shows: the latencies only (packets were not captured, so they are not counted here;")
-            out.line("  with root the table counts packets, bytes and round trips on the wire). TCP with a new")
-            out.line("  connection per request pays for the handshake before its first byte and the teardown after.")
+            for l in [LabSay.latOnly1, .latOnly2, .latOnly3] { out.line(say(l)) }
         }
-        out.line("  What it does not show: loopback never loses, reorders or delays a packet, so nothing here")
-        out.line("  exercises what TCP buys (retransmission, ordering, flow and congestion control); on a real network")
-        out.line("  UDP's speed comes with losses the program must handle itself. Latencies at this scale are mostly")
-        out.line("  system-call and scheduling time, not the network.")
+        for l in [LabSay.notShow1, .notShow2, .notShow3, .notShow4] { out.line(say(l)) }
         if let path {
             out.line("")
-            out.line(write(run, to: path))
+            out.line(write(run, to: path).text(lang))
         }
     }
 
     /// Writes every frame of the run to `path` (pcap), so the counts can be checked against a capture.
-    public static func write(_ run: CompareRun, to path: String) -> String {
+    public static func write(_ run: CompareRun, to path: String) -> Bilingual {
         writeFrames(run.rows.flatMap { $0.frames ?? [] }, to: path)
     }
 }
@@ -289,8 +284,8 @@ extension String {
 }
 
 /// Writes `frames` to a pcap file at `path` with the project's `CaptureWriter`; returns a line saying what it did.
-public func writeFrames(_ frames: [LabFrame], to path: String) -> String {
-    guard let first = frames.first else { return "  nothing written to \(path): no packets were captured" }
+public func writeFrames(_ frames: [LabFrame], to path: String) -> Bilingual {
+    guard let first = frames.first else { return Bilingual(LabSay.nothingWritten, path) }
     do {
         let w = try CaptureWriter(path: path, linkType: first.linkType, snapshotLength: 65_535)
         for f in frames {
@@ -305,8 +300,8 @@ public func writeFrames(_ frames: [LabFrame], to path: String) -> String {
             if let failure { throw failure }
         }
         try w.close()
-        return "  wrote all \(frames.count) packets to \(path) (wiretale read \(path) to see them)"
+        return Bilingual(LabSay.wroteAll, "\(frames.count)", path, path)
     } catch {
-        return "  could not write \(path): \(error)"
+        return Bilingual(LabSay.couldNotWrite, path, "\(error)")
     }
 }

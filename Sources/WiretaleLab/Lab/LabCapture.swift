@@ -106,11 +106,11 @@ extension LabCapture {
     /// filter used or, when no packet will be captured, why not.
     static func open(filter: String, wanted: Bool, for run: inout LabRun) -> LabCapture? {
         guard wanted else {
-            run.captureNote = "packets not captured (capture turned off)"
+            run.captureMessage = Bilingual(LabSay.captureOff)
             return nil
         }
         guard captureAllowed() else {
-            run.captureNote = notPrivilegedNote
+            run.captureMessage = Bilingual(LabSay.notPrivileged)
             return nil
         }
         do {
@@ -118,7 +118,7 @@ extension LabCapture {
             run.filter = filter
             return c
         } catch {
-            run.captureNote = "packets not captured: \(error)"
+            run.captureMessage = Bilingual(LabSay.captureFailed, "\(error)")
             return nil
         }
     }

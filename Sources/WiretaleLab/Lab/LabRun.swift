@@ -11,37 +11,75 @@ public struct LabStep: Sendable {
     public var actor: LabActor
     /// The call as code would write it: `connect(127.0.0.1:40123)`.
     public var call: String
-    /// What it returned: "0", "fd 4", "5 bytes \"hello\"", "ECONNREFUSED".
-    public var result: String
-    /// One sentence: what this call does in the notes' terms.
-    public var meaning: String
+    /// The lab's own steps (a wait) in words, in both languages; nil for a program's call.
+    public var callText: Bilingual? = nil
+    /// What it returned: "0", "fd 4", "5 bytes \"hello\"", "ECONNREFUSED", in both languages.
+    public var resultText: Bilingual
+    /// One sentence: what this call does in the notes' terms, in both languages.
+    public var meaningText: Bilingual
     /// When the call began and returned (CLOCK_REALTIME ns, the clock the capture stamps with).
     public var start: Int64
     public var end: Int64
     /// The kernel's sockets for the lab's port after the call, with the role each plays.
     public var kernel: [(role: String, socket: KernelSocket)]
+
+    /// The result in English; one set here reads the same in both languages.
+    public var result: String {
+        get { resultText.english }
+        set { resultText = Bilingual(verbatim: newValue) }
+    }
+
+    /// The meaning in English; one set here reads the same in both languages.
+    public var meaning: String {
+        get { meaningText.english }
+        set { meaningText = Bilingual(verbatim: newValue) }
+    }
 }
 
 /// A whole lab run: the steps in order and, when capturing was allowed, every packet of the lab's port.
 public struct LabRun: Sendable {
-    public var title: String
+    /// The lab's heading, in both languages.
+    public var heading: Bilingual
     /// The lab's server port (the capture filter's port).
     public var port: UInt16
     public var steps: [LabStep] = []
     /// The packets, or nil when they could not be captured (then `captureNote` says why).
     public var frames: [LabFrame]?
-    public var captureNote: String?
+    public var captureMessage: Bilingual?
     /// The capture's device and filter, when capturing.
     public var device = "lo"
     public var filter = ""
     /// False for UDP: sockets without connection states.
     public var isTCP = true
-    /// What the run showed, checked against the notes, one line each.
-    public var findings: [String] = []
+    /// What the run showed, checked against the notes, one line each, in both languages.
+    public var findingLines: [Bilingual] = []
 
-    public init(title: String, port: UInt16) {
-        self.title = title
+    public init(heading: Bilingual, port: UInt16) {
+        self.heading = heading
         self.port = port
+    }
+
+    /// A lab whose heading reads the same in both languages.
+    public init(title: String, port: UInt16) {
+        self.init(heading: Bilingual(verbatim: title), port: port)
+    }
+
+    /// The heading in English.
+    public var title: String {
+        get { heading.english }
+        set { heading = Bilingual(verbatim: newValue) }
+    }
+
+    /// Why no packets were captured, in English; one set here reads the same in both languages.
+    public var captureNote: String? {
+        get { captureMessage?.english }
+        set { captureMessage = newValue.map(Bilingual.init(verbatim:)) }
+    }
+
+    /// The findings in English; appended here, a finding reads the same in both languages.
+    public var findings: [String] {
+        get { findingLines.map(\.english) }
+        set { findingLines = newValue.map(Bilingual.init(verbatim:)) }
     }
 
     /// Every kernel state any snapshot showed.
@@ -97,42 +135,60 @@ struct StepRecorder {
         _ actor: LabActor, _ call: String, meaning: String, _ body: () throws(SocketError) -> T,
         result: (T) -> String
     ) -> T? {
+        step(actor, call, meaning: Bilingual(verbatim: meaning), body, result: { Bilingual(verbatim: result($0)) })
+    }
+
+    /// The same, with the meaning and the result in both languages.
+    @discardableResult
+    mutating func step<T>(
+        _ actor: LabActor, _ call: String, meaning: Bilingual, _ body: () throws(SocketError) -> T,
+        result: (T) -> Bilingual
+    ) -> T? {
         let start = wallClockNanoseconds()
         var value: T?
-        var text: String
+        var text: Bilingual
         do {
             let v = try body()
             value = v
             text = result(v)
         } catch {
-            text = "failed: \(error.codeName)"
+            text = Bilingual(LabSay.failedCall, error.codeName)
         }
         let end = wallClockNanoseconds()
         pause(milliseconds: settle)
         let table = kernelTable().compactMap { k in roles(k).map { (role: $0, socket: k) } }
         run.steps.append(
             LabStep(
-                actor: actor, call: call, result: text, meaning: meaning, start: start, end: end,
+                actor: actor, call: call, resultText: text, meaningText: meaning, start: start, end: end,
                 kernel: table))
         return value
     }
 
     /// The lab waits `ms` and reads the kernel's table again (packets in that time belong to this step).
-    mutating func wait(_ ms: Int, meaning: String) {
+    mutating func wait(_ ms: Int, meaning: String) { wait(ms, meaning: Bilingual(verbatim: meaning)) }
+
+    /// The same, with the meaning in both languages.
+    mutating func wait(_ ms: Int, meaning: Bilingual) {
         // From the moment the last call returned: what arrives after it is the kernel's doing (timers).
         let start = run.steps.last?.end ?? wallClockNanoseconds()
         pause(milliseconds: ms)
         let table = kernelTable().compactMap { k in roles(k).map { (role: $0, socket: k) } }
-        run.steps.append(
-            LabStep(
-                actor: .lab, call: "wait \(ms) ms", result: "", meaning: meaning, start: start,
-                end: wallClockNanoseconds(), kernel: table))
+        var step = LabStep(
+            actor: .lab, call: "wait \(ms) ms", resultText: Bilingual(verbatim: ""), meaningText: meaning,
+            start: start, end: wallClockNanoseconds(), kernel: table)
+        step.callText = Bilingual(LabSay.waitCall, "\(ms)")
+        run.steps.append(step)
     }
 
     /// A setup step of the lab's own (no socket call of the programs).
-    mutating func note(_ call: String, meaning: String) {
+    mutating func note(_ call: String, meaning: String) { note(call, meaning: Bilingual(verbatim: meaning)) }
+
+    /// The same, with the meaning in both languages.
+    mutating func note(_ call: String, meaning: Bilingual) {
         let now = wallClockNanoseconds()
         run.steps.append(
-            LabStep(actor: .lab, call: call, result: "", meaning: meaning, start: now, end: now, kernel: []))
+            LabStep(
+                actor: .lab, call: call, resultText: Bilingual(verbatim: ""), meaningText: meaning, start: now,
+                end: now, kernel: []))
     }
 }

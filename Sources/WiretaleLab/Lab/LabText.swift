@@ -10,27 +10,30 @@ public enum LabText {
         to out: inout LabOutput
     ) -> FrameExplainer {
         var x = FrameExplainer(language: lang)
-        out.heading(run.title)
-        if let note = run.captureNote { out.line("  (\(note))") }
-        if run.frames != nil { out.line("  captured live on \(run.device), filter \"\(run.filter)\"") }
+        out.heading(run.heading.text(lang))
+        if let note = run.captureMessage { out.line("  (\(note.text(lang)))") }
+        if run.frames != nil { out.line(LabSay.capturedLive.filled(lang, [run.device, run.filter])) }
         out.line("")
         let owned = run.framesByStep()
         for (i, s) in run.steps.enumerated() {
-            let who = s.actor == .lab ? "lab" : s.actor.rawValue
-            out.line(pad("\(i + 1).", 4) + pad(who, 7) + s.call + (s.result.isEmpty ? "" : "  →  " + s.result))
-            out.line("           " + s.meaning)
+            let who = actorName(s.actor, lang)
+            let call = s.callText?.text(lang) ?? s.call
+            let result = s.resultText.text(lang)
+            out.line(pad("\(i + 1).", 4) + pad(who, 7) + call + (result.isEmpty ? "" : "  →  " + result))
+            out.line("           " + s.meaningText.text(lang))
+            let wire = LabSay.wire.text(lang).description
             if let frames = run.frames {
                 if owned[i].isEmpty {
-                    out.line("    wire   (no packet)")
+                    out.line(wire + LabSay.noPacket.text(lang).description)
                 } else {
                     for k in owned[i] {
                         let (text, _) = x.line(for: frames[k])
-                        out.line("    wire   " + text)
+                        out.line(wire + text)
                     }
                 }
             }
             if s.actor != .lab || s.call.hasPrefix("wait") {
-                out.line("    kernel " + kernelText(s.kernel, tcp: run.isTCP, lang: lang))
+                out.line(LabSay.kernel.text(lang).description + kernelText(s.kernel, tcp: run.isTCP, lang: lang))
             }
             out.line("")
         }
@@ -38,7 +41,7 @@ public enum LabText {
             x.finish()
             if ladder {
                 for stream in x.streams {
-                    out.line("The connection as `wiretale explain` draws it (states implied by the packets):")
+                    out.line(LabSay.asExplainDraws.text(lang).description)
                     out.raw(x.ladder(stream: stream))
                     out.line("")
                 }
@@ -47,40 +50,59 @@ public enum LabText {
         if run.isTCP && run.steps.contains(where: { $0.actor != .lab }) {
             out.line(threeWays(run, x, lang: lang))
         }
-        for f in run.findings { out.line("  • " + f) }
+        for f in run.findingLines { out.line("  • " + f.text(lang)) }
         return x
+    }
+
+    /// Who made a call, in `lang`: the notes' 客户端 and 服务端, or the lab itself.
+    static func actorName(_ a: LabActor, _ lang: NotesLanguage) -> String {
+        role(a.rawValue, lang)
+    }
+
+    /// A role name ("client", "server", "lab", or a lab's own) in `lang`.
+    static func role(_ name: String, _ lang: NotesLanguage) -> String {
+        switch name {
+        case "client": LabSay.actorClient.text(lang).description
+        case "server": LabSay.actorServer.text(lang).description
+        case "lab": LabSay.actorLab.text(lang).description
+        case "listener": LabSay.actorListener.text(lang).description
+        default: name
+        }
     }
 
     static func kernelText(_ k: [(role: String, socket: KernelSocket)], tcp: Bool, lang: NotesLanguage) -> String {
         if k.isEmpty {
-            return tcp ? "no socket on this port (CLOSED: the kernel holds nothing)" : "no socket on this port"
+            return (tcp ? LabSay.noSocketTCP : LabSay.noSocket).text(lang).description
         }
         if !tcp {
             return k.map { e in
-                "\(e.role) \(e.socket.local) "
-                    + (e.socket.code == 1 ? "connected to \(e.socket.remote)" : "unconnected")
-            }.joined(separator: " | ") + " (UDP keeps no connection state)"
+                "\(role(e.role, lang)) \(e.socket.local) "
+                    + (e.socket.code == 1
+                        ? LabSay.connectedTo.filled(lang, ["\(e.socket.remote)"])
+                        : LabSay.unconnected.text(lang).description)
+            }.joined(separator: " | ") + LabSay.udpNoState.text(lang).description
         }
         return k.map { e in
-            let st = e.socket.state.map { "\($0.label(lang))" } ?? "state \(e.socket.code)"
-            return "\(e.role) \(e.socket.local) \(st)"
+            let st = e.socket.state.map { "\($0.label(lang))" } ?? LabSay.stateCode.filled(lang, ["\(e.socket.code)"])
+            return "\(role(e.role, lang)) \(e.socket.local) \(st)"
         }.joined(separator: " | ")
     }
 
     /// Which of the notes' states the run showed, on the wire (the tracker) and in the kernel.
     static func threeWays(_ run: LabRun, _ x: FrameExplainer, lang: NotesLanguage) -> String {
         let kernel = run.kernelStates
-        var s =
-            "The notes' states, seen two ways besides the calls above (wire: implied by the packets; "
-            + "kernel: /proc/net/tcp):\n"
+        var s = LabSay.threeWaysHeading.text(lang).description + "\n"
+        func say(_ l: LabSay) -> String { l.text(lang).description }
         for st in TCPState.allCases {
-            let w = run.frames == nil ? "not captured" : (x.wireStates.contains(st) ? "yes" : "-")
-            var k = kernel.contains(st) ? "yes" : "-"
-            if st == .closed { k = "yes (a socket the kernel no longer lists)" }
+            let w = run.frames == nil ? say(.notCaptured) : (x.wireStates.contains(st) ? say(.yes) : "-")
+            var k = kernel.contains(st) ? say(.yes) : "-"
+            if st == .closed { k = say(.closedKernel) }
             if !kernel.contains(st) && transient.contains(st) && run.steps.contains(where: { $0.actor != .lab }) {
-                k = "- (lasts microseconds on loopback)"
+                k = say(.transient)
             }
-            s += "  " + pad("\(st.label(lang))", lang == .zh ? 28 : 13) + " wire " + pad(w, 13) + " kernel " + k + "\n"
+            s +=
+                "  " + pad("\(st.label(lang))", lang == .zh ? 28 : 13) + say(.wireColumn) + pad(w, 13)
+                + say(.kernelColumn) + k + "\n"
         }
         return s
     }

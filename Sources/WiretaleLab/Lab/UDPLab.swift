@@ -12,7 +12,7 @@ public enum UDPLab {
         var port: UInt16 = 0
         var clientPort: UInt16 = 0
         var recorder = StepRecorder(
-            run: LabRun(title: "UDP lab: one datagram each way (no handshake, no teardown)", port: 0),
+            run: LabRun(heading: Bilingual(LabSay.udpTitle), port: 0),
             kernelTable: {
                 KernelSockets.udp(port: port) + (clientPort == 0 ? [] : KernelSockets.udp(port: clientPort))
             },
@@ -25,14 +25,14 @@ public enum UDPLab {
         recorder.run.isTCP = false
         guard
             let server = recorder.step(
-                .server, "socket(AF_INET, SOCK_DGRAM)", meaning: "a UDP socket; no packet",
-                { () throws(SocketError) in try Socket.udp() }, result: { "fd \($0.fd)" }),
+                .server, "socket(AF_INET, SOCK_DGRAM)", meaning: Bilingual(LabSay.udpSocket),
+                { () throws(SocketError) in try Socket.udp() }, result: { Bilingual(verbatim: "fd \($0.fd)") }),
             let bound = recorder.step(
-                .server, "bind(\(host):0)", meaning: "its address; there is no listen() in UDP",
+                .server, "bind(\(host):0)", meaning: Bilingual(LabSay.udpBind),
                 { () throws(SocketError) in
                     try server.bind(SocketAddress(ip: host, port: 0)!)
                     return try server.localAddress()
-                }, result: { "0, port \($0.port)" })
+                }, result: { Bilingual(LabSay.boundPort, "\($0.port)") })
         else { return recorder.run }
         port = bound.port
         recorder.run.port = port
@@ -47,48 +47,45 @@ public enum UDPLab {
         guard
             let client = recorder.step(
                 .client, "socket(AF_INET, SOCK_DGRAM)",
-                meaning: "the client's UDP socket; no connect() needed, no packet",
-                { () throws(SocketError) in try Socket.udp() }, result: { "fd \($0.fd)" })
+                meaning: Bilingual(LabSay.udpClientSocket),
+                { () throws(SocketError) in try Socket.udp() }, result: { Bilingual(verbatim: "fd \($0.fd)") })
         else { return finish(recorder.run, labCapture) }
         try? client.receiveTimeout(milliseconds: 2000)
         let bytes = Array(message.utf8)
         let target = SocketAddress(ip: host, port: port)!
         recorder.step(
             .client, "sendto(\"\(message)\", \(target))",
-            meaning:
-                "one datagram, at once: no handshake first (the notes: \(NotesQuote.udpConnectionless.chinese), connectionless)",
+            meaning: Bilingual(LabSay.udpSendto, NotesQuote.udpConnectionless.chinese.description),
             { () throws(SocketError) in
                 let n = try client.send(bytes, to: target)
                 clientPort = try client.localAddress().port
                 return n
-            }, result: { "\($0) bytes" })
+            }, result: { Bilingual(LabSay.bytes, "\($0)") })
         let last = recorder.run.steps.count - 1
         recorder.run.steps[last].kernel = recorder.kernelTable().compactMap { k in
             recorder.roles(k).map { (role: $0, socket: k) }
         }
         let got = recorder.step(
-            .server, "recvfrom()", meaning: "the datagram and who sent it; no ACK goes back",
+            .server, "recvfrom()", meaning: Bilingual(LabSay.udpRecvfrom),
             { () throws(SocketError) in try server.receiveFrom() },
-            result: { "\($0.0.count) bytes \(Echo.printable($0.0)) from \($0.1)" })
+            result: { Bilingual(LabSay.bytesFrom, "\($0.0.count)", Echo.printable($0.0), "\($0.1)") })
         if let (data, peer) = got {
             recorder.step(
-                .server, "sendto(\(Echo.printable(data)), \(peer))", meaning: "the reply: one datagram back",
-                { () throws(SocketError) in try server.send(data, to: peer) }, result: { "\($0) bytes" })
+                .server, "sendto(\(Echo.printable(data)), \(peer))", meaning: Bilingual(LabSay.udpReply),
+                { () throws(SocketError) in try server.send(data, to: peer) },
+                result: { Bilingual(LabSay.bytes, "\($0)") })
         }
         recorder.step(
-            .client, "recvfrom()", meaning: "the reply; had it been lost, nothing would resend it",
+            .client, "recvfrom()", meaning: Bilingual(LabSay.udpReplyRecv),
             { () throws(SocketError) in try client.receiveFrom() },
-            result: { "\($0.0.count) bytes \(Echo.printable($0.0))" })
+            result: { Bilingual(LabSay.bytesData, "\($0.0.count)", Echo.printable($0.0)) })
         recorder.step(
-            .client, "close()", meaning: "no FIN, no teardown: the socket just goes away",
-            { () throws(SocketError) in client.close() }, result: { "0" })
+            .client, "close()", meaning: Bilingual(LabSay.udpClose),
+            { () throws(SocketError) in client.close() }, result: { Bilingual(verbatim: "0") })
         recorder.step(
-            .server, "close()", meaning: "no packet either", { () throws(SocketError) in server.close() },
-            result: { "0" })
-        recorder.run.findings.append(
-            "UDP: connectionless, no handshake, no teardown: each call that sends made "
-                + "exactly one datagram, and the kernel kept no connection state (/proc/net/udp lists an unconnected "
-                + "socket as state 7, CLOSE, throughout)")
+            .server, "close()", meaning: Bilingual(LabSay.udpServerClose),
+            { () throws(SocketError) in server.close() }, result: { Bilingual(verbatim: "0") })
+        recorder.run.findingLines.append(Bilingual(LabSay.udpFinding))
         return finish(recorder.run, labCapture)
     }
 

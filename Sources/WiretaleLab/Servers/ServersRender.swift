@@ -9,15 +9,11 @@ extension ServersLab {
     public static func render(_ r: ServersReport, lang: NotesLanguage = .en, to out: inout LabOutput) {
         let names = r.models.map { $0.label(lang) }.joined(separator: " / ")
         out.heading(ServersLabel.heading.string(lang))
-        out.line(
-            "  one HTTP/1.1 keep-alive server, the same handler, in three models (\(names)); per run: C connections, "
-                + "\(r.requests) requests,")
-        out.line(
-            "  at most \(Int(r.seconds)) s, loopback, \(r.loadThreads) load threads, \(r.cores) cores shared with the server."
-        )
+        out.line(ServersLabel.intro1.string(lang, names, "\(r.requests)"))
+        out.line(ServersLabel.intro2.string(lang, "\(Int(r.seconds))", "\(r.loadThreads)", "\(r.cores)"))
         out.line("")
         let header = [
-            LabText.pad(ServersLabel.columnModel.string(lang), 11), LabText.pad("C", 6), LabText.pad("answered", 15),
+            LabText.pad(ServersLabel.columnModel.string(lang), 11), LabText.pad("C", 6), LabText.pad(ServersLabel.columnAnswered.string(lang), 15),
             LabText.pad("req/s", 9), LabText.pad("p50 ms", 8), LabText.pad("p99 ms", 8),
             LabText.pad(ServersLabel.columnProcesses.string(lang), 7),
             LabText.pad(ServersLabel.columnThreads.string(lang), 8),
@@ -43,22 +39,19 @@ extension ServersLab {
                     ].joined())
             if let f = run.failure { out.line("      (\(f))") }
             if run.errors > 0 || run.unfinished > 0 {
-                out.line("      (\(run.errors) errors; \(run.unfinished) not answered when its time was up)")
+                out.line(ServersLabel.errorsUnfinished.string(lang, "\(run.errors)", "\(run.unfinished)"))
             }
         }
         out.line("")
-        out.line("  procs, threads, PSS: /proc with every connection open (after one request each); PSS sums")
-        out.line("  /proc/PID/smaps_rollup over the server's processes, so a shared page counts once in all.")
-        out.line("  ctx (voluntary, involuntary) and CPU: wait4 when the server ended, its whole life (start,")
-        out.line("  first requests, load), its workers included. Latency: the client's clock, request to response.")
+        for l in [ServersLabel.legend1, .legend2, .legend3, .legend4] { out.line(l.string(lang)) }
         out.line("")
         differences(r, lang: lang, to: &out)
         out.line("")
-        out.line("  What this shows: how these three models rank for this load on this machine, and where each")
-        out.line("  spends (start cost, memory per connection, context switches). What it does not: a web-server")
-        out.line("  benchmark. Loopback, \(r.cores) cores shared by server and load, a handler that does nothing but")
-        out.line("  count; a real handler's work, a real network's delays and another machine's cores change the")
-        out.line("  figures, and other programs running at the same time make them noisy.")
+        out.line(ServersLabel.shows1.string(lang))
+        out.line(ServersLabel.shows2.string(lang))
+        out.line(ServersLabel.shows3.string(lang, "\(r.cores)"))
+        out.line(ServersLabel.shows4.string(lang))
+        out.line(ServersLabel.shows5.string(lang))
     }
 
     static func ms(_ v: Double?) -> String {
@@ -85,68 +78,62 @@ extension ServersLab {
                 let runs = r.runs.filter { $0.model == m && $0.snapshot.processes > 0 }
                 guard let lo = runs.first, let hi = runs.last else { continue }
                 lines.append(
-                    "\(m.label(lang)): \(lo.snapshot.processes) process(es) and \(lo.snapshot.threads) thread(s) at "
-                        + "C=\(lo.concurrency), \(hi.snapshot.processes) and \(hi.snapshot.threads) at C=\(hi.concurrency) "
-                        + "(never fewer threads than processes)")
+                    ServersLabel.atLeastOne.string(
+                        lang, m.label(lang), "\(lo.snapshot.processes)", "\(lo.snapshot.threads)", "\(lo.concurrency)",
+                        "\(hi.snapshot.processes)", "\(hi.snapshot.threads)", "\(hi.concurrency)"))
             }
         case .lighter:
             for m in r.models {
                 var s = "\(m.label(lang)): "
                 if let c = r.startCostUs[m] {
-                    s += "starting one took \(String(format1: c)) µs (mean of \(r.startSamples[m] ?? 0))"
+                    s += ServersLabel.startTook.string(lang, String(format1: c), "\(r.startSamples[m] ?? 0)")
                 } else {
-                    s += "start cost not measured"
+                    s += ServersLabel.startNotMeasured.string(lang)
                 }
-                if let k = r.memoryPerUnitKiB[m] {
-                    s += "; each extra connection added \(String(format1: k)) KiB of PSS"
-                }
+                if let k = r.memoryPerUnitKiB[m] { s += ServersLabel.memoryPerConnection.string(lang, String(format1: k)) }
                 lines.append(s)
             }
-            lines.append(
-                "(a process here is a posix_spawn of this binary to its exit; a thread pthread_create to join;")
-            lines.append("a task Task {} to its value. Memory per connection: PSS between the lowest and highest C.)")
+            lines.append(ServersLabel.lighterNote1.string(lang))
+            // The slot holds Swift's own braces: `Task {}`.
+            lines.append(ServersLabel.lighterNote2.string(lang, "{}"))
         case .separateMemory:
             for m in r.models {
                 guard let s = r.sharedCounter[m] else { continue }
                 let counters = s.counters.map(String.init).joined(separator: ", ")
-                var line =
-                    "\(m.label(lang)): \(s.requests) requests on \(s.connections) connections; "
-                    + "each process's own counter ended at [\(counters)]"
-                if let shm = s.sharedMemory { line += "; the counter in shared memory (memfd, MAP_SHARED) at \(shm)" }
+                var line = ServersLabel.counters.string(
+                    lang, m.label(lang), "\(s.requests)", "\(s.connections)", counters)
+                if let shm = s.sharedMemory { line += ServersLabel.sharedCounter.string(lang, "\(shm)") }
                 lines.append(line)
             }
-            lines.append("(one counter per process: each has its own memory; one total: the threads or tasks share it.")
-            lines.append("Processes share only what they map together on purpose, as the memfd page above.)")
+            lines.append(ServersLabel.memoryNote1.string(lang))
+            lines.append(ServersLabel.memoryNote2.string(lang))
         case .notOnItsOwn:
             if let e = r.threadInProcess {
                 lines.append(
-                    "thread \(e.tid) of the thread model's server is /proc/\(e.pid)/task/\(e.tid); its status says "
-                        + "Tgid \(e.tgid): it belongs to process \(e.pid), one of \(e.siblings) threads listed there.")
+                    ServersLabel.threadOf.string(
+                        lang, "\(e.tid)", "\(e.pid)", "\(e.tid)", "\(e.tgid)", "\(e.pid)", "\(e.siblings)"))
                 if let c = r.crash[.thread], let sig = c.serverSignal {
-                    lines.append(
-                        "When that process ended (signal \(sig), the crash below), every one of its threads ended with it."
-                    )
+                    lines.append(ServersLabel.threadsEnded.string(lang, "\(sig)"))
                 }
             } else {
-                lines.append("(the thread model was not run)")
+                lines.append(ServersLabel.threadNotRun.string(lang))
             }
         case .protection:
             for m in r.models {
                 guard let c = r.crash[m] else { continue }
-                var s =
-                    "\(m.label(lang)): after one request crashed its handler, \(c.servedAfterCrash) of the \(c.others) "
-                    + "other connections were answered; a new connection was "
-                    + (c.newConnectionServed ? "answered" : "not answered")
-                s += "; processes \(c.processesBefore) → \(c.processesAfter)"
+                let served = (c.newConnectionServed ? ServersLabel.answered : .notAnswered).string(lang)
+                var s = ServersLabel.crashLine.string(
+                    lang, m.label(lang), "\(c.servedAfterCrash)", "\(c.others)", served)
+                s += ServersLabel.processesChange.string(lang, "\(c.processesBefore)", "\(c.processesAfter)")
                 if let sig = c.serverSignal {
-                    s += "; the server died (signal \(sig))"
+                    s += ServersLabel.serverDied.string(lang, "\(sig)")
                 } else {
-                    s += "; the server lived"
+                    s += ServersLabel.serverLived.string(lang)
                 }
                 lines.append(s)
             }
-            lines.append("(under coroutines a Swift trap ends the whole process as under threads; the servers ran in")
-            lines.append("child processes of the lab, so the lab lived to report it.)")
+            lines.append(ServersLabel.coroutineNote1.string(lang))
+            lines.append(ServersLabel.coroutineNote2.string(lang))
         }
         return lines
     }

@@ -12,7 +12,7 @@ extension Tour {
 
     /// `wiretale trace` against the tour's own loopback DNS and web servers: the notes' section 4
     /// on packets captured live, with each step beside its letter. Nil when the servers cannot start.
-    public static func trace(_ lang: NotesLanguage) async -> (text: String, observed: [String: String])? {
+    public static func trace(_ lang: NotesLanguage) async -> (text: String, observed: [String: Bilingual])? {
         guard let servers = try? TourServers() else { return nil }
         defer { servers.stop() }
         var o = TraceOptions(url: "http://\(TourServers.name):\(servers.httpPort)/")
@@ -22,15 +22,24 @@ extension Tour {
         o.hostsPath = "/dev/null"
         let report = await TraceRunner.run(o)
         var text =
-            "The tour's own DNS server (127.0.0.1:\(servers.dnsPort)) knows \(TourServers.name); its web server "
-            + "listens on 127.0.0.1:\(servers.httpPort).\n$ wiretale trace --resolver 127.0.0.1:\(servers.dnsPort) \(o.url)\n\n"
+            LabSay.tourServers.filled(lang, ["\(servers.dnsPort)", TourServers.name, "\(servers.httpPort)"])
+            + "\n$ wiretale trace --resolver 127.0.0.1:\(servers.dnsPort) \(o.url)\n\n"
         text += TraceText.render(report, lang: lang)
-        var observed: [String: String] = [:]
+        var observed: [String: Bilingual] = [:]
         for step in report.steps {
             guard let letter = step.note.map({ String($0) }), observed[letter] == nil else { continue }
-            let what = step.evidence.first ?? step.kind.title
-            let frames = step.frames.isEmpty ? "" : " (frames \(step.frames.map(String.init).joined(separator: ",")))"
-            observed[letter] = "\(step.status.rawValue): \(what)\(frames)"
+            let what = step.lines.first ?? Bilingual(english: step.kind.title, chinese: step.kind.shortTitle(.zh))
+            let frames =
+                step.frames.isEmpty
+                ? Bilingual(verbatim: "")
+                : Bilingual(LabSay.traceFrames, step.frames.map(String.init).joined(separator: ","))
+            let status: LabSay =
+                switch step.status {
+                case .ok: .statusOK
+                case .failed: .statusFailed
+                case .skipped: .statusSkipped
+                }
+            observed[letter] = Bilingual(LabSay.traceObserved, parts: [Bilingual(status), what, frames])
         }
         return (text, observed)
     }

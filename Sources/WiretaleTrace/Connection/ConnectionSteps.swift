@@ -29,26 +29,23 @@ enum ConnectionSteps {
         if !attempts.isEmpty {
             s.detail.set("failed_attempts", attempts.map { "\($0.address): \($0.outcome) after \(formatMs($0.ms)) ms" })
             for a in attempts {
-                s.evidence.append(
-                    a.abandoned
-                        ? "\(a.address) was still waiting for its SYN-ACK when \(c.remote) connected, \(formatMs(a.ms)) ms after its own SYN: closed (Happy Eyeballs, RFC 8305: the next address is tried when one has not connected within \(formatMs(Tracer.attemptDelayMs)) ms, without giving up on it)"
-                        : "\(a.address) failed (\(a.outcome)) after \(formatMs(a.ms)) ms: falling back to the next address"
-                )
+                if a.abandoned {
+                    s.say(
+                        .attemptAbandoned, a.address.description, c.remote.description, formatMs(a.ms),
+                        formatMs(Tracer.attemptDelayMs))
+                } else {
+                    s.say(.attemptFailed, a.address.description, a.outcome, formatMs(a.ms))
+                }
             }
             if c.startMs > start {
-                s.evidence.append(
-                    "connecting took \(formatMs(c.endMs - start)) ms in all, \(formatMs(c.startMs - start)) ms of it before the attempt that won began"
-                )
+                s.say(.connectingTook, formatMs(c.endMs - start), formatMs(c.startMs - start))
             }
         }
-        s.evidence.append(
-            "connect() from \(endpoint(c.local, c.localPort)) to \(endpoint(c.remote, c.remotePort)) completed in \(formatMs(c.endMs - c.startMs)) ms: SYN sent, SYN-ACK received, ACK sent (three-way handshake, notes section 1)"
-        )
+        s.say(
+            .connectDone, endpoint(c.local, c.localPort), endpoint(c.remote, c.remotePort), formatMs(c.endMs - c.startMs))
         if let i = c.info {
-            s.evidence.append(
-                "the kernel says the socket is \(i.state); its RTT estimate is \(formatMs(Double(i.rttMicros) / 1000)) ms"
-            )
-            if i.totalRetransmits > 0 { s.evidence.append("\(i.totalRetransmits) SYN retransmission(s) were needed") }
+            s.say(.kernelSocket, "\(i.state)", formatMs(Double(i.rttMicros) / 1000))
+            if i.totalRetransmits > 0 { s.say(.synRetransmissions, "\(i.totalRetransmits)") }
         }
         return s
     }
@@ -67,11 +64,10 @@ enum ConnectionSteps {
             ms = t
             s.detail.set("error", "ECONNREFUSED")
             s.detail.set("attempted", true)  // the SYN went out and the RST came back: i was tried
-            s.evidence.append("SYN sent to \(target); the answer was RST after \(formatMs(t)) ms: connection refused")
+            s.say(.refusedLine, target, formatMs(t))
             failure = TraceFailure(
-                .tcp, .connectionRefused,
-                "connection refused: \(remote) answered the SYN with RST, nothing listens on port \(port)",
-                hint: "is the server running, and on this port?")
+                .tcp, .connectionRefused, Bilingual(TraceSay.refusedWhy, remote.description, "\(port)"),
+                hint: Bilingual(TraceSay.refusedHint))
         case .timeout(let t, let retries):
             ms = t
             s.detail.set("error", "timeout")
@@ -79,38 +75,36 @@ enum ConnectionSteps {
             if let r = retries { s.detail.set("syn_retransmits", r) }
             let setting = TCPConnector.synRetriesSetting()
             let rtext =
-                retries.map {
-                    "the SYN was sent \($0 + 1) time(s) (\($0) retransmission(s), backing off 1 s, 2 s, 4 s...)"
-                }
-                ?? "the SYN went unanswered"
-            s.evidence.append("SYN sent to \(target); no SYN-ACK within \(formatMs(t)) ms: \(rtext)")
-            if let setting {
-                s.evidence.append(
-                    "Linux would retry the SYN \(setting) times before giving up (net.ipv4.tcp_syn_retries)")
-            }
+                retries.map { Bilingual(TraceSay.synSentTimes, "\($0 + 1)", "\($0)") } ?? Bilingual(TraceSay.synUnanswered)
+            s.lines.append(
+                Bilingual(
+                    TraceSay.timeoutLine, parts: [Bilingual(verbatim: target), Bilingual(verbatim: formatMs(t)), rtext]))
+            if let setting { s.say(.synRetries, "\(setting)") }
             failure = TraceFailure(
-                .tcp, .connectTimeout,
-                "connect timeout: no answer to the SYN from \(target) in \(formatMs(t)) ms",
-                hint: "a firewall may be dropping packets, or the host is down; --timeout sets the wait")
+                .tcp, .connectTimeout, Bilingual(TraceSay.timeoutWhy, target, formatMs(t)),
+                hint: Bilingual(TraceSay.timeoutHint))
         case .unreachable(let err, let t):
             ms = t
             s.detail.set("error", errnoName(err))
             // The kernel did have a route (step d found a source address), so the refusal came from
             // the network: a router's ICMP destination-unreachable aborted the SYN-SENT socket.
             let who =
-                nextHop.map { "a router on the way (first hop \($0)) answered ICMP destination unreachable" }
-                ?? "the network answered ICMP destination unreachable"
-            s.evidence.append(
-                "connect() to \(target) failed after \(formatMs(t)) ms: \(errnoName(err)) (\(errnoText(err))): \(who)")
+                nextHop.map { Bilingual(TraceSay.routerUnreachable, $0.description) }
+                ?? Bilingual(TraceSay.networkUnreachable)
+            s.lines.append(
+                Bilingual(
+                    TraceSay.connectFailedAfter,
+                    parts: [target, formatMs(t), errnoName(err), errnoText(err)].map(Bilingual.init(verbatim:)) + [who]))
             failure = TraceFailure(
                 .tcp, .noRoute,
-                "no route to \(remote): \(errnoText(err))" + (nextHop.map { " (next hop \($0))" } ?? ""),
-                hint: "check the routing table (ip route) and the gateway")
+                Bilingual(TraceSay.noRouteWhy, remote.description, errnoText(err))
+                    + (nextHop.map { Bilingual(TraceSay.nextHopNote, $0.description) } ?? Bilingual(verbatim: "")),
+                hint: Bilingual(TraceSay.routingHint))
         case .other(let err, let t):
             ms = t
             s.detail.set("error", errnoName(err))
-            s.evidence.append("connect() to \(target) failed: \(errnoText(err))")
-            failure = TraceFailure(.tcp, .noRoute, "connect to \(target) failed: \(errnoText(err))")
+            s.say(.connectFailed, target, errnoText(err))
+            failure = TraceFailure(.tcp, .noRoute, Bilingual(TraceSay.connectToFailed, target, errnoText(err)))
         }
         s.durationMs = ms
         if !attempts.isEmpty {
@@ -142,32 +136,19 @@ enum ConnectionSteps {
         if closedFirst {
             let at =
                 r.serverCloseMs.map {
-                    $0 - start < 0.05 ? " with the last byte" : " \(formatMs($0 - start)) ms after the last byte"
-                } ?? ""
-            s.evidence.append(
-                "the server closed first (its FIN arrived\(at)): it is A, the side that starts the notes' teardown (FIN-WAIT-1, FIN-WAIT-2, then TIME-WAIT for 2MSL)"
-            )
-            if let st = r.stateAfterServerFIN {
-                s.evidence.append(
-                    "this side's socket was in \(st) when the FIN arrived: it is B (CLOSE-WAIT, then LAST-ACK)")
-            }
-            s.evidence.append("wiretale then closed its side; the server's socket is the one left in TIME-WAIT")
+                    $0 - start < 0.05
+                        ? Bilingual(TraceSay.withLastByte) : Bilingual(TraceSay.afterLastByte, formatMs($0 - start))
+                } ?? Bilingual(verbatim: "")
+            s.lines.append(Bilingual(TraceSay.serverClosedFirst, parts: [at]))
+            if let st = r.stateAfterServerFIN { s.say(.thisSideIsB, "\(st)") }
+            s.say(.serverLeftInTimeWait)
         } else if r.closedOnCompletion {
-            s.evidence.append(
-                tls
-                    ? "wiretale began the close as soon as the response was complete, as curl does: TLS close_notify, then its FIN"
-                    : "wiretale began the close as soon as the response was complete, as curl does: its FIN"
-            )
-            if let fin = r.serverCloseMs {
-                s.evidence.append("the server's FIN arrived \(formatMs(max(0, fin - start))) ms after the last byte")
-            }
+            s.say(tls ? .closeOnCompleteTLS : .closeOnComplete)
+            if let fin = r.serverCloseMs { s.say(.serverFINAfter, formatMs(max(0, fin - start))) }
         } else {
-            s.evidence.append(
-                "wiretale closed the connection first (the exchange failed, or the server did not close as it had announced), so this side waits in TIME-WAIT"
-            )
+            s.say(.clientClosedFirst)
         }
-        s.evidence.append(
-            "which FIN/ACK segments were sent (four, or three when an ACK rides on a FIN) needs a capture")
+        s.say(.segmentsNeedCapture)
         return s
     }
 }

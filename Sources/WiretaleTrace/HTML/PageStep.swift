@@ -16,9 +16,8 @@ enum PageStep {
         let headerCharset = HTMLScanner.charset(fromContentType: contentType)
         guard isHTML else {
             s.detail.set("html", false)
-            s.evidence.append(
-                "the document is \(contentType), not HTML: a browser would show or download it; nothing to parse")
-            s.evidence.append("no rendering happens: wiretale is not a browser")
+            s.say(.notHTML, contentType)
+            s.say(.notABrowser)
             s.durationMs = Monotonic.nowMs() - begin
             return s
         }
@@ -38,19 +37,21 @@ enum PageStep {
         list("images", p.images)
         list("links", p.links)
         if !p.other.isEmpty { list("other_resources", p.other) }
-        s.evidence.append("title: \(p.title.map { "\"\($0)\"" } ?? "(none)")")
+        s.lines.append(
+            Bilingual(TraceSay.title, parts: [p.title.map { Bilingual(verbatim: "\"\($0)\"") } ?? Bilingual(TraceSay.noTitle)]))
         let cs =
-            headerCharset.map { "\($0) (from the Content-Type header)" }
-            ?? p.metaCharset.map { "\($0) (from <meta>)" } ?? "not declared (a browser would guess)"
-        s.evidence.append("charset: \(cs)")
-        s.evidence.append(
-            "a browser would next fetch \(p.subresourceCount) sub-resource(s): \(p.scripts.count) script(s), \(p.stylesheets.count) stylesheet(s), \(p.images.count) image(s)\(p.other.isEmpty ? "" : ", \(p.other.count) other")"
-        )
-        for r in (p.stylesheets + p.scripts + p.images + p.other).prefix(8) { s.evidence.append("  " + r) }
-        s.evidence.append("\(p.links.count) link(s) for the user to follow")
-        s.evidence.append(
-            "no rendering happens: wiretale scanned the HTML's tags; it runs no scripts and lays out and paints nothing"
-        )
+            headerCharset.map { Bilingual(TraceSay.fromHeader, $0) }
+            ?? p.metaCharset.map { Bilingual(TraceSay.fromMeta, $0) } ?? Bilingual(TraceSay.charsetUndeclared)
+        s.lines.append(Bilingual(TraceSay.charset, parts: [cs]))
+        let counts = [p.subresourceCount, p.scripts.count, p.stylesheets.count, p.images.count]
+        s.lines.append(
+            Bilingual(
+                TraceSay.subresources,
+                parts: counts.map { Bilingual(verbatim: "\($0)") }
+                    + [p.other.isEmpty ? Bilingual(verbatim: "") : Bilingual(TraceSay.otherResources, "\(p.other.count)")]))
+        for r in (p.stylesheets + p.scripts + p.images + p.other).prefix(8) { s.say(verbatim: "  " + r) }
+        s.say(.links, "\(p.links.count)")
+        s.say(.noRendering)
         return s
     }
 }

@@ -40,80 +40,78 @@ enum HTTPSteps {
             s.detail.set("certificate", cd)
         }
         s.detail.set("verification", r.verification ?? "failed")
-        s.evidence.append(
-            "not in the notes: HTTPS adds a TLS handshake between the TCP connection (i) and the HTTP request (e)")
-        var line = "ClientHello sent"
-        if let f = r.tlsServerFirstMs {
-            line += "; the server's first flight (ServerHello...) arrived after \(formatMs(f - start)) ms"
-        }
-        if r.tlsDoneMs != nil { line += "; handshake complete after \(formatMs(end - start)) ms" }
-        s.evidence.append(line)
+        s.say(.tlsNotInNotes)
+        var line = Bilingual(TraceSay.clientHelloSent)
+        if let f = r.tlsServerFirstMs { line += Bilingual(TraceSay.serverFirstFlight, formatMs(f - start)) }
+        if r.tlsDoneMs != nil { line += Bilingual(TraceSay.handshakeComplete, formatMs(end - start)) }
+        s.lines.append(line)
         if let v = r.tlsVersion {
-            s.evidence.append(
-                "\(v), cipher \(r.cipherSuite ?? "?"), ALPN \(r.alpn ?? "none (the server did not choose)")")
+            let alpn = r.alpn.map(Bilingual.init(verbatim:)) ?? Bilingual(TraceSay.alpnNone)
+            s.lines.append(
+                Bilingual(
+                    TraceSay.tlsParameters,
+                    parts: [Bilingual(verbatim: v), Bilingual(verbatim: r.cipherSuite ?? "?"), alpn]))
         }
         if let c = r.peerCertificate ?? r.chain.first?.0 {
-            s.evidence.append(
-                "certificate: subject \(c.subject); issuer \(c.issuer)\(c.selfSigned ? " (self-signed)" : "")")
-            s.evidence.append(
-                "valid \(c.notBefore) to \(c.notAfter)"
-                    + (c.altNames.isEmpty ? "" : "; names \(c.altNames.joined(separator: ", "))"))
+            let selfSigned = c.selfSigned ? Bilingual(TraceSay.selfSigned) : Bilingual(verbatim: "")
+            s.lines.append(
+                Bilingual(
+                    TraceSay.certificateLine,
+                    parts: [Bilingual(verbatim: c.subject), Bilingual(verbatim: c.issuer), selfSigned]))
+            s.lines.append(
+                Bilingual(TraceSay.validRange, c.notBefore, c.notAfter)
+                    + (c.altNames.isEmpty
+                        ? Bilingual(verbatim: "") : Bilingual(TraceSay.certNames, c.altNames.joined(separator: ", "))))
         }
-        if r.tlsDoneMs != nil {
-            s.evidence.append(
-                insecure
-                    ? "verification skipped (--insecure): the server's identity is NOT checked"
-                    : "the certificate chain and the name were verified")
-        }
+        if r.tlsDoneMs != nil { s.say(insecure ? .verificationSkipped : .verified) }
         return s
     }
 
     /// Explains a TLS failure with the certificate reason and the hint.
-    static func tlsFailure(_ e: ExchangeError, _ r: ExchangeRecord, host: String) -> String? {
+    static func tlsFailure(_ e: ExchangeError, _ r: ExchangeRecord, host: String) -> Bilingual? {
         let leafBad = r.chain.first { !$0.1 }?.0 ?? r.chain.first?.0
         switch e {
         case .tlsVerification:
-            var reason = "the certificate could not be verified"
+            var reason = Bilingual(TraceSay.certUnverified)
             if let c = leafBad {
                 let now = Int(Double(time(nil)))
                 if c.notAfterEpoch < now {
-                    reason = "the certificate expired on \(c.notAfter)"
+                    reason = Bilingual(TraceSay.certExpired, c.notAfter)
                 } else if c.notBeforeEpoch > now {
-                    reason = "the certificate is not valid before \(c.notBefore)"
+                    reason = Bilingual(TraceSay.certNotYetValid, c.notBefore)
                 } else if c.selfSigned {
-                    reason =
-                        "the certificate is self-signed (subject = issuer = \(c.subject)) and not in the trusted store"
+                    reason = Bilingual(TraceSay.certSelfSigned, c.subject)
                 } else {
-                    reason = "the certificate's issuer (\(c.issuer)) is not a trusted authority (unknown CA)"
+                    reason = Bilingual(TraceSay.certUnknownCA, c.issuer)
                 }
             }
-            if let a = r.tlsAlertFromServer { reason += "; the server sent alert \(a)" }
+            if let a = r.tlsAlertFromServer { reason += Bilingual(TraceSay.serverSentAlert, "\(a)") }
             return reason
         case .tlsHostname:
             let names = (r.peerCertificate ?? r.chain.first?.0)?.altNames.joined(separator: ", ") ?? "?"
-            return "the certificate does not name \(host) (it names \(names))"
+            return Bilingual(TraceSay.certWrongName, host, names)
         case .tlsHandshake(let text):
-            if let a = r.tlsAlertFromServer { return "the server ended the handshake with alert \(a)" }
-            return "handshake failed: \(plainTLSError(text))"
+            if let a = r.tlsAlertFromServer { return Bilingual(TraceSay.handshakeAlert, "\(a)") }
+            return Bilingual(TraceSay.handshakeFailed, parts: [plainTLSError(text)])
         case .plainHTTPOnTLSPort:
-            return "the server answered in plain HTTP: this port does not speak TLS (try http://)"
+            return Bilingual(TraceSay.plainHTTPOnTLS)
         case .notTLS(let began):
-            return "the server's reply is not TLS (it began with '\(began)')"
-                + (began.hasPrefix("HTTP/") ? ": this port speaks plain HTTP (try http://)" : "")
+            return Bilingual(TraceSay.notTLS, began)
+                + (began.hasPrefix("HTTP/") ? Bilingual(TraceSay.speaksPlainHTTP) : Bilingual(verbatim: ""))
         case .reset(let phase):
-            return "connection reset by the server during the \(phase)"
+            return Bilingual(TraceSay.resetDuring, phase)
         case .closedEarly(let phase):
-            return "the server closed the connection during the \(phase)"
+            return Bilingual(TraceSay.closedDuring, phase)
         case .timeout(let phase, let ms):
-            return "no progress within \(formatMs(ms)) ms during the \(phase)"
+            return Bilingual(TraceSay.noProgress, formatMs(ms), phase)
         case .malformed(let m):
-            return "the TLS exchange failed: \(plainTLSError(m))"
+            return Bilingual(TraceSay.tlsExchangeFailed, parts: [plainTLSError(m)])
         }
     }
 
     /// BoringSSL's error text without its error number and source path ("error:10000066:SSL
     /// routines:OPENSSL_internal:BAD_ALERT at /tmp/.../ssl/tls_record.cc:592" -> "BAD_ALERT").
-    static func plainTLSError(_ text: String) -> String {
+    static func plainTLSError(_ text: String) -> Bilingual {
         var reasons: [String] = []
         let parts = text.split(separator: ":", omittingEmptySubsequences: false)
         for (k, part) in parts.enumerated() where part.hasSuffix("OPENSSL_internal") && k + 1 < parts.count {
@@ -121,10 +119,11 @@ enum HTTPSteps {
             if !name.isEmpty, !reasons.contains(name) { reasons.append(name) }
         }
         if !reasons.isEmpty {
-            return reasons.map { String($0.lowercased().map { $0 == "_" ? " " : $0 }) }.joined(separator: "; ")
+            return Bilingual(
+                verbatim: reasons.map { String($0.lowercased().map { $0 == "_" ? " " : $0 }) }.joined(separator: "; "))
         }
-        if text.contains(" at /") || text.contains("Error: ") { return "the TLS library reported an error" }
-        return text
+        if text.contains(" at /") || text.contains("Error: ") { return Bilingual(TraceSay.tlsLibraryError) }
+        return Bilingual(verbatim: text)
     }
 
     static func requestStep(_ r: ExchangeRecord, lines: [String], startMs: Double, t0: Double, hop: Int) -> TraceStep {
@@ -133,11 +132,12 @@ enum HTTPSteps {
         s.detail.set("request_line", lines.first)
         s.detail.set("headers", Array(lines.dropFirst()))
         s.detail.set("bytes", r.requestBytes)
-        s.evidence.append(
-            "the \"HTTP connection\" of the notes is the TCP connection\(r.tlsVersion != nil ? " (inside TLS)" : "") carrying this request"
-        )
-        for l in lines { s.evidence.append("> " + l) }
-        s.evidence.append("\(r.requestBytes) bytes handed to the kernel in \(formatMs(max(0, end - startMs))) ms")
+        s.lines.append(
+            Bilingual(
+                TraceSay.httpConnection,
+                parts: [r.tlsVersion != nil ? Bilingual(TraceSay.insideTLS) : Bilingual(verbatim: "")]))
+        for l in lines { s.say(verbatim: "> " + l) }
+        s.say(.bytesHanded, "\(r.requestBytes)", formatMs(max(0, end - startMs)))
         if r.requestWrittenMs == nil { s.status = .failed }
         return s
     }
@@ -146,7 +146,7 @@ enum HTTPSteps {
         /// What step g scans: the body's first `keepLimit` bytes, un-gzipped when it was gzip.
         var bytes: [UInt8]
         var encoding: String?
-        var decodeError: String?
+        var decodeError: Bilingual?
         /// `bytes` is only the start of the body (the body, or its gzip output, passed the cap).
         var partial = false
     }
@@ -169,11 +169,11 @@ enum HTTPSteps {
             if !complete, bytes.count < keepLimit {
                 return Body(
                     bytes: r.body, encoding: enc,
-                    decodeError: "the gzip data is truncated (it ended after \(r.body.count) bytes)")
+                    decodeError: Bilingual(TraceSay.gzipTruncated, "\(r.body.count)"))
             }
             return Body(bytes: bytes, encoding: enc, decodeError: nil, partial: !complete)
         } catch {
-            return Body(bytes: r.body, encoding: enc, decodeError: error.reason)
+            return Body(bytes: r.body, encoding: enc, decodeError: Bilingual(verbatim: error.reason))
         }
     }
 
@@ -184,7 +184,7 @@ enum HTTPSteps {
         var s = TraceStep(.httpResponse, hop: hop, startMs: start - t0, durationMs: max(0, end - start))
         guard let h = r.head else {
             s.status = .failed
-            s.evidence.append("no response head was received")
+            s.say(.noResponseHead)
             return s
         }
         s.detail.set("status_line", "\(h.version) \(h.status) \(h.reason)")
@@ -212,33 +212,33 @@ enum HTTPSteps {
         if r.chunked { s.detail.set("chunks", r.chunkCount) }
         s.detail.set("content_encoding", body.encoding)
         for i in r.interim {
-            s.evidence.append(
-                "< \(i.version) \(i.status) \(i.reason) (an interim response: the final one follows, RFC 9110 section 15.2)"
-            )
+            s.say(.interim, i.version, "\(i.status)", i.reason)
         }
-        s.evidence.append("< \(h.version) \(h.status) \(h.reason)")
-        for f in h.headers { s.evidence.append("< \(f.name): \(f.value)") }
-        if let f = r.firstByteMs {
-            s.evidence.append(
-                "time to first byte \(formatMs(f - start)) ms after the request was sent (the server's think time plus one round trip)"
-            )
-        }
-        for n in r.framingNotes { s.evidence.append("warning: \(n)") }
-        var size = body.partial ? "body \(r.bodyBytes) bytes" : "body \(body.bytes.count) bytes"
+        s.say(verbatim: "< \(h.version) \(h.status) \(h.reason)")
+        for f in h.headers { s.say(verbatim: "< \(f.name): \(f.value)") }
+        if let f = r.firstByteMs { s.say(.ttfbSocket, formatMs(f - start)) }
+        for n in r.framingNotes { s.say(.warning, n) }
+        var size = Bilingual(TraceSay.bodyBytes, "\(body.partial ? r.bodyBytes : body.bytes.count)")
         if r.chunked {
-            size +=
-                ", chunked (\(r.chunkCount) chunk\(r.chunkCount == 1 ? "" : "s"), \(r.wireBodyBytes) bytes on the wire)"
+            let unit: TraceSay = r.chunkCount == 1 ? .chunk : .chunks
+            size += Bilingual(
+                TraceSay.chunked,
+                parts: [Bilingual(verbatim: "\(r.chunkCount)"), Bilingual(unit), Bilingual(verbatim: "\(r.wireBodyBytes)")])
         }
         if let e = body.encoding, body.decodeError == nil, e.contains("gzip") {
-            size += ", gzip: \(r.bodyBytes) bytes compressed"
+            size += Bilingual(TraceSay.gzipCompressed, "\(r.bodyBytes)")
         }
-        if let f = r.firstByteMs, let c = r.completeMs { size += "; downloaded in \(formatMs(c - f)) ms" }
-        s.evidence.append(size)
-        if let e = body.decodeError { s.evidence.append("the gzip body could not be decoded: \(e)") }
+        if let f = r.firstByteMs, let c = r.completeMs { size += Bilingual(TraceSay.downloadedIn, formatMs(c - f)) }
+        s.lines.append(size)
+        if let e = body.decodeError { s.lines.append(Bilingual(TraceSay.gzipUndecodable, parts: [e])) }
         if body.partial {
-            s.evidence.append(
-                "only the first \(keepLimit >> 20) MiB of the body\(body.encoding == nil ? "" : " (decoded)") are kept for step g; the rest was counted, not kept"
-            )
+            s.lines.append(
+                Bilingual(
+                    TraceSay.keptForG,
+                    parts: [
+                        Bilingual(verbatim: "\(keepLimit >> 20)"),
+                        body.encoding == nil ? Bilingual(verbatim: "") : Bilingual(TraceSay.decoded),
+                    ]))
         }
         if h.status >= 400 { s.status = .failed }
         return s

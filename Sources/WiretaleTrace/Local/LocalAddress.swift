@@ -16,7 +16,7 @@ public struct LocalAddressInfo: Sendable {
     public var viaGateway: Bool
     /// "leased", "static", or nil when the OS does not tell.
     public var origin: String?
-    public var originEvidence: String
+    public var originEvidence: Bilingual
     public var isLoopback: Bool
 }
 
@@ -86,7 +86,7 @@ public enum LocalAddress {
             ?? RouteTable.lookup(destination, in: routes)
         let defaultGW = routes.filter { $0.isDefault && $0.gateway != nil }.min { $0.metric < $1.metric }?.gateway
         let viaGW = route?.gateway != nil
-        let (originText, evidence) = origin ? addressOrigin(local, interface: iface) : (nil, "")
+        let (originText, evidence) = origin ? addressOrigin(local, interface: iface) : (nil, Bilingual(verbatim: ""))
         return LocalAddressInfo(
             local: local, interface: iface, prefixLength: mine?.prefixLength, defaultGateway: defaultGW,
             nextHop: route?.gateway ?? destination, viaGateway: viaGW, origin: originText, originEvidence: evidence,
@@ -95,9 +95,9 @@ public enum LocalAddress {
 
     /// Static or leased, as far as the OS tells: DHCP client lease files first, then the address's
     /// lifetime as the kernel keeps it (`ip addr`: "dynamic" / "valid_lft forever"), else unknown.
-    public static func addressOrigin(_ local: IPAddress, interface: String) -> (String?, String) {
+    public static func addressOrigin(_ local: IPAddress, interface: String) -> (String?, Bilingual) {
         let text = local.description
-        if local.isLoopback { return ("static", "loopback addresses are fixed by the OS") }
+        if local.isLoopback { return ("static", Bilingual(TraceSay.loopbackFixed)) }
         var leaseFiles: [String] = []
         for dir in ["/var/lib/dhcp", "/var/lib/dhclient", "/run/systemd/netif/leases", "/var/lib/NetworkManager"] {
             if let names = try? listDirectory(dir) {
@@ -110,27 +110,21 @@ public enum LocalAddress {
                 let before = body[..<range.lowerBound].suffix(20)
                 // dhclient: "fixed-address 192.0.2.5;"  networkd: "ADDRESS=192.0.2.5"
                 if before.hasSuffix("fixed-address ") || before.hasSuffix("ADDRESS=") || before.hasSuffix("address ") {
-                    return ("leased", "DHCP lease for \(text) found in \(f)")
+                    return ("leased", Bilingual(TraceSay.dhcpLease, text, f))
                 }
             }
         }
         if let out = runTool(ipToolPaths, ["-o", "addr", "show", "dev", interface]) {
             for line in out.split(separator: "\n") where line.contains(" \(text)/") {
                 if line.contains("dynamic") {
-                    return (
-                        "leased",
-                        "the kernel holds \(text) with a limited lifetime (ip addr: dynamic), as DHCP or SLAAC set it"
-                    )
+                    return ("leased", Bilingual(TraceSay.kernelDynamic, text))
                 }
                 if line.contains("valid_lft forever") {
-                    return (
-                        "static",
-                        "the kernel holds \(text) with no expiry (ip addr: valid_lft forever) and no DHCP lease file names it: configured statically"
-                    )
+                    return ("static", Bilingual(TraceSay.kernelForever, text))
                 }
             }
         }
-        return (nil, "the OS does not tell whether \(text) was configured or leased")
+        return (nil, Bilingual(TraceSay.originUnknown, text))
     }
 }
 

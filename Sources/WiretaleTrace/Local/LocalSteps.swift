@@ -13,19 +13,17 @@ enum LocalSteps {
         s.detail.set("origin", info.origin ?? "unknown")
         s.detail.set("measured_at_ms", round3(measuredMs))
         let prefix = info.prefixLength.map { "/\($0)" } ?? ""
-        s.evidence.append(
-            "to reach \(destination) the kernel picks \(info.local)\(prefix) on \(info.interface) (a UDP connect() and getsockname(): no packet sent)"
-        )
+        s.say(.kernelPicks, destination.description, "\(info.local)\(prefix)", info.interface)
         if info.isLoopback {
-            s.evidence.append("the destination is this machine: traffic stays on the loopback interface")
+            s.say(.staysOnLoopback)
         } else if info.viaGateway {
-            s.evidence.append("\(destination) is not on the local network: packets go via the gateway \(info.nextHop)")
+            s.say(.viaGateway, destination.description, info.nextHop.description)
         } else {
-            s.evidence.append("\(destination) is on the local network (on-link): packets go to it directly, no router")
+            s.say(.onLink, destination.description)
         }
-        if let gw = info.defaultGateway { s.evidence.append("default gateway: \(gw)") }
-        s.evidence.append(info.originEvidence)
-        s.evidence.append("the address was in place before the fetch began: no packet of this fetch obtained it")
+        if let gw = info.defaultGateway { s.say(.defaultGateway, gw.description) }
+        s.lines.append(info.originEvidence)
+        s.say(.addressBefore)
         return s
     }
 
@@ -40,23 +38,24 @@ enum LocalSteps {
         if let sp = l.speedMbps { s.detail.set("speed_mbps", sp) }
         s.detail.set("measured_at_ms", round3(measuredMs))
         if l.medium == "loopback" {
-            s.evidence.append("\(l.interface) is the loopback interface: there is no physical link at all")
+            s.say(.loopbackLink, l.interface)
         } else {
-            var line =
-                "\(l.interface) (\(l.medium)): carrier \(l.carrier.map { $0 ? "present" : "absent" } ?? "unknown"), operstate \(l.operState ?? "?")"
-            if let m = l.mtu { line += ", MTU \(m)" }
-            if let mac = l.mac { line += ", MAC \(mac)" }
-            if let sp = l.speedMbps { line += ", \(sp) Mb/s" }
-            s.evidence.append(line)
+            let carrier: TraceSay = l.carrier.map { $0 ? .carrierPresent : .carrierAbsent } ?? .unknown
+            var line = Bilingual(
+                english: TraceSay.linkLine.filled(
+                    .en, [l.interface, l.medium, carrier.english.description, l.operState ?? "?"]),
+                chinese: TraceSay.linkLine.filled(
+                    .zh, [l.interface, l.medium, carrier.chinese.description, l.operState ?? "?"]))
+            var more = ""
+            if let m = l.mtu { more += ", MTU \(m)" }
+            if let mac = l.mac { more += ", MAC \(mac)" }
+            if let sp = l.speedMbps { more += ", \(sp) Mb/s" }
+            line += Bilingual(verbatim: more)
+            s.lines.append(line)
             if l.medium == "virtual" {
-                s.evidence.append(
-                    "a virtual interface (veth, bridge, tunnel...): its \"physical\" link is a kernel object, not a cable"
-                )
+                s.say(.virtualLink)
             }
-            s.evidence.append(
-                l.isUp
-                    ? "the link was up before the fetch began (read from /sys/class/net/\(l.interface))"
-                    : "the link is DOWN: no packet can leave this way")
+            if l.isUp { s.say(.linkUp, l.interface) } else { s.say(.linkDown) }
         }
         if !l.isUp { s.status = .failed }
         return s
@@ -68,40 +67,45 @@ enum LocalSteps {
         loopback: Bool, firstPacketMs: Double, hop: Int
     ) -> TraceStep {
         var s = TraceStep(.neighbour, hop: hop)
-        let proto = nextHop.isIPv6 ? "neighbour discovery (ICMPv6 NS/NA)" : "ARP"
+        let proto = nextHop.isIPv6 ? Bilingual(TraceSay.ndProtocol) : Bilingual(verbatim: "ARP")
         s.detail.set("next_hop", nextHop.description)
         s.detail.set("next_hop_kind", loopback ? "loopback" : (viaGateway ? "gateway" : "on-link"))
         s.detail.set("protocol", nextHop.isIPv6 ? "ndp" : "arp")
         if loopback {
             s.status = .skipped
             s.beforeFetch = true
-            s.evidence.append("loopback: no data link to set up, no ARP/ND")
+            s.say(.neighbourLoopback)
             return s
         }
         s.detail.set("cache_before", before.map { "\($0.mac ?? "-") \($0.state)" })
         s.detail.set("cache_after", after.map { "\($0.mac ?? "-") \($0.state)" })
-        let who = viaGateway ? "the access router \(nextHop)" : "\(nextHop) (on-link)"
+        let who =
+            viaGateway
+            ? Bilingual(TraceSay.accessRouter, nextHop.description) : Bilingual(TraceSay.onLinkHost, nextHop.description)
+        /// `label` with `who` (and `proto` where asked) first in its slots, each language its own.
+        func line(_ label: TraceSay, _ first: Bilingual, _ rest: [String], then last: Bilingual? = nil) -> Bilingual {
+            Bilingual(
+                english: label.filled(.en, [first.english] + rest + (last.map { [$0.english] } ?? [])),
+                chinese: label.filled(.zh, [first.chinese] + rest + (last.map { [$0.chinese] } ?? [])))
+        }
         if let b = before, b.isUsable {
             s.beforeFetch = true
             s.detail.set("existed_before", true)
-            s.evidence.append(
-                "\(who) was already in the neighbour cache: \(b.mac ?? "?") (\(b.state)) on \(b.interface)")
-            s.evidence.append("so no \(proto) exchange was needed: the data link was already there")
-            if let a = after, a.state != b.state {
-                s.evidence.append("after the fetch: \(a.state) (the fetch's traffic confirmed it)")
-            }
+            s.lines.append(line(.inCache, who, [b.mac ?? "?", "\(b.state)", b.interface]))
+            s.lines.append(line(.noExchangeNeeded, proto, []))
+            if let a = after, a.state != b.state { s.say(.afterFetch, "\(a.state)") }
         } else {
             s.detail.set("existed_before", false)
             s.startMs = firstPacketMs
             if let a = after, a.isUsable {
-                s.evidence.append(
-                    "\(who) was not in the neighbour cache before the fetch; now it is: \(a.mac ?? "?") (\(a.state))")
-                s.evidence.append(
-                    "the kernel ran \(proto) when the first packet needed it (timing and frames need a capture)")
+                s.lines.append(line(.nowInCache, who, [a.mac ?? "?", "\(a.state)"]))
+                s.lines.append(line(.kernelRan, proto, []))
             } else {
-                s.evidence.append(
-                    "\(who) is not resolved in the neighbour cache (\(after?.state ?? "no entry")): \(proto) got no answer"
-                )
+                let state = after.map { Bilingual(verbatim: "\($0.state)") } ?? Bilingual(TraceSay.noEntry)
+                s.lines.append(
+                    Bilingual(
+                        english: TraceSay.notResolved.filled(.en, [who.english, state.english, proto.english]),
+                        chinese: TraceSay.notResolved.filled(.zh, [who.chinese, state.chinese, proto.chinese])))
                 s.status = .failed
             }
         }

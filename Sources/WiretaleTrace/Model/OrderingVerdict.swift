@@ -9,7 +9,10 @@ public struct OrderingVerdict: Sendable, Equatable {
         public var notesPosition: Int
         /// 1-based position in the observed order, nil when the step did not happen.
         public var observedPosition: Int?
-        public var why: String?
+        /// Why the letter is elsewhere than in the notes' listing, in both languages.
+        public var reason: Bilingual?
+        /// The reason in English (JSON `why`).
+        public var why: String? { reason?.english }
     }
 
     /// The letters in the order the fetch showed them (first occurrence of each, over all hops).
@@ -44,10 +47,10 @@ public struct OrderingVerdict: Sendable, Equatable {
         var out: [NotesStep] = []
         for (i, letter) in NotesStep.notesOrder.enumerated() {
             let pos = seen.firstIndex(of: letter).map { $0 + 1 }
-            var p = Placement(letter: letter, notesPosition: i + 1, observedPosition: pos, why: nil)
+            var p = Placement(letter: letter, notesPosition: i + 1, observedPosition: pos, reason: nil)
             if let pos, pos != i + 1 {
                 out.append(letter)
-                p.why = OrderingVerdict.reason(letter)
+                p.reason = OrderingVerdict.reason(letter)
             }
             placements.append(p)
         }
@@ -78,19 +81,19 @@ public struct OrderingVerdict: Sendable, Equatable {
     }
 
     /// Why reality puts a letter elsewhere than the notes' listing.
-    static func reason(_ letter: NotesStep) -> String {
-        switch letter {
-        case .a:
-            "a is the first thing the fetch itself does; only what was in place before the fetch (d, h, and a cached f) comes earlier"
-        case .b: "DNS can only start once the URL has given the name (a), and must end before any TCP connection (i)"
-        case .c: "the document arrives only after the TCP connection (i) and the HTTP request (e)"
-        case .d: "the PC had its address before the fetch began (configured or leased earlier)"
-        case .e: "the request can only be sent on an established TCP connection (i comes first)"
-        case .f:
-            "the data link to the next hop (ARP/ND) is set up when the first packet needs it (the DNS query or the SYN), or was already in the cache"
-        case .g: "the browser's part starts only once the document (c) is here"
-        case .h: "the physical link was up before the fetch began"
-        case .i: "the TCP connection comes right after DNS and before any HTTP byte"
-        }
+    static func reason(_ letter: NotesStep) -> Bilingual {
+        let label: TraceSay =
+            switch letter {
+            case .a: .reasonA
+            case .b: .reasonB
+            case .c: .reasonC
+            case .d: .reasonD
+            case .e: .reasonE
+            case .f: .reasonF
+            case .g: .reasonG
+            case .h: .reasonH
+            case .i: .reasonI
+            }
+        return Bilingual(label)
     }
 }

@@ -1,3 +1,5 @@
+import WiretaleCore
+
 /// Why a trace stopped, sorted into classes that each have their own exit code, so scripts can tell
 /// a DNS problem from a refused connection without reading the text.
 ///
@@ -30,7 +32,12 @@ public enum FailureClass: Int32, Sendable, CaseIterable {
 
     public var exitCode: Int32 { rawValue }
 
-    public var label: String {
+    /// The class's name (JSON `class`, and the English text).
+    public var label: String { english.description }
+}
+
+extension FailureClass: NotesLabel {
+    public var english: StaticString {
         switch self {
         case .invalidURL: "invalid URL"
         case .noRoute: "no route"
@@ -45,19 +52,45 @@ public enum FailureClass: Int32, Sendable, CaseIterable {
         case .local: "local problem"
         }
     }
+
+    public var chinese: StaticString {
+        switch self {
+        case .invalidURL: "URL无效"
+        case .noRoute: "没有路由"
+        case .dnsNoName: "DNS: 没有这个名字"
+        case .dnsNoAnswer: "DNS: 没有应答"
+        case .connectionRefused: "连接被拒绝"
+        case .connectTimeout: "连接超时"
+        case .tls: "TLS失败"
+        case .httpClientError: "HTTP客户端错误"
+        case .httpServerError: "HTTP服务端错误"
+        case .httpBroken: "HTTP交换中断"
+        case .local: "本地问题"
+        }
+    }
 }
 
-/// A failure at one step: which step, why (one line), and what the user can do.
+/// A failure at one step: which step, why (one line), and what the user can do, in both languages.
 public struct TraceFailure: Error, Sendable {
     public var step: TraceStepKind
     public var failureClass: FailureClass
-    public var why: String
-    public var hint: String?
+    public var reason: Bilingual
+    public var hintText: Bilingual?
 
-    public init(_ step: TraceStepKind, _ failureClass: FailureClass, _ why: String, hint: String? = nil) {
+    /// Why, in English (JSON `why`).
+    public var why: String { reason.english }
+    /// What to do, in English (JSON `hint`).
+    public var hint: String? { hintText?.english }
+
+    public init(_ step: TraceStepKind, _ failureClass: FailureClass, _ why: Bilingual, hint: Bilingual? = nil) {
         self.step = step
         self.failureClass = failureClass
-        self.why = why
-        self.hint = hint
+        self.reason = why
+        self.hintText = hint
+    }
+
+    /// A failure whose text reads the same in both languages.
+    public init(_ step: TraceStepKind, _ failureClass: FailureClass, _ why: String, hint: String? = nil) {
+        self.init(step, failureClass, Bilingual(verbatim: why), hint: hint.map(Bilingual.init(verbatim:)))
     }
 }

@@ -44,13 +44,24 @@ public struct PacketStatus: Sendable {
     public var frameCount: Int
     public var savedTo: String?
     /// One or two lines for the user: what was captured, or why nothing was and what to do.
-    public var note: String
+    public var message: Bilingual
+    /// The message in English (JSON `note`).
+    public var note: String { message.english }
 
-    public init(captured: Bool, interface: String? = nil, frameCount: Int = 0, savedTo: String? = nil, note: String) {
+    public init(
+        captured: Bool, interface: String? = nil, frameCount: Int = 0, savedTo: String? = nil, note: Bilingual
+    ) {
         self.captured = captured
         self.interface = interface
         self.frameCount = frameCount
         self.savedTo = savedTo
-        self.note = note
+        self.message = note
+    }
+
+    /// A message that reads the same in both languages.
+    public init(captured: Bool, interface: String? = nil, frameCount: Int = 0, savedTo: String? = nil, note: String) {
+        self.init(
+            captured: captured, interface: interface, frameCount: frameCount, savedTo: savedTo,
+            note: Bilingual(verbatim: note))
     }
 }

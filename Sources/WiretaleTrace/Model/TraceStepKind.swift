@@ -48,6 +48,25 @@ public enum TraceStepKind: String, CaseIterable, Sendable, Codable {
         }
     }
 
+    /// The short name of the step table's label column (and the timeline), in `lang`.
+    public func shortTitle(_ lang: NotesLanguage) -> String {
+        let label: TraceLabel =
+            switch self {
+            case .url: .urlTitle
+            case .localAddress: .localAddressTitle
+            case .link: .linkTitle
+            case .neighbour: .neighbourTitle
+            case .dns: .dnsTitle
+            case .tcp: .tcpTitle
+            case .tls: .tlsTitle
+            case .httpRequest: .requestTitle
+            case .httpResponse: .responseTitle
+            case .page: .pageTitle
+            case .teardown: .teardownTitle
+            }
+        return label.string(lang)
+    }
+
     /// The short name for `--lang zh`: the notes' wording where the notes list the step, otherwise
     /// wiretale's own label, marked as not being from the notes.
     public var chineseTitle: String {

@@ -6,57 +6,64 @@ enum FrameEvidence {
     /// `connection` is the conversation tracker's view of the step's connection, when there is one.
     static func apply(to step: inout TraceStep, frames: [TraceFrame], connection: FrameAttribution.Connection?) {
         guard !frames.isEmpty else { return }
-        step.evidence.removeAll { $0.contains("need a capture") || $0.contains("needs a capture") }
+        step.lines.removeAll { $0.english.contains("need a capture") || $0.english.contains("needs a capture") }
         if step.kind == .neighbour, let first = frames.first, let last = frames.last {
             step.startMs = first.timeMs
             step.durationMs = last.timeMs - first.timeMs
             step.beforeFetch = false
-            step.evidence.append(
-                "captured: the \(first.kind.isARP ? "ARP" : "neighbour discovery") exchange took \(formatMs(step.durationMs)) ms on the wire"
-            )
+            let what = first.kind.isARP ? Bilingual(verbatim: "ARP") : Bilingual(TraceSay.neighbourDiscovery)
+            step.lines.append(
+                Bilingual(TraceSay.capturedNeighbour, parts: [what, Bilingual(verbatim: formatMs(step.durationMs))]))
         }
         if let connection {
-            if step.kind == .tcp, let line = handshake(connection) { step.evidence.append(line) }
+            if step.kind == .tcp, let line = handshake(connection) { step.lines.append(line) }
             if step.kind == .teardown { teardown(&step, connection) }
         }
         for f in frames.prefix(12) {
-            step.evidence.append("frame \(f.number) at \(String(format3: f.timeMs, decimals: 3)) ms: \(f.summary)")
+            let at = ["\(f.number)", String(format3: f.timeMs, decimals: 3)]
+            step.lines.append(
+                Bilingual(
+                    english: TraceSay.frameAt.filled(.en, at + [f.summary]),
+                    chinese: TraceSay.frameAt.filled(.zh, at + [f.chineseSummary ?? f.summary])))
         }
-        if frames.count > 12 { step.evidence.append("... and \(frames.count - 12) more frames") }
+        if frames.count > 12 { step.say(.moreFrames, "\(frames.count - 12)") }
     }
 
     /// The notes' section 1 checks, as the tracker made them: x, y, ack = x+1 on the SYN-ACK, ack = y+1 on the ACK.
-    static func handshake(_ c: FrameAttribution.Connection) -> String? {
+    static func handshake(_ c: FrameAttribution.Connection) -> Bilingual? {
         let h = c.report.handshake
         guard let syn = c.frameOf[.handshake1], let synAck = c.frameOf[.handshake2], let ack = c.frameOf[.handshake3],
             let x = h.clientISN, let y = h.serverISN, let xHolds = h.synAckAckHolds, let yHolds = h.thirdAckHolds
         else { return nil }
-        return
-            "frames \(syn), \(synAck), \(ack): SYN seq=x=\(x); SYN-ACK seq=y=\(y), ack=x+1 \(xHolds ? "✓" : "✗"); ACK ack=y+1 \(yHolds ? "✓" : "✗") (\(h.kind.english))"
+        let values = ["\(syn)", "\(synAck)", "\(ack)", "\(x)", "\(y)", xHolds ? "✓" : "✗", yHolds ? "✓" : "✗"]
+        return Bilingual(TraceSay.handshakeFrames, parts: values.map(Bilingual.init(verbatim:)) + [Bilingual(h.kind)])
     }
 
     /// The notes' section 2 as the tracker saw it: the teardown's kind, who closed first (A), who is left in TIME-WAIT.
     static func teardown(_ step: inout TraceStep, _ c: FrameAttribution.Connection) {
         let t = c.report.teardown
-        func side(_ isClient: Bool) -> String {
-            isClient ? "wiretale (the client, \(c.report.client.address))" : "the server (\(c.report.server.address))"
+        func side(_ isClient: Bool) -> Bilingual {
+            isClient
+                ? Bilingual(TraceSay.sideClient, c.report.client.address.description)
+                : Bilingual(TraceSay.sideServer, c.report.server.address.description)
+        }
+        func frame(_ step: ConnectionStep) -> Bilingual {
+            c.frameOf[step].map { Bilingual(TraceSay.frameRef, "\($0)") } ?? Bilingual(verbatim: "")
         }
         step.detail.set("teardown_kind", t.kind.code.description)
+        step.teardownShape = t.kind
         if t.kind == .reset {
-            let from = t.rstFromClient.map { " from \(side($0))" } ?? ""
-            let at = c.frameOf[.reset].map { " (frame \($0))" } ?? ""
+            let from = t.rstFromClient.map { Bilingual(TraceSay.fromSide, parts: [side($0)]) } ?? Bilingual(verbatim: "")
             // What the sockets said assumed an orderly close: the capture overrules it, first.
-            step.evidence.removeAll { $0.contains("TIME-WAIT") || $0.contains("it is A") }
+            step.lines.removeAll { $0.english.contains("TIME-WAIT") || $0.english.contains("it is A") }
             var lines = [
-                "captured: an RST\(from)\(at) ended the connection: \(NotesPhrase.resetAbort.english) (notes section 2 expects FINs; reality often differs)"
+                Bilingual(TraceSay.capturedRST, parts: [from, frame(.reset), Bilingual(NotesPhrase.resetAbort)])
             ]
             if t.rstFromClient == false, t.firstCloserIsClient == false, t.halfCloseBytes > 0 {
-                let fin = c.frameOf[.teardown1].map { " (frame \($0))" } ?? ""
                 lines.append(
-                    "why: the server's FIN\(fin) came first and its socket was already fully closed; the \(t.halfCloseBytes) bytes wiretale sent after that FIN (over TLS, the close_notify alert that TLS requires in reply) reached a closed socket, and a closed socket answers data with RST"
-                )
+                    Bilingual(TraceSay.rstWhy, parts: [frame(.teardown1), Bilingual(verbatim: "\(t.halfCloseBytes)")]))
             }
-            step.evidence.insert(contentsOf: lines, at: 0)
+            step.lines.insert(contentsOf: lines, at: 0)
             step.detail.set("time_wait", "none (ended by RST)")
             if let rst = c.frameOf[.reset] { step.detail.set("rst_frame", rst) }
             return
@@ -64,34 +71,32 @@ enum FrameEvidence {
         guard let clientFirst = t.firstCloserIsClient else { return }
         let clientBegan = step.detail["closed_first_by"]?.stringValue == "client"
         step.detail.set("closed_first_by", clientFirst ? "client" : "server")
-        let first = c.frameOf[.teardown1].map { " (frame \($0))" } ?? ""
-        step.evidence.append("captured: the first FIN\(first) came from \(side(clientFirst)): that side is A")
-        if clientBegan, !clientFirst {
-            step.evidence.append(
-                "captured: wiretale began the close, but the server's FIN reached the wire before wiretale's own (sent in answer to TLS's close_notify, or on its own): there the server is A"
-            )
-        }
-        let why: String? =
+        step.lines.append(Bilingual(TraceSay.capturedFirstFIN, parts: [frame(.teardown1), side(clientFirst)]))
+        if clientBegan, !clientFirst { step.say(.serverFINFirst) }
+        let why: Bilingual? =
             switch t.kind {
-            case .threeWay: NotesPhrase.threeSegmentClose.english.description
-            case .simultaneous: NotesPhrase.simultaneousClose.english.description
-            case .fourWay: "FIN, ACK, FIN, ACK as the notes' section 2 draws it"
-            case .incomplete: "the capture did not see the whole exchange"
+            case .threeWay: Bilingual(NotesPhrase.threeSegmentClose)
+            case .simultaneous: Bilingual(NotesPhrase.simultaneousClose)
+            case .fourWay: Bilingual(TraceSay.fourWayWhy)
+            case .incomplete: Bilingual(TraceSay.incompleteWhy)
             case .none, .reset: nil
             }
-        step.evidence.append("captured: \(t.kind.english)" + (why.map { ": " + $0 } ?? ""))
+        step.lines.append(
+            why.map { Bilingual(TraceSay.capturedKindWhy, parts: [Bilingual(t.kind), $0]) }
+                ?? Bilingual(TraceSay.capturedKind, parts: [Bilingual(t.kind)]))
         if t.halfCloseBytes > 0 {
-            step.evidence.append(
-                "captured: \(t.halfCloseBytes) bytes after the first FIN: \(NotesPhrase.halfClose.english)")
+            step.lines.append(
+                Bilingual(
+                    TraceSay.capturedHalfClose, parts: [Bilingual(verbatim: "\(t.halfCloseBytes)"), Bilingual(NotesPhrase.halfClose)]))
         }
         switch (t.clientInTimeWait, t.serverInTimeWait) {
         case (true, true):
             step.detail.set("time_wait", "both")
-            step.evidence.append("captured: both sides are left in TIME-WAIT")
+            step.say(.bothTimeWait)
         case (true, false), (false, true):
             step.detail.set("time_wait", t.clientInTimeWait ? "client" : "server")
-            step.evidence.append(
-                "captured: \(side(t.clientInTimeWait)) is left in TIME-WAIT: it \(NotesPhrase.timeWait2MSL.english)")
+            step.lines.append(
+                Bilingual(TraceSay.sideTimeWait, parts: [side(t.clientInTimeWait), Bilingual(NotesPhrase.timeWait2MSL)]))
         case (false, false):
             step.detail.set("time_wait", "none seen")
         }

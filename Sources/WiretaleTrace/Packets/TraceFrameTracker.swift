@@ -27,7 +27,10 @@ public struct TraceFrameTracker {
             frame.stream = note.stream
             frame.step = note.step
         }
-        if note.hasRemarks { frame.summary += " -- " + note.remarks() }
+        if note.hasRemarks {
+            frame.chineseSummary = frame.summary + " -- " + note.remarks(lang: .zh)
+            frame.summary += " -- " + note.remarks()
+        }
         frames.append(frame)
     }
 

@@ -31,6 +31,9 @@ public struct TraceFrame: Sendable, Equatable {
     public var kind: Kind
     /// One line, as `wiretale read` would print it (with the conversation tracker's remarks).
     public var summary: String
+    /// The same line with the tracker's remarks in the notes' Chinese (`--lang zh`); nil when it
+    /// has none (the line is then the same in both languages).
+    public var chineseSummary: String?
     /// For TCP: the conversation tracker's stream (`tcp.stream`, -1 when none) and which step of the
     /// notes' handshake or teardown this segment is (`PacketNote`).
     public var stream: Int32
@@ -82,7 +85,7 @@ public enum CapturePrivilege {
     public static func canCapture() -> Bool { captureAllowed() }
 
     /// What to tell a user who ran without privileges.
-    public static let howTo = "run it with sudo, or once: \(CaptureError.setcapCommand)"
+    public static let howTo = Bilingual(TraceSay.howTo, CaptureError.setcapCommand)
 
     /// The capture filter for one trace: its neighbour traffic, DNS (port 53, and the port of the
     /// resolver actually asked: `--resolver 127.0.0.1:5399`), ICMP errors, and the web ports.

@@ -60,7 +60,7 @@ extension OutputBuffer {
         field("id", s.id)
         field("note", s.note.map { String($0) })
         field("name", s.kind.note?.english ?? s.kind.title)
-        field("name_zh", s.kind.chineseTitle)
+        field("name_zh", s.chineseTitle)
         field("hop", s.hop)
         field("status", s.status.rawValue)
         field("before_fetch", s.beforeFetch)

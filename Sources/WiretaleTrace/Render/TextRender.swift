@@ -6,12 +6,12 @@ public enum TraceText {
     public static func render(_ r: TraceReport, lang: NotesLanguage = .en, width: Int = 100) -> String {
         var o: [String] = []
         o.append("wiretale trace \(r.url)")
-        o.append(r.packets.note)
+        o.append(r.packets.message.text(lang))
         o.append("")
         o += table(r, lang: lang)
         o.append("")
         o += evidence(r, lang: lang)
-        let tl = timeline(r)
+        let tl = timeline(r, lang: lang)
         if !tl.isEmpty {
             o.append("")
             o += tl
@@ -24,23 +24,26 @@ public enum TraceText {
     }
 
     static func name(_ s: TraceStep, _ lang: NotesLanguage) -> String {
-        lang == .zh ? s.kind.chineseTitle : s.kind.title
+        lang == .zh ? s.chineseTitle : s.kind.title
     }
 
     static func letter(_ s: TraceStep) -> String { s.note.map { String($0) } ?? "-" }
 
     static func table(_ r: TraceReport, lang: NotesLanguage) -> [String] {
         let rows: [[String]] = r.steps.map { s in
-            let hop = s.hop > 0 ? " (hop \(s.hop))" : ""
-            let start = s.beforeFetch ? "before" : String(format3: s.startMs, decimals: 2)
+            let hop = s.hop > 0 ? TraceLabel.hopCell.string(lang, "\(s.hop)") : ""
+            let start = s.beforeFetch ? TraceLabel.beforeCell.string(lang) : String(format3: s.startMs, decimals: 2)
             let dur = s.beforeFetch || s.status == .skipped ? "-" : String(format3: s.durationMs, decimals: 2)
-            let mark = s.status == .ok ? "" : (s.status == .failed ? " FAILED" : " skipped")
+            let mark =
+                s.status == .ok
+                ? "" : (s.status == .failed ? TraceLabel.failedCell : TraceLabel.skippedCell).string(lang)
             let frames = s.frames.isEmpty ? "-" : compactRanges(s.frames)
             // A failed step shows why it failed (its last own line, not a frame listing).
             let shown =
                 s.status == .failed
-                ? s.evidence.last { !$0.hasPrefix("frame ") && !$0.hasPrefix("captured:") } : s.evidence.first
-            return [letter(s), name(s, lang) + hop + mark, start, dur, frames, shown ?? ""]
+                ? s.lines.last { !$0.english.hasPrefix("frame ") && !$0.english.hasPrefix("captured:") }
+                : s.lines.first
+            return [letter(s), name(s, lang) + hop + mark, start, dur, frames, shown?.text(lang) ?? ""]
         }
         let header = [
             TraceLabel.columnNote, .columnStep, .columnStart, .columnDuration, .columnFrames, .columnEvidence,
@@ -66,27 +69,25 @@ public enum TraceText {
     static func evidence(_ r: TraceReport, lang: NotesLanguage) -> [String] {
         var o: [String] = []
         for s in r.steps {
-            let hop = s.hop > 0 ? ", hop \(s.hop)" : ""
+            let hop = s.hop > 0 ? TraceLabel.hopHead.string(lang, "\(s.hop)") : ""
             let note =
                 s.kind.note.map { "\($0.letter). \($0.label(lang))" }
-                ?? (lang == .zh ? s.kind.chineseTitle : "\(s.kind.title) (not in the notes)")
-            var head = "[\(letter(s))] \(s.kind.title)\(hop): \(note)"
-            if s.status == .failed { head += "  ** FAILED **" }
-            if s.status == .skipped { head += "  (skipped)" }
+                ?? (lang == .zh ? s.chineseTitle : TraceLabel.notInNotesHead.string(lang, s.kind.title))
+            var head = "[\(letter(s))] \(s.kind.shortTitle(lang))\(hop): \(note)"
+            if s.status == .failed { head += TraceLabel.failedHead.string(lang) }
+            if s.status == .skipped { head += TraceLabel.skippedHead.string(lang) }
             o.append(head)
-            for e in s.evidence { o.append("      " + e) }
-            if !s.frames.isEmpty { o.append("      frames: " + compactRanges(s.frames)) }
+            for e in s.lines { o.append("      " + e.text(lang)) }
+            if !s.frames.isEmpty { o.append("      " + TraceLabel.framesLine.string(lang, compactRanges(s.frames))) }
         }
         return o
     }
 
     /// httpstat's layout for the last fetched hop, and a to-scale bar per step.
-    static func timeline(_ r: TraceReport) -> [String] {
+    static func timeline(_ r: TraceReport, lang: NotesLanguage = .en) -> [String] {
         let timed = r.steps.filter { !$0.beforeFetch && $0.status != .skipped }
         guard let end = timed.map(\.endMs).max(), end > 0 else { return [] }
-        var o: [String] = [
-            "timeline (ms since the trace began; one column = \(String(format3: end / 50, decimals: 2)) ms)"
-        ]
+        var o: [String] = [TraceLabel.timelineHeading.string(lang, String(format3: end / 50, decimals: 2))]
         let cols = 50
         for s in timed {
             let a = max(0, saturating((s.startMs / end * Double(cols)).rounded(.down), as: Int.self))
@@ -96,7 +97,7 @@ public enum TraceText {
                 String(repeating: " ", count: min(a, cols))
                 + String(repeating: "█", count: max(1, min(b, cols) - min(a, cols)))
             let pad = String(repeating: " ", count: max(0, cols - displayWidth(bar)))
-            let label = "\(letter(s)) \(s.kind.title)" + (s.hop > 0 ? " #\(s.hop)" : "")
+            let label = "\(letter(s)) \(s.kind.shortTitle(lang))" + (s.hop > 0 ? " #\(s.hop)" : "")
             o.append(
                 "  " + label.padding(24) + "|" + bar + pad + "| " + String(format3: s.startMs, decimals: 2) + " +"
                     + String(format3: s.durationMs, decimals: 2))
@@ -105,16 +106,20 @@ public enum TraceText {
         // phase is the difference of two figures, so the phases add up to the total, gaps included.
         let t = r.timings
         var marks: [(phase: String, name: String, at: Double)] = []
-        if let v = t.namelookupMs { marks.append(("DNS Lookup", "namelookup", v)) }
-        if let v = t.connectMs { marks.append(("TCP Connection", "connect", v)) }
-        if t.appconnectMs != nil, let v = t.pretransferMs { marks.append(("TLS Handshake", "pretransfer", v)) }
-        if let v = t.starttransferMs { marks.append(("Server Processing", "starttransfer", v)) }
-        if let v = t.totalMs, t.starttransferMs != nil { marks.append(("Content Transfer", "total", v)) }
+        if let v = t.namelookupMs { marks.append((TraceLabel.dnsLookupPhase.string(lang), "namelookup", v)) }
+        if let v = t.connectMs { marks.append((TraceLabel.tcpConnectionPhase.string(lang), "connect", v)) }
+        if t.appconnectMs != nil, let v = t.pretransferMs {
+            marks.append((TraceLabel.tlsHandshakePhase.string(lang), "pretransfer", v))
+        }
+        if let v = t.starttransferMs { marks.append((TraceLabel.serverProcessingPhase.string(lang), "starttransfer", v)) }
+        if let v = t.totalMs, t.starttransferMs != nil {
+            marks.append((TraceLabel.contentTransferPhase.string(lang), "total", v))
+        }
         var phases: [(String, Double)] = []
         for (i, m) in marks.enumerated() { phases.append((m.phase, m.at - (i == 0 ? 0 : marks[i - 1].at))) }
         guard phases.count >= 2 else { return o }
         o.append("")
-        let w = phases.map { max($0.0.count + 2, 10) }
+        let w = phases.map { max(displayWidth($0.0) + 2, 10) }
         o.append("  " + zip(phases, w).map { " " + center($0.0.0, $0.1) }.joined())
         let bar = "  [" + zip(phases, w).map { center(formatMs($0.0.1) + "ms", $0.1) }.joined(separator: "|") + "]"
         o.append(bar)
@@ -134,9 +139,7 @@ public enum TraceText {
             o.append(row.joined())
         }
         if t.redirectMs > 0 {
-            o.append(
-                "  with redirects, as curl -w: each figure adds up every hop's, measured from that hop's start; total runs from the start (redirect:\(formatMs(t.redirectMs))ms)"
-            )
+            o.append(TraceLabel.withRedirects.string(lang, formatMs(t.redirectMs)))
         }
         return o
     }
@@ -145,26 +148,33 @@ public enum TraceText {
         let v = r.verdict
         var o: [String] = []
         o.append(TraceLabel.notesOrder.string(lang) + r.notesOrder.joined(separator: " "))
-        var observed = v.observed.map { v.attempted.contains($0) ? "\($0.letter) (attempted, failed)" : $0.letter }
-            .joined(separator: " ")
+        var observed = v.observed.map {
+            v.attempted.contains($0) ? TraceLabel.attemptedFailed.string(lang, $0.letter) : $0.letter
+        }
+        .joined(separator: " ")
         if !v.notInNotes.isEmpty {
-            observed += "   (+ not in the notes: " + v.notInNotes.map(\.title).joined(separator: ", ") + ")"
+            // The steps by their names in the report (the teardown by the shape the capture showed).
+            let names = v.notInNotes.map { k in
+                lang == .zh ? (r.steps.last { $0.kind == k }?.chineseTitle ?? k.chineseTitle) : k.title
+            }
+            observed += TraceLabel.notInNotesList.string(lang, names.joined(separator: ", "))
         }
         o.append(TraceLabel.observedOrder.string(lang) + observed)
         if v.outOfPlace.isEmpty {
-            o.append("every observed step is where the notes list it")
+            o.append(TraceLabel.everyStepInPlace.string(lang))
         } else {
-            o.append("out of place: " + v.outOfPlace.map(\.letter).joined(separator: ", "))
-            for p in v.placements where p.why != nil {
-                let name = p.letter.label(lang)
-                o.append("  \(p.letter) (\(name)): notes #\(p.notesPosition), here #\(p.observedPosition!): \(p.why!)")
+            o.append(TraceLabel.outOfPlace.string(lang, v.outOfPlace.map(\.letter).joined(separator: ", ")))
+            for p in v.placements {
+                guard let why = p.reason, let here = p.observedPosition else { continue }
+                o.append(
+                    TraceLabel.placement.string(
+                        lang, p.letter.letter, p.letter.label(lang), "\(p.notesPosition)", "\(here)", why.text(lang)))
             }
         }
         if !v.missing.isEmpty {
             o.append(
-                "missing: "
-                    + v.missing.map { "\($0.letter) (\($0.label(lang)))" }.joined(
-                        separator: ", "))
+                TraceLabel.missing.string(
+                    lang, v.missing.map { "\($0.letter) (\($0.label(lang)))" }.joined(separator: ", ")))
         }
         return o
     }
@@ -172,15 +182,16 @@ public enum TraceText {
     static func result(_ r: TraceReport, lang: NotesLanguage) -> [String] {
         switch r.result {
         case .ok:
-            return ["result: ok (exit 0)"]
+            return [TraceLabel.resultOK.string(lang)]
         case .failed(let f):
             let letter = f.step.note.map { "\($0.letter): " } ?? ""
             let stepName = lang == .zh ? f.step.chineseTitle : f.step.title
             var o = [
-                "result: FAILED at \(letter)\(stepName) [\(f.failureClass.label), exit \(f.failureClass.exitCode)]",
-                "  \(f.why)",
+                TraceLabel.resultFailed.string(
+                    lang, letter, stepName, f.failureClass.text(lang).description, "\(f.failureClass.exitCode)"),
+                "  \(f.reason.text(lang))",
             ]
-            if let h = f.hint { o.append("  hint: \(h)") }
+            if let h = f.hintText { o.append(TraceLabel.hint.string(lang, h.text(lang))) }
             return o
         }
     }
@@ -199,7 +210,7 @@ public enum TraceText {
     }
 
     static func center(_ s: String, _ w: Int) -> String {
-        let pad = max(0, w - s.count)
+        let pad = max(0, w - displayWidth(s))
         return String(repeating: " ", count: pad / 2) + s + String(repeating: " ", count: pad - pad / 2)
     }
 

@@ -1,3 +1,5 @@
+import WiretaleCore
+
 /// Step a: what the URL says, as the trace reports it.
 enum URLStep {
     static func make(_ u: TraceURL, text: String, startMs: Double, durationMs: Double, hop: Int) -> TraceStep {
@@ -12,20 +14,18 @@ enum URLStep {
         s.detail.set("query", u.query)
         if let f = u.fragment { s.detail.set("fragment_not_sent", f) }
         s.detail.set("request_target", u.requestTarget)
-        var line = "\(u.scheme.rawValue)://\(u.hostHeader)\(u.requestTarget): host \(u.host)"
-        line += u.portIsDefault ? ", port \(u.port) (the \(u.scheme.rawValue) default)" : ", port \(u.port)"
-        s.evidence.append(line)
-        if u.schemeAssumed { s.evidence.append("no scheme given: http assumed, as a browser does") }
-        if u.hostKind == .name && u.originalHost.lowercased() != u.host {
-            s.evidence.append("internationalized name \(u.originalHost) is sent as \(u.host) (IDNA punycode, RFC 3492)")
-        }
+        var line = Bilingual(TraceSay.urlHost, "\(u.scheme.rawValue)://\(u.hostHeader)\(u.requestTarget)", u.host)
+        line +=
+            u.portIsDefault
+            ? Bilingual(TraceSay.urlPortDefault, "\(u.port)", u.scheme.rawValue) : Bilingual(TraceSay.urlPort, "\(u.port)")
+        s.lines.append(line)
+        if u.schemeAssumed { s.say(.schemeAssumed) }
+        if u.hostKind == .name && u.originalHost.lowercased() != u.host { s.say(.idna, u.originalHost, u.host) }
         switch u.hostKind {
-        case .name: s.evidence.append("the domain name to look up is \(u.host)")
-        case .ipv4, .ipv6: s.evidence.append("the URL names an IP address, so there is no domain name to look up")
+        case .name: s.say(.domainToLookUp, u.host)
+        case .ipv4, .ipv6: s.say(.urlIsAddress)
         }
-        if let f = u.fragment {
-            s.evidence.append("the fragment #\(f) stays in the browser: it is never sent to the server")
-        }
+        if let f = u.fragment { s.say(.fragmentStays, f) }
         return s
     }
 }
