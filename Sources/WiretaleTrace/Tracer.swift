@@ -220,7 +220,8 @@ public final class Tracer: Sendable {
         if addresses.isEmpty {
             let fam = options.family == .ipv4 ? "IPv4" : "IPv6"
             let f = TraceFailure(
-                .dns, .dnsNoName, Bilingual(TraceSay.noFamilyAddress, url.host, fam), hint: Bilingual(TraceSay.noFamilyHint))
+                .dns, .dnsNoName, Bilingual(TraceSay.noFamilyAddress, url.host, fam),
+                hint: Bilingual(TraceSay.noFamilyHint))
             return .failed(f)
         }
 
@@ -379,7 +380,9 @@ public final class Tracer: Sendable {
                 }
                 var hint = TraceSay.cacertHint
                 if case .plainHTTPOnTLSPort? = record.error { hint = .useHTTPHint }
-                if case .notTLS(let began)? = record.error { hint = began.hasPrefix("HTTP/") ? .useHTTPHint : .rightPortHint }
+                if case .notTLS(let began)? = record.error {
+                    hint = began.hasPrefix("HTTP/") ? .useHTTPHint : .rightPortHint
+                }
                 if case .tlsHostname? = record.error { hint = .certNameHint }
                 return .failed(
                     TraceFailure(.tls, .tls, Bilingual(TraceSay.tlsFailure, parts: [why]), hint: Bilingual(hint)))

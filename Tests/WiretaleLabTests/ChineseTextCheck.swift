@@ -18,7 +18,11 @@ enum ChineseTextCheck {
         "starttransfer", "total", "redirect", "status", "join", "Task", "Tgid", "gzip", "punycode", "operstate",
         // Names of things: protocols written in lower case, files, interface kinds, standards' names.
         "udp", "tcp", "http", "https", "hosts", "veth", "bridge", "tunnel", "Happy", "Eyeballs", "Fast", "Open",
-        "memfd", "meta",
+        "memfd", "meta", "libpcap", "root", "any", "exit", "Swift", "trap",
+        // The notes' own spelling: Web服务器, and its "WEb" as written.
+        "Web", "WEb",
+        // Units and `lab servers`' column names (PSS MiB, ctx vol/invol as /proc and getrusage say).
+        "MiB", "KiB", "ctx", "vol", "invol",
         // The ladder's column header and its Zeek line (drawn by the core's `explain` ladder).
         "frame", "Zeek", "history",
     ]
@@ -33,8 +37,7 @@ enum ChineseTextCheck {
             var rest = unquoted(line)
             // Zeek's history letters (ShADadFf) are a code, not words.
             if let r = rest.range(of: "history ") { rest = String(rest[..<r.upperBound]) }
-            for token in rest.split(whereSeparator: { $0 == " " || $0 == "," || $0 == ";" || $0 == "，" || $0 == "；" })
-            {
+            for token in rest.split(whereSeparator: { $0 == " " || $0 == "," || $0 == ";" || $0 == "，" || $0 == "；" }) {
                 let core = token.drop { "([<".contains($0) }.reversed().drop { ".,;:)]>!?。".contains($0) }.reversed()
                 let word = String(core)
                 if word.contains(where: { $0.isNumber || "./:=_-@(<>[]+#*|\\'~".contains($0) }) { continue }

@@ -114,7 +114,9 @@ struct OrderingVerdictTests {
         #expect(NotesStep.b.chinese == "通过DNS服务器获得Web服务器的IP地址")
         #expect(TraceStepKind.tcp.note == .i)
         #expect(TraceStepKind.tls.note == nil)
-        #expect(TraceStepKind.teardown.chineseTitle.contains("四次挥手"))
+        // Without a capture the teardown claims no count of segments (TraceLabelsTests: named by the shape seen).
+        #expect(
+            TraceStepKind.teardown.chineseTitle.hasPrefix("挥手") && !TraceStepKind.teardown.chineseTitle.contains("四次"))
         let letters = TraceStepKind.allCases.compactMap(\.note)
         #expect(Set(letters) == Set(NotesStep.allCases))
         #expect(letters.count == 9)

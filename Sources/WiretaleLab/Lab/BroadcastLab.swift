@@ -106,13 +106,16 @@ public enum BroadcastLab {
             return
         }
         out.line(say(.broadcastNetwork1))
-        let receivers = r.receivers.map(\.address).joined(separator: lang == .zh ? LabSay.and.chinese.description : " and ")
+        let receivers = r.receivers.map(\.address).joined(
+            separator: lang == .zh ? LabSay.and.chinese.description : " and ")
         out.line(LabSay.broadcastNetwork2.filled(lang, [r.sender, receivers]))
         if let n = r.captureMessage { out.line("  (\(n.text(lang)))") }
         out.line("")
         out.line(LabSay.broadcastSender.filled(lang, ["\(r.destination):\(r.port)", "\(r.sent)"]))
         for rc in r.receivers {
-            let name = rc.name.hasPrefix("receiver ") ? LabSay.receiverName.filled(lang, [String(rc.name.dropFirst(9))]) : rc.name
+            let name =
+                rc.name.hasPrefix("receiver ")
+                ? LabSay.receiverName.filled(lang, [String(rc.name.dropFirst(9))]) : rc.name
             out.line(
                 "  \(name) (\(rc.address)) recvfrom() → "
                     + (rc.received.map { LabSay.received.filled(lang, [$0, rc.from ?? "?"]) } ?? say(.nothingWithin)))

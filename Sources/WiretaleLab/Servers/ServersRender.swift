@@ -13,7 +13,8 @@ extension ServersLab {
         out.line(ServersLabel.intro2.string(lang, "\(Int(r.seconds))", "\(r.loadThreads)", "\(r.cores)"))
         out.line("")
         let header = [
-            LabText.pad(ServersLabel.columnModel.string(lang), 11), LabText.pad("C", 6), LabText.pad(ServersLabel.columnAnswered.string(lang), 15),
+            LabText.pad(ServersLabel.columnModel.string(lang), 11), LabText.pad("C", 6),
+            LabText.pad(ServersLabel.columnAnswered.string(lang), 15),
             LabText.pad("req/s", 9), LabText.pad("p50 ms", 8), LabText.pad("p99 ms", 8),
             LabText.pad(ServersLabel.columnProcesses.string(lang), 7),
             LabText.pad(ServersLabel.columnThreads.string(lang), 8),
@@ -90,7 +91,9 @@ extension ServersLab {
                 } else {
                     s += ServersLabel.startNotMeasured.string(lang)
                 }
-                if let k = r.memoryPerUnitKiB[m] { s += ServersLabel.memoryPerConnection.string(lang, String(format1: k)) }
+                if let k = r.memoryPerUnitKiB[m] {
+                    s += ServersLabel.memoryPerConnection.string(lang, String(format1: k))
+                }
                 lines.append(s)
             }
             lines.append(ServersLabel.lighterNote1.string(lang))

@@ -42,7 +42,8 @@ enum ConnectionSteps {
             }
         }
         s.say(
-            .connectDone, endpoint(c.local, c.localPort), endpoint(c.remote, c.remotePort), formatMs(c.endMs - c.startMs))
+            .connectDone, endpoint(c.local, c.localPort), endpoint(c.remote, c.remotePort),
+            formatMs(c.endMs - c.startMs))
         if let i = c.info {
             s.say(.kernelSocket, "\(i.state)", formatMs(Double(i.rttMicros) / 1000))
             if i.totalRetransmits > 0 { s.say(.synRetransmissions, "\(i.totalRetransmits)") }
@@ -75,10 +76,12 @@ enum ConnectionSteps {
             if let r = retries { s.detail.set("syn_retransmits", r) }
             let setting = TCPConnector.synRetriesSetting()
             let rtext =
-                retries.map { Bilingual(TraceSay.synSentTimes, "\($0 + 1)", "\($0)") } ?? Bilingual(TraceSay.synUnanswered)
+                retries.map { Bilingual(TraceSay.synSentTimes, "\($0 + 1)", "\($0)") }
+                ?? Bilingual(TraceSay.synUnanswered)
             s.lines.append(
                 Bilingual(
-                    TraceSay.timeoutLine, parts: [Bilingual(verbatim: target), Bilingual(verbatim: formatMs(t)), rtext]))
+                    TraceSay.timeoutLine, parts: [Bilingual(verbatim: target), Bilingual(verbatim: formatMs(t)), rtext])
+            )
             if let setting { s.say(.synRetries, "\(setting)") }
             failure = TraceFailure(
                 .tcp, .connectTimeout, Bilingual(TraceSay.timeoutWhy, target, formatMs(t)),
@@ -94,7 +97,8 @@ enum ConnectionSteps {
             s.lines.append(
                 Bilingual(
                     TraceSay.connectFailedAfter,
-                    parts: [target, formatMs(t), errnoName(err), errnoText(err)].map(Bilingual.init(verbatim:)) + [who]))
+                    parts: [target, formatMs(t), errnoName(err), errnoText(err)].map(Bilingual.init(verbatim:)) + [who])
+            )
             failure = TraceFailure(
                 .tcp, .noRoute,
                 Bilingual(TraceSay.noRouteWhy, remote.description, errnoText(err))

@@ -93,8 +93,10 @@ enum DNSStep {
                 .dns, .dnsNoName,
                 Bilingual(TraceSay.nxdomain, server.description, name) + (tried ?? Bilingual(verbatim: "")),
                 hint: Bilingual(
-                    english: TraceSay.nxdomainHint.filled(.en, [ttl.map { "\($0) s" } ?? TraceSay.aWhile.english.description]),
-                    chinese: TraceSay.nxdomainHint.filled(.zh, [ttl.map { "\($0) s" } ?? TraceSay.aWhile.chinese.description])))
+                    english: TraceSay.nxdomainHint.filled(
+                        .en, [ttl.map { "\($0) s" } ?? TraceSay.aWhile.english.description]),
+                    chinese: TraceSay.nxdomainHint.filled(
+                        .zh, [ttl.map { "\($0) s" } ?? TraceSay.aWhile.chinese.description])))
         case .noAddress(let n, let types, _):
             s.detail.set("rcode", "NOERROR")
             failure = TraceFailure(
@@ -106,16 +108,19 @@ enum DNSStep {
             let meaning =
                 rcode == .servFail
                 ? Bilingual(TraceSay.servFail)
-                : (rcode == .refused ? Bilingual(TraceSay.dnsRefused) : Bilingual(TraceSay.dnsAnswer, rcode.description))
+                : (rcode == .refused
+                    ? Bilingual(TraceSay.dnsRefused) : Bilingual(TraceSay.dnsAnswer, rcode.description))
             failure = TraceFailure(
-                .dns, .dnsNoAnswer, Bilingual(verbatim: "\(server): ") + meaning, hint: Bilingual(TraceSay.anotherResolverHint))
+                .dns, .dnsNoAnswer, Bilingual(verbatim: "\(server): ") + meaning,
+                hint: Bilingual(TraceSay.anotherResolverHint))
         case .timeout(let servers, let attempts, let ms, _):
             s.detail.set("timeout_ms", round3(ms))
             s.detail.set("attempts", attempts)
             failure = TraceFailure(
                 .dns, .dnsNoAnswer,
                 Bilingual(
-                    TraceSay.dnsTimeout, servers.map(\.description).joined(separator: ", "), "\(attempts)", formatMs(ms)),
+                    TraceSay.dnsTimeout, servers.map(\.description).joined(separator: ", "), "\(attempts)", formatMs(ms)
+                ),
                 hint: Bilingual(TraceSay.dnsTimeoutHint))
         case .unreachable(let server, let reason, _):
             failure = TraceFailure(

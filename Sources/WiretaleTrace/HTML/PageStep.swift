@@ -38,7 +38,9 @@ enum PageStep {
         list("links", p.links)
         if !p.other.isEmpty { list("other_resources", p.other) }
         s.lines.append(
-            Bilingual(TraceSay.title, parts: [p.title.map { Bilingual(verbatim: "\"\($0)\"") } ?? Bilingual(TraceSay.noTitle)]))
+            Bilingual(
+                TraceSay.title, parts: [p.title.map { Bilingual(verbatim: "\"\($0)\"") } ?? Bilingual(TraceSay.noTitle)]
+            ))
         let cs =
             headerCharset.map { Bilingual(TraceSay.fromHeader, $0) }
             ?? p.metaCharset.map { Bilingual(TraceSay.fromMeta, $0) } ?? Bilingual(TraceSay.charsetUndeclared)
@@ -48,7 +50,10 @@ enum PageStep {
             Bilingual(
                 TraceSay.subresources,
                 parts: counts.map { Bilingual(verbatim: "\($0)") }
-                    + [p.other.isEmpty ? Bilingual(verbatim: "") : Bilingual(TraceSay.otherResources, "\(p.other.count)")]))
+                    + [
+                        p.other.isEmpty
+                            ? Bilingual(verbatim: "") : Bilingual(TraceSay.otherResources, "\(p.other.count)")
+                    ]))
         for r in (p.stylesheets + p.scripts + p.images + p.other).prefix(8) { s.say(verbatim: "  " + r) }
         s.say(.links, "\(p.links.count)")
         s.say(.noRendering)

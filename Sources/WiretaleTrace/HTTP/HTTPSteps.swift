@@ -223,7 +223,9 @@ enum HTTPSteps {
             let unit: TraceSay = r.chunkCount == 1 ? .chunk : .chunks
             size += Bilingual(
                 TraceSay.chunked,
-                parts: [Bilingual(verbatim: "\(r.chunkCount)"), Bilingual(unit), Bilingual(verbatim: "\(r.wireBodyBytes)")])
+                parts: [
+                    Bilingual(verbatim: "\(r.chunkCount)"), Bilingual(unit), Bilingual(verbatim: "\(r.wireBodyBytes)"),
+                ])
         }
         if let e = body.encoding, body.decodeError == nil, e.contains("gzip") {
             size += Bilingual(TraceSay.gzipCompressed, "\(r.bodyBytes)")

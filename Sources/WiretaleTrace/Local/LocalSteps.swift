@@ -81,7 +81,8 @@ enum LocalSteps {
         s.detail.set("cache_after", after.map { "\($0.mac ?? "-") \($0.state)" })
         let who =
             viaGateway
-            ? Bilingual(TraceSay.accessRouter, nextHop.description) : Bilingual(TraceSay.onLinkHost, nextHop.description)
+            ? Bilingual(TraceSay.accessRouter, nextHop.description)
+            : Bilingual(TraceSay.onLinkHost, nextHop.description)
         /// `label` with `who` (and `proto` where asked) first in its slots, each language its own.
         func line(_ label: TraceSay, _ first: Bilingual, _ rest: [String], then last: Bilingual? = nil) -> Bilingual {
             Bilingual(

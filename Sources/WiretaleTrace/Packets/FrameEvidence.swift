@@ -53,7 +53,8 @@ enum FrameEvidence {
         step.detail.set("teardown_kind", t.kind.code.description)
         step.teardownShape = t.kind
         if t.kind == .reset {
-            let from = t.rstFromClient.map { Bilingual(TraceSay.fromSide, parts: [side($0)]) } ?? Bilingual(verbatim: "")
+            let from =
+                t.rstFromClient.map { Bilingual(TraceSay.fromSide, parts: [side($0)]) } ?? Bilingual(verbatim: "")
             // What the sockets said assumed an orderly close: the capture overrules it, first.
             step.lines.removeAll { $0.english.contains("TIME-WAIT") || $0.english.contains("it is A") }
             var lines = [
@@ -87,7 +88,8 @@ enum FrameEvidence {
         if t.halfCloseBytes > 0 {
             step.lines.append(
                 Bilingual(
-                    TraceSay.capturedHalfClose, parts: [Bilingual(verbatim: "\(t.halfCloseBytes)"), Bilingual(NotesPhrase.halfClose)]))
+                    TraceSay.capturedHalfClose,
+                    parts: [Bilingual(verbatim: "\(t.halfCloseBytes)"), Bilingual(NotesPhrase.halfClose)]))
         }
         switch (t.clientInTimeWait, t.serverInTimeWait) {
         case (true, true):
@@ -96,7 +98,8 @@ enum FrameEvidence {
         case (true, false), (false, true):
             step.detail.set("time_wait", t.clientInTimeWait ? "client" : "server")
             step.lines.append(
-                Bilingual(TraceSay.sideTimeWait, parts: [side(t.clientInTimeWait), Bilingual(NotesPhrase.timeWait2MSL)]))
+                Bilingual(
+                    TraceSay.sideTimeWait, parts: [side(t.clientInTimeWait), Bilingual(NotesPhrase.timeWait2MSL)]))
         case (false, false):
             step.detail.set("time_wait", "none seen")
         }

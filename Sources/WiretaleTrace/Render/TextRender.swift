@@ -111,7 +111,9 @@ public enum TraceText {
         if t.appconnectMs != nil, let v = t.pretransferMs {
             marks.append((TraceLabel.tlsHandshakePhase.string(lang), "pretransfer", v))
         }
-        if let v = t.starttransferMs { marks.append((TraceLabel.serverProcessingPhase.string(lang), "starttransfer", v)) }
+        if let v = t.starttransferMs {
+            marks.append((TraceLabel.serverProcessingPhase.string(lang), "starttransfer", v))
+        }
         if let v = t.totalMs, t.starttransferMs != nil {
             marks.append((TraceLabel.contentTransferPhase.string(lang), "total", v))
         }

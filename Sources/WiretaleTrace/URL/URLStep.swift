@@ -17,7 +17,8 @@ enum URLStep {
         var line = Bilingual(TraceSay.urlHost, "\(u.scheme.rawValue)://\(u.hostHeader)\(u.requestTarget)", u.host)
         line +=
             u.portIsDefault
-            ? Bilingual(TraceSay.urlPortDefault, "\(u.port)", u.scheme.rawValue) : Bilingual(TraceSay.urlPort, "\(u.port)")
+            ? Bilingual(TraceSay.urlPortDefault, "\(u.port)", u.scheme.rawValue)
+            : Bilingual(TraceSay.urlPort, "\(u.port)")
         s.lines.append(line)
         if u.schemeAssumed { s.say(.schemeAssumed) }
         if u.hostKind == .name && u.originalHost.lowercased() != u.host { s.say(.idna, u.originalHost, u.host) }
