@@ -111,11 +111,13 @@ public final class Tracer: Sendable {
             url = try TraceURL.parse(options.url)
         } catch {
             var s = TraceStep(.url, startMs: 0, durationMs: Monotonic.nowMs() - parseStart, status: .failed)
-            s.evidence = error.description.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+            let en = error.text(.en).split(separator: "\n", omittingEmptySubsequences: false)
+            let zh = error.text(.zh).split(separator: "\n", omittingEmptySubsequences: false)
+            s.lines = zip(en, zh).map { Bilingual(english: String($0), chinese: String($1)) }
             s.detail.set("error", error.reason)
             s.detail.set("offset", error.offset)
             run.steps.append(s)
-            let f = TraceFailure(.url, .invalidURL, Bilingual(TraceSay.invalidURL, error.reason))
+            let f = TraceFailure(.url, .invalidURL, Bilingual(TraceSay.invalidURL, parts: [error.reasonText]))
             return await finish(&run, .failed(f), capture: capture, interface: capture?.1)
         }
         run.steps.append(
@@ -477,12 +479,18 @@ public final class Tracer: Sendable {
                 next = try url.resolve(location)
             } catch {
                 if let i = run.steps.lastIndex(where: { $0.kind == .httpResponse }) {
-                    run.steps[i].say(.redirectNotFollowedError, "\(head.status)", location, error.reason)
+                    run.steps[i].lines.append(
+                        Bilingual(
+                            TraceSay.redirectNotFollowedError,
+                            parts: [
+                                Bilingual(verbatim: "\(head.status)"), Bilingual(verbatim: location), error.reasonText,
+                            ]))
                     run.steps[i].detail.set("redirect_error", error.reason)
                 }
                 return .failed(
                     TraceFailure(
-                        .httpResponse, .httpBroken, Bilingual(TraceSay.redirectTo, location, error.reason),
+                        .httpResponse, .httpBroken,
+                        Bilingual(TraceSay.redirectTo, parts: [Bilingual(verbatim: location), error.reasonText]),
                         hint: error.reason.hasPrefix("unsupported scheme") ? Bilingual(TraceSay.otherToolHint) : nil
                     ))
             }

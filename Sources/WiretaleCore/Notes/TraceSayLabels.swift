@@ -35,7 +35,10 @@ public enum TraceSay: UInt16, NotesLabel {
         following, notFollowedUseL, notFollowedMax, tooManyRedirects, noDocument, serverFailed, serverRefused,
         captureNotStarted, packetsCaptured, savedTo, noLiveCapture, nothingWritten, needsPrivilege, howTo,
         nothingSent, writeFile, writableDirHint, caUnreadable, pemFileHint, emptyPath, isDirectory, cannotBeWritten,
-        noDirectory, dirNotWritable, reasonA, reasonB, reasonC, reasonD, reasonE, reasonF, reasonG, reasonH, reasonI
+        noDirectory, dirNotWritable, reasonA, reasonB, reasonC, reasonD, reasonE, reasonF, reasonG, reasonH, reasonI,
+        redirectLeavesHTTP, urlEmpty, urlWhitespace, notAScheme, unsupportedScheme, expectedSlashes, noHost,
+        credentials, ipv6Unclosed, ipv6Zone, notIPv6, expectedPort, portDigits, portRange, notIPv4, emptyLabel,
+        badHostChar, badIDNChar, labelHyphen, noPunycode, labelTooLong, hostTooLong, badPercent
 
     public var english: StaticString {
         switch self {
@@ -323,6 +326,30 @@ public enum TraceSay: UInt16, NotesLabel {
         case .reasonG: "the browser's part starts only once the document (c) is here"
         case .reasonH: "the physical link was up before the fetch began"
         case .reasonI: "the TCP connection comes right after DNS and before any HTTP byte"
+        case .redirectLeavesHTTP:
+            "unsupported scheme \"{}\": the redirect leaves HTTP (wiretale follows http and https only)"
+        case .urlEmpty: "the URL is empty"
+        case .urlWhitespace: "whitespace or a control character is not allowed in a URL (write a space as %20)"
+        case .notAScheme: "\"{}\" is not a URL scheme (a scheme is letters, digits, + - . and starts with a letter)"
+        case .unsupportedScheme: "unsupported scheme \"{}\": wiretale fetches http and https"
+        case .expectedSlashes: "expected \"://\" after the scheme \"{}\""
+        case .noHost: "the URL has no host"
+        case .credentials: "user name or password in the URL (\"{}\"): wiretale does not send credentials; remove them"
+        case .ipv6Unclosed: "an IPv6 address in a URL must be closed with \"]\""
+        case .ipv6Zone: "IPv6 zone identifiers (%...) are not supported"
+        case .notIPv6: "\"{}\" is not an IPv6 address (RFC 4291 text form)"
+        case .expectedPort: "expected \":port\" or the end of the host after \"]\""
+        case .portDigits: "a port is digits only"
+        case .portRange: "port {} is out of range (1 to 65535)"
+        case .notIPv4: "\"{}\" looks like an IPv4 address but is not one (four numbers 0-255)"
+        case .emptyLabel: "empty label in the host name (two dots in a row?)"
+        case .badHostChar: "\"{}\" is not allowed in a host name (letters, digits and \"-\")"
+        case .badIDNChar: "\"{}\" is not allowed in an internationalized host name"
+        case .labelHyphen: "a host name label cannot start or end with \"-\""
+        case .noPunycode: "this label cannot be converted to punycode"
+        case .labelTooLong: "the label \"{}\" is {} bytes on the wire; DNS allows 63 (RFC 1035 section 2.3.4)"
+        case .hostTooLong: "the host name is {} bytes; DNS allows 253 (RFC 1035 section 2.3.4)"
+        case .badPercent: "\"%\" must be followed by two hex digits (write a literal % as %25)"
         }
     }
 
@@ -583,6 +610,29 @@ public enum TraceSay: UInt16, NotesLabel {
         case .reasonG: "浏览器的部分只在文档 (c) 到达后才开始"
         case .reasonH: "访问开始之前物理链路已经启用"
         case .reasonI: "TCP连接紧跟在DNS之后, 在任何HTTP字节之前"
+        case .redirectLeavesHTTP: "不支持的协议 \"{}\": 重定向离开了HTTP (wiretale 只跟随 http 和 https)"
+        case .urlEmpty: "URL 是空的"
+        case .urlWhitespace: "URL 中不允许空白或控制字符 (空格写作 %20)"
+        case .notAScheme: "\"{}\" 不是URL协议 (协议由字母、数字、+ - . 组成, 以字母开头)"
+        case .unsupportedScheme: "不支持的协议 \"{}\": wiretale 只获取 http 和 https"
+        case .expectedSlashes: "协议 \"{}\" 之后应当是 \"://\""
+        case .noHost: "URL 没有主机"
+        case .credentials: "URL 中有用户名或密码 (\"{}\"): wiretale 不发送凭据; 请去掉它们"
+        case .ipv6Unclosed: "URL 中的IPv6地址必须以 \"]\" 结束"
+        case .ipv6Zone: "不支持IPv6区域标识 (%...)"
+        case .notIPv6: "\"{}\" 不是IPv6地址 (RFC 4291 的文本形式)"
+        case .expectedPort: "\"]\" 之后应当是 \":端口\" 或主机的结尾"
+        case .portDigits: "端口只能是数字"
+        case .portRange: "端口 {} 超出范围 (1 到 65535)"
+        case .notIPv4: "\"{}\" 看起来像IPv4地址, 但不是 (四个 0-255 的数)"
+        case .emptyLabel: "主机名中有空标签 (连着两个点?)"
+        case .badHostChar: "主机名中不允许 \"{}\" (只能用字母、数字和 \"-\")"
+        case .badIDNChar: "国际化主机名中不允许 \"{}\""
+        case .labelHyphen: "主机名标签不能以 \"-\" 开头或结尾"
+        case .noPunycode: "这个标签无法转换为 punycode"
+        case .labelTooLong: "标签 \"{}\" 在线路上是 {} 字节; DNS 最多允许 63 (RFC 1035 第2.3.4节)"
+        case .hostTooLong: "主机名是 {} 字节; DNS 最多允许 253 (RFC 1035 第2.3.4节)"
+        case .badPercent: "\"%\" 之后必须是两个十六进制数字 (字面的 % 写作 %25)"
         }
     }
 }

@@ -60,10 +60,7 @@ public struct TraceURL: Sendable, Equatable, CustomStringConvertible {
         {
             let name = String(ref[..<colon])
             if ["http", "https"].contains(name.lowercased()) { return try TraceURL.parse(ref) }
-            throw URLParseError(
-                url: ref, offset: 0,
-                reason:
-                    "unsupported scheme \"\(name)\": the redirect leaves HTTP (wiretale follows http and https only)")
+            throw URLParseError(url: ref, offset: 0, reason: Bilingual(TraceSay.redirectLeavesHTTP, name))
         }
         if ref.hasPrefix("//") { return try TraceURL.parse("\(scheme.rawValue):\(ref)") }
         let base = "\(scheme.rawValue)://\(hostHeader)"
@@ -80,7 +77,16 @@ public struct URLParseError: Error, Sendable, Equatable, CustomStringConvertible
     public var url: String
     /// Offset in Characters of the offending character within `url`.
     public var offset: Int
-    public var reason: String
+    /// Why, in both languages.
+    public var reasonText: Bilingual
+    /// Why, in English.
+    public var reason: String { reasonText.english }
+
+    public init(url: String, offset: Int, reason: Bilingual) {
+        self.url = url
+        self.offset = offset
+        self.reasonText = reason
+    }
 
     /// The URL, a caret under the bad character, and the reason:
     /// ```
@@ -88,12 +94,16 @@ public struct URLParseError: Error, Sendable, Equatable, CustomStringConvertible
     /// ^^^
     /// unsupported scheme "htp": wiretale fetches http and https
     /// ```
-    public var description: String {
+    public var description: String { text(.en) }
+
+    /// The same three lines with the reason in `lang`.
+    public func text(_ lang: NotesLanguage) -> String {
         let chars = Array(url)
         var col = 0
         for c in chars.prefix(offset) { col += TraceURL.displayWidth(c) }
         let width = offset < chars.count ? TraceURL.displayWidth(chars[offset]) : 1
-        return "\(url)\n\(String(repeating: " ", count: col))\(String(repeating: "^", count: width))\n\(reason)"
+        return
+            "\(url)\n\(String(repeating: " ", count: col))\(String(repeating: "^", count: width))\n\(reasonText.text(lang))"
     }
 }
 
@@ -122,15 +132,15 @@ struct URLParser {
         self.chars = Array(text)
     }
 
-    func fail(_ at: Int, _ reason: String) -> URLParseError {
+    func fail(_ at: Int, _ reason: Bilingual) -> URLParseError {
         URLParseError(url: text, offset: max(0, min(at, chars.count)), reason: reason)
     }
 
     func parse() throws(URLParseError) -> TraceURL {
-        if chars.isEmpty { throw fail(0, "the URL is empty") }
+        if chars.isEmpty { throw fail(0, Bilingual(TraceSay.urlEmpty)) }
         for (i, c) in chars.enumerated()
         where c.isWhitespace || c.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) {
-            throw fail(i, "whitespace or a control character is not allowed in a URL (write a space as %20)")
+            throw fail(i, Bilingual(TraceSay.urlWhitespace))
         }
         var pos = 0
         // Scheme (RFC 3986 section 3.1): ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ) ":".
@@ -141,11 +151,10 @@ struct URLParser {
             guard let first = name.first, first.isASCII, first.isLetter,
                 name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "+-.".contains($0)) })
             else {
-                throw fail(
-                    0, "\"\(name)\" is not a URL scheme (a scheme is letters, digits, + - . and starts with a letter)")
+                throw fail(0, Bilingual(TraceSay.notAScheme, name))
             }
             guard let s = TraceURL.Scheme(rawValue: name.lowercased()) else {
-                throw fail(0, "unsupported scheme \"\(name)\": wiretale fetches http and https")
+                throw fail(0, Bilingual(TraceSay.unsupportedScheme, name))
             }
             scheme = s
             assumed = false
@@ -155,18 +164,15 @@ struct URLParser {
             colon + 1 >= chars.count || !chars[colon + 1].isNumber
         {
             // "mailto:x" or "http:/x": a scheme without "//".
-            throw fail(colon, "expected \"://\" after the scheme \"\(String(chars[0..<colon]))\"")
+            throw fail(colon, Bilingual(TraceSay.expectedSlashes, String(chars[0..<colon])))
         }
         // Authority (section 3.2): up to the first "/", "?" or "#".
         let authStart = pos
         var authEnd = pos
         while authEnd < chars.count, !"/?#".contains(chars[authEnd]) { authEnd += 1 }
-        if authStart == authEnd { throw fail(authStart, "the URL has no host") }
+        if authStart == authEnd { throw fail(authStart, Bilingual(TraceSay.noHost)) }
         if let at = (authStart..<authEnd).last(where: { chars[$0] == "@" }) {
-            throw fail(
-                authStart,
-                "user name or password in the URL (\"\(String(chars[authStart...at]))\"): wiretale does not send credentials; remove them"
-            )
+            throw fail(authStart, Bilingual(TraceSay.credentials, String(chars[authStart...at])))
         }
         var hostEnd = authEnd
         var hostKind = TraceURL.HostKind.name
@@ -174,26 +180,26 @@ struct URLParser {
         var original: String
         if chars[authStart] == "[" {
             guard let close = (authStart..<authEnd).first(where: { chars[$0] == "]" }) else {
-                throw fail(authStart, "an IPv6 address in a URL must be closed with \"]\"")
+                throw fail(authStart, Bilingual(TraceSay.ipv6Unclosed))
             }
             let literal = String(chars[(authStart + 1)..<close])
             if let pct = literal.firstIndex(of: "%") {
                 let off = authStart + 1 + literal.distance(from: literal.startIndex, to: pct)
-                throw fail(off, "IPv6 zone identifiers (%...) are not supported")
+                throw fail(off, Bilingual(TraceSay.ipv6Zone))
             }
             guard let addr = IPAddress(literal), addr.isIPv6 else {
-                throw fail(authStart + 1, "\"\(literal)\" is not an IPv6 address (RFC 4291 text form)")
+                throw fail(authStart + 1, Bilingual(TraceSay.notIPv6, String(literal)))
             }
             host = addr.description
             original = literal
             hostKind = .ipv6
             hostEnd = close + 1
             if hostEnd < authEnd, chars[hostEnd] != ":" {
-                throw fail(hostEnd, "expected \":port\" or the end of the host after \"]\"")
+                throw fail(hostEnd, Bilingual(TraceSay.expectedPort))
             }
         } else {
             if let colon = (authStart..<authEnd).first(where: { chars[$0] == ":" }) { hostEnd = colon }
-            if hostEnd == authStart { throw fail(authStart, "the URL has no host") }
+            if hostEnd == authStart { throw fail(authStart, Bilingual(TraceSay.noHost)) }
             original = String(chars[authStart..<hostEnd])
             (host, hostKind) = try parseHost(from: authStart, to: hostEnd)
         }
@@ -205,10 +211,11 @@ struct URLParser {
                 port = scheme.defaultPort
             } else {
                 if let bad = digits.firstIndex(where: { !($0.isASCII && $0.isNumber) }) {
-                    throw fail(hostEnd + 1 + digits.distance(from: digits.startIndex, to: bad), "a port is digits only")
+                    throw fail(
+                        hostEnd + 1 + digits.distance(from: digits.startIndex, to: bad), Bilingual(TraceSay.portDigits))
                 }
                 guard let p = Int(digits.prefix(6)), digits.count <= 5, p >= 1, p <= 65535 else {
-                    throw fail(hostEnd + 1, "port \(digits) is out of range (1 to 65535)")
+                    throw fail(hostEnd + 1, Bilingual(TraceSay.portRange, String(digits)))
                 }
                 port = p
             }
@@ -243,18 +250,18 @@ struct URLParser {
         if name.hasSuffix(".") { name.removeLast() }
         if !name.isEmpty, name.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == ".") }) {
             guard let a = IPAddress(name), !a.isIPv6 else {
-                throw fail(start, "\"\(raw)\" looks like an IPv4 address but is not one (four numbers 0-255)")
+                throw fail(start, Bilingual(TraceSay.notIPv4, String(raw)))
             }
             return (a.description, .ipv4)
         }
         var labels: [String] = []
         var offset = start
         for label in name.split(separator: ".", omittingEmptySubsequences: false) {
-            if label.isEmpty { throw fail(offset, "empty label in the host name (two dots in a row?)") }
+            if label.isEmpty { throw fail(offset, Bilingual(TraceSay.emptyLabel)) }
             for (k, c) in label.enumerated() {
                 if c.isASCII {
                     guard c.isLetter || c.isNumber || c == "-" || c == "_" else {
-                        throw fail(offset + k, "\"\(c)\" is not allowed in a host name (letters, digits and \"-\")")
+                        throw fail(offset + k, Bilingual(TraceSay.badHostChar, String(c)))
                     }
                 } else if !(c.isLetter || c.isNumber
                     || c.unicodeScalars.allSatisfy({
@@ -262,28 +269,25 @@ struct URLParser {
                             || $0.properties.generalCategory == .spacingMark
                     }))
                 {
-                    throw fail(offset + k, "\"\(c)\" is not allowed in an internationalized host name")
+                    throw fail(offset + k, Bilingual(TraceSay.badIDNChar, String(c)))
                 }
             }
             if label.first == "-" || label.last == "-" {
                 let at = label.first == "-" ? offset : offset + label.count - 1
-                throw fail(at, "a host name label cannot start or end with \"-\"")
+                throw fail(at, Bilingual(TraceSay.labelHyphen))
             }
             guard let ascii = Punycode.toASCII(label: String(label)) else {
-                throw fail(offset, "this label cannot be converted to punycode")
+                throw fail(offset, Bilingual(TraceSay.noPunycode))
             }
             if ascii.utf8.count > 63 {
-                throw fail(
-                    offset,
-                    "the label \"\(label)\" is \(ascii.utf8.count) bytes on the wire; DNS allows 63 (RFC 1035 section 2.3.4)"
-                )
+                throw fail(offset, Bilingual(TraceSay.labelTooLong, String(label), "\(ascii.utf8.count)"))
             }
             labels.append(ascii.lowercased())
             offset += label.count + 1
         }
         let host = labels.joined(separator: ".")
         if host.utf8.count > 253 {
-            throw fail(start, "the host name is \(host.utf8.count) bytes; DNS allows 253 (RFC 1035 section 2.3.4)")
+            throw fail(start, Bilingual(TraceSay.hostTooLong, "\(host.utf8.count)"))
         }
         return (host, .name)
     }
@@ -297,7 +301,7 @@ struct URLParser {
             let c = chars[i]
             if c == "%" {
                 guard i + 2 < end, chars[i + 1].isHexDigit, chars[i + 2].isHexDigit else {
-                    throw fail(i, "\"%\" must be followed by two hex digits (write a literal % as %25)")
+                    throw fail(i, Bilingual(TraceSay.badPercent))
                 }
                 out.append(c)
                 out.append(chars[i + 1])
