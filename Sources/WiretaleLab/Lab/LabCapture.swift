@@ -103,14 +103,16 @@ public final class LabCapture: @unchecked Sendable {
 
 extension LabCapture {
     /// Opens the lab's capture on loopback when `wanted` and privileged, recording in `run` the
-    /// filter used or, when no packet will be captured, why not.
-    static func open(filter: String, wanted: Bool, for run: inout LabRun) -> LabCapture? {
+    /// filter used or, when no packet will be captured, why not (in `lang`).
+    static func open(
+        filter: String, wanted: Bool, lang: NotesLanguage = .en, for run: inout LabRun
+    ) -> LabCapture? {
         guard wanted else {
-            run.captureNote = "packets not captured (capture turned off)"
+            run.captureNote = LabLabel.captureOff.filled(lang)
             return nil
         }
         guard captureAllowed() else {
-            run.captureNote = notPrivilegedNote
+            run.captureNote = LabLabel.notPrivileged.filled(lang)
             return nil
         }
         do {
@@ -118,7 +120,7 @@ extension LabCapture {
             run.filter = filter
             return c
         } catch {
-            run.captureNote = "packets not captured: \(error)"
+            run.captureNote = LabLabel.captureError.filled(lang, "\(error)")
             return nil
         }
     }

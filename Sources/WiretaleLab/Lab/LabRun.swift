@@ -18,6 +18,8 @@ public struct LabStep: Sendable {
     /// When the call began and returned (CLOCK_REALTIME ns, the clock the capture stamps with).
     public var start: Int64
     public var end: Int64
+    /// When the kernel's table below was read (CLOCK_REALTIME ns), nil when it was not (a note of the lab's).
+    public var sampled: Int64?
     /// The kernel's sockets for the lab's port after the call, with the role each plays.
     public var kernel: [(role: String, socket: KernelSocket)]
 }
@@ -84,6 +86,8 @@ struct StepRecorder {
     var kernelTable: () -> [KernelSocket]
     /// Milliseconds to let loopback packets and states settle after each call.
     var settle = 15
+    /// The language of what the recorder writes itself (a failure, the lab's wait).
+    var language = NotesLanguage.en
 
     init(run: LabRun, kernelTable: @escaping () -> [KernelSocket], roles: @escaping (KernelSocket) -> String?) {
         self.run = run
@@ -105,14 +109,15 @@ struct StepRecorder {
             value = v
             text = result(v)
         } catch {
-            text = "failed: \(error.codeName)"
+            text = LabLabel.failed.filled(language, error.codeName)
         }
         let end = wallClockNanoseconds()
         pause(milliseconds: settle)
+        let sampled = wallClockNanoseconds()
         let table = kernelTable().compactMap { k in roles(k).map { (role: $0, socket: k) } }
         run.steps.append(
             LabStep(
-                actor: actor, call: call, result: text, meaning: meaning, start: start, end: end,
+                actor: actor, call: call, result: text, meaning: meaning, start: start, end: end, sampled: sampled,
                 kernel: table))
         return value
     }
@@ -122,17 +127,19 @@ struct StepRecorder {
         // From the moment the last call returned: what arrives after it is the kernel's doing (timers).
         let start = run.steps.last?.end ?? wallClockNanoseconds()
         pause(milliseconds: ms)
+        let sampled = wallClockNanoseconds()
         let table = kernelTable().compactMap { k in roles(k).map { (role: $0, socket: k) } }
         run.steps.append(
             LabStep(
-                actor: .lab, call: "wait \(ms) ms", result: "", meaning: meaning, start: start,
-                end: wallClockNanoseconds(), kernel: table))
+                actor: .lab, call: LabLabel.wait.filled(language, "\(ms)"), result: "", meaning: meaning,
+                start: start, end: sampled, sampled: sampled, kernel: table))
     }
 
     /// A setup step of the lab's own (no socket call of the programs).
     mutating func note(_ call: String, meaning: String) {
         let now = wallClockNanoseconds()
         run.steps.append(
-            LabStep(actor: .lab, call: call, result: "", meaning: meaning, start: now, end: now, kernel: []))
+            LabStep(
+                actor: .lab, call: call, result: "", meaning: meaning, start: now, end: now, sampled: nil, kernel: []))
     }
 }

@@ -12,25 +12,29 @@ public enum LabText {
         var x = FrameExplainer(language: lang)
         out.heading(run.title)
         if let note = run.captureNote { out.line("  (\(note))") }
-        if run.frames != nil { out.line("  captured live on \(run.device), filter \"\(run.filter)\"") }
+        if run.frames != nil { out.line(LabLabel.capturedLive.filled(lang, run.device, run.filter)) }
         out.line("")
         let owned = run.framesByStep()
+        // The kernel's states beside the wire's, for TCP (`TCPLabStates`).
+        let samples = run.isTCP ? TCPLabStates.samples(run, frames: TCPLabStates.frames(run)) : []
+        let wire = LabLabel.wire.filled(lang)
         for (i, s) in run.steps.enumerated() {
-            let who = s.actor == .lab ? "lab" : s.actor.rawValue
+            let who = (s.actor == .lab ? LabLabel.lab : s.actor == .client ? .client : .server).filled(lang)
             out.line(pad("\(i + 1).", 4) + pad(who, 7) + s.call + (s.result.isEmpty ? "" : "  →  " + s.result))
             out.line("           " + s.meaning)
             if let frames = run.frames {
                 if owned[i].isEmpty {
-                    out.line("    wire   (no packet)")
+                    out.line(wire + LabLabel.noPacket.filled(lang))
                 } else {
                     for k in owned[i] {
                         let (text, _) = x.line(for: frames[k])
-                        out.line("    wire   " + text)
+                        out.line(wire + text)
                     }
                 }
             }
-            if s.actor != .lab || s.call.hasPrefix("wait") {
-                out.line("    kernel " + kernelText(s.kernel, tcp: run.isTCP, lang: lang))
+            if s.sampled != nil {
+                let compared = samples.isEmpty ? [] : samples[i]
+                out.line(LabLabel.kernel.filled(lang) + kernelText(s.kernel, tcp: run.isTCP, lang: lang, compared))
             }
             out.line("")
         }
@@ -38,7 +42,7 @@ public enum LabText {
             x.finish()
             if ladder {
                 for stream in x.streams {
-                    out.line("The connection as `wiretale explain` draws it (states implied by the packets):")
+                    out.line(LabLabel.ladderHeading.filled(lang))
                     out.raw(x.ladder(stream: stream))
                     out.line("")
                 }
@@ -46,14 +50,29 @@ public enum LabText {
         }
         if run.isTCP && run.steps.contains(where: { $0.actor != .lab }) {
             out.line(threeWays(run, x, lang: lang))
+            if let verdict = agreement(samples, lang: lang) { out.line(verdict) }
         }
         for f in run.findings { out.line("  • " + f) }
         return x
     }
 
-    static func kernelText(_ k: [(role: String, socket: KernelSocket)], tcp: Bool, lang: NotesLanguage) -> String {
+    /// The kernel's table after a step; for TCP, each of the client's and the server's states
+    /// beside the wire's (`compared`), and a side the kernel no longer holds as gone (CLOSED).
+    static func kernelText(
+        _ k: [(role: String, socket: KernelSocket)], tcp: Bool, lang: NotesLanguage, _ compared: [StateSample] = []
+    ) -> String {
+        func wire(_ sample: StateSample?) -> String {
+            guard let sample, let w = sample.wire else { return "" }
+            return sample.agree == true
+                ? LabLabel.wireSame.filled(lang) : LabLabel.wireDiffers.filled(lang, w.label(lang).description)
+        }
+        let closed = TCPState.closed.label(lang).description
+        var gone = ""
+        for sample in compared where !sample.listed {
+            gone += " | " + LabLabel.gone.filled(lang, roleName(sample.side.rawValue, lang), closed) + wire(sample)
+        }
         if k.isEmpty {
-            return tcp ? "no socket on this port (CLOSED: the kernel holds nothing)" : "no socket on this port"
+            return tcp ? LabLabel.noSocket.filled(lang, closed) + gone : "no socket on this port"
         }
         if !tcp {
             return k.map { e in
@@ -63,24 +82,58 @@ public enum LabText {
         }
         return k.map { e in
             let st = e.socket.state.map { "\($0.label(lang))" } ?? "state \(e.socket.code)"
-            return "\(e.role) \(e.socket.local) \(st)"
-        }.joined(separator: " | ")
+            let sample = compared.first { $0.listed && $0.side.rawValue == e.role }
+            return "\(roleName(e.role, lang)) \(e.socket.local) \(st)" + wire(sample)
+        }.joined(separator: " | ") + gone
+    }
+
+    /// A kernel socket's role ("listener", "client", "server") in `lang`.
+    static func roleName(_ role: String, _ lang: NotesLanguage) -> String {
+        switch role {
+        case "listener": LabLabel.listener.filled(lang)
+        case "client": LabLabel.client.filled(lang)
+        case "server": LabLabel.server.filled(lang)
+        default: role
+        }
+    }
+
+    /// One line: the kernel's and the wire's states agreed at every sample, or where they did not;
+    /// nil when nothing was compared (no packet captured).
+    static func agreement(_ samples: [[StateSample]], lang: NotesLanguage) -> String? {
+        var compared = 0
+        var differ: [String] = []
+        for (i, row) in samples.enumerated() {
+            for x in row {
+                guard let w = x.wire else { continue }
+                compared += 1
+                if x.agree == false {
+                    differ.append(
+                        LabLabel.disagreementItem.filled(
+                            lang, "\(i + 1)", roleName(x.side.rawValue, lang),
+                            x.kernelSays.map { $0.label(lang).description } ?? "?", w.label(lang).description))
+                }
+            }
+        }
+        guard compared > 0 else { return nil }
+        if differ.isEmpty { return LabLabel.agreeEverywhere.filled(lang, "\(compared)") }
+        return LabLabel.disagreement.filled(lang, "\(differ.count)", "\(compared)", differ.joined(separator: "; "))
     }
 
     /// Which of the notes' states the run showed, on the wire (the tracker) and in the kernel.
     static func threeWays(_ run: LabRun, _ x: FrameExplainer, lang: NotesLanguage) -> String {
         let kernel = run.kernelStates
-        var s =
-            "The notes' states, seen two ways besides the calls above (wire: implied by the packets; "
-            + "kernel: /proc/net/tcp):\n"
+        let yes = LabLabel.yes.filled(lang)
+        var s = LabLabel.statesHeading.filled(lang) + "\n"
         for st in TCPState.allCases {
-            let w = run.frames == nil ? "not captured" : (x.wireStates.contains(st) ? "yes" : "-")
-            var k = kernel.contains(st) ? "yes" : "-"
-            if st == .closed { k = "yes (a socket the kernel no longer lists)" }
+            let w = run.frames == nil ? LabLabel.notCaptured.filled(lang) : (x.wireStates.contains(st) ? yes : "-")
+            var k = kernel.contains(st) ? yes : "-"
+            if st == .closed { k = LabLabel.kernelNoLonger.filled(lang) }
             if !kernel.contains(st) && transient.contains(st) && run.steps.contains(where: { $0.actor != .lab }) {
-                k = "- (lasts microseconds on loopback)"
+                k = LabLabel.transient.filled(lang)
             }
-            s += "  " + pad("\(st.label(lang))", lang == .zh ? 28 : 13) + " wire " + pad(w, 13) + " kernel " + k + "\n"
+            s +=
+                "  " + pad("\(st.label(lang))", lang == .zh ? 28 : 13) + LabLabel.wireColumn.filled(lang) + pad(w, 13)
+                + LabLabel.kernelColumn.filled(lang) + k + "\n"
         }
         return s
     }

@@ -62,7 +62,7 @@ public enum Tour {
         out.heading(
             "1 and 2. TCP: three-way handshake (\(NotesPhrase.handshake.chinese)) and four-way teardown (\(NotesPhrase.teardown.chinese))"
         )
-        let tcp = TCPLab.run(.clientCloses, capture: wantLive)
+        let tcp = TCPLab.run(.clientCloses, capture: wantLive, lang: lang)
         seen.add(tcp)
         if live {
             let x = LabText.render(tcp, lang: lang, to: &out)
