@@ -23,7 +23,10 @@ struct LabCommand: ParsableCommand {
                 "A TCP echo on loopback: each call, the packets it caused, the kernel's states (sections 1 and 2).",
             discussion: """
                 Packets are captured on lo when wiretale may capture (root or CAP_NET_RAW); otherwise \
-                the calls and the kernel's states (/proc/net/tcp) are still shown.
+                the calls and the kernel's states (/proc/net/tcp) are still shown. With --format json, \
+                one object: each call with its frames, the kernel's table after it and, for the client \
+                and the server, the kernel's state beside the wire's (agree). \
+                Example: wiretale lab tcp --close server --format json
                 """
         )
 
@@ -48,7 +51,11 @@ struct LabCommand: ParsableCommand {
         @Option(help: "en (default) or zh: the notes' Chinese terms.")
         var lang: NotesLanguage = .en
 
+        @Option(help: "text (default) or json.")
+        var format = FormatOption<TextOrJSON>(.text)
+
         func validate() throws {
+            try format.validate("lab tcp")
             if [abort, halfClose, refused].filter({ $0 }).count > 1 {
                 throw ValidationError("choose one of --abort, --half-close, --refused")
             }
@@ -57,7 +64,7 @@ struct LabCommand: ParsableCommand {
         func run() throws {
             let scenario = TCPLabScenario(
                 serverCloses: close == .server, abort: abort, halfClose: halfClose, refused: refused)
-            LabCommands.tcp(scenario, capture: !noCapture, lang: lang)
+            LabCommands.tcp(scenario, capture: !noCapture, lang: lang, format: format.value)
         }
     }
 

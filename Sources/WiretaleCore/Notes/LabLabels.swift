@@ -19,7 +19,8 @@ public enum LabSay: UInt16, NotesLabel {
         colP99, notCounted, dropped, legend1, legend2, legend3, legend4, shows1, shows2, shows3, latOnly1, latOnly2,
         latOnly3, notShow1, notShow2, notShow3, notShow4, nothingWritten, wroteAll, couldNotWrite, broadcastHeading,
         broadcastSkipped, notRun, broadcastNetwork1, broadcastNetwork2, broadcastSender, receiverName, received,
-        nothingWithin, capturedOnEth0, broadcastAll, broadcastSome, and, captureTurnedOff
+        nothingWithin, capturedOnEth0, broadcastAll, broadcastSome, and, captureTurnedOff, gone, wireSame, wireDiffers,
+        agreeEverywhere, disagreement, disagreementItem
 
     public var english: StaticString {
         switch self {
@@ -189,6 +190,16 @@ public enum LabSay: UInt16, NotesLabel {
         case .broadcastSome: "  Not every receiver got the datagram: UDP does not resend, and nothing tells the sender."
         case .and: " and "
         case .captureTurnedOff: "capture turned off"
+        case .gone: "{} gone ({})"
+        case .wireSame: ", wire the same"
+        case .wireDiffers: ", wire {}: they differ"
+        case .agreeEverywhere:
+            """
+              • the kernel's state and the wire's agree at every sample ({} compared: after each call, the \
+            state implied by every packet captured until the kernel was read)
+            """
+        case .disagreement: "  • the kernel's state and the wire's differ at {} of {} compared states: {}"
+        case .disagreementItem: "step {} {}: kernel {}, wire {}"
         }
     }
 
@@ -341,6 +352,16 @@ public enum LabSay: UInt16, NotesLabel {
         case .broadcastSome: "  不是每个接收方都收到了数据报: UDP不重发, 也没有谁告诉发送方。"
         case .and: " 和 "
         case .captureTurnedOff: "抓包已关闭"
+        case .gone: "{} 已不存在 ({})"
+        case .wireSame: ", 线路推断相同"
+        case .wireDiffers: ", 线路推断为 {}: 不一致"
+        case .agreeEverywhere:
+            """
+              • 每次采样, 内核的状态与线路推断的状态都一致 (比较了 {} 个: 每个调用之后, \
+            由读内核之前抓到的全部报文推断出的状态)
+            """
+        case .disagreement: "  • 内核的状态与线路推断的状态在 {} / {} 个比较中不一致: {}"
+        case .disagreementItem: "第 {} 步 {}: 内核 {}, 线路 {}"
         }
     }
 }

@@ -15,10 +15,18 @@ extension TCPLabScenario {
 /// `wiretale lab tcp|udp|compare|servers` as functions: each runs its lab and writes what it saw
 /// to standard output.
 package enum LabCommands {
-    /// `lab tcp`: the echo over TCP in one scenario, its calls, packets and kernel states.
-    package static func tcp(_ scenario: TCPLabScenario, capture: Bool, lang: NotesLanguage) {
+    /// `lab tcp`: the echo over TCP in one scenario, its calls, packets and kernel states, as
+    /// text or as one JSON object (`TCPLabJSON`).
+    package static func tcp(
+        _ scenario: TCPLabScenario, capture: Bool, lang: NotesLanguage, format: OutputFormat = .text
+    ) {
         var out = LabOutput()
-        LabText.render(TCPLab.run(scenario, capture: capture), lang: lang, to: &out)
+        let run = TCPLab.run(scenario, capture: capture, lang: lang)
+        switch format {
+        case .text: LabText.render(run, lang: lang, to: &out)
+        case .json: out.raw(TCPLabJSON.render(run, scenario: scenario, lang: lang))
+        case .none: break
+        }
     }
 
     /// `lab udp`: the echo over UDP; with `broadcast`, then a broadcast to two receivers.

@@ -20,6 +20,8 @@ public struct LabStep: Sendable {
     /// When the call began and returned (CLOCK_REALTIME ns, the clock the capture stamps with).
     public var start: Int64
     public var end: Int64
+    /// When the kernel's table below was read (CLOCK_REALTIME ns), nil when it was not (a note of the lab's).
+    public var sampled: Int64?
     /// The kernel's sockets for the lab's port after the call, with the role each plays.
     public var kernel: [(role: String, socket: KernelSocket)]
 
@@ -156,11 +158,12 @@ struct StepRecorder {
         }
         let end = wallClockNanoseconds()
         pause(milliseconds: settle)
+        let sampled = wallClockNanoseconds()
         let table = kernelTable().compactMap { k in roles(k).map { (role: $0, socket: k) } }
         run.steps.append(
             LabStep(
                 actor: actor, call: call, resultText: text, meaningText: meaning, start: start, end: end,
-                kernel: table))
+                sampled: sampled, kernel: table))
         return value
     }
 
@@ -172,10 +175,11 @@ struct StepRecorder {
         // From the moment the last call returned: what arrives after it is the kernel's doing (timers).
         let start = run.steps.last?.end ?? wallClockNanoseconds()
         pause(milliseconds: ms)
+        let sampled = wallClockNanoseconds()
         let table = kernelTable().compactMap { k in roles(k).map { (role: $0, socket: k) } }
         var step = LabStep(
             actor: .lab, call: "wait \(ms) ms", resultText: Bilingual(verbatim: ""), meaningText: meaning,
-            start: start, end: wallClockNanoseconds(), kernel: table)
+            start: start, end: sampled, sampled: sampled, kernel: table)
         step.callText = Bilingual(LabSay.waitCall, "\(ms)")
         run.steps.append(step)
     }
@@ -189,6 +193,6 @@ struct StepRecorder {
         run.steps.append(
             LabStep(
                 actor: .lab, call: call, resultText: Bilingual(verbatim: ""), meaningText: meaning, start: now,
-                end: now, kernel: []))
+                end: now, sampled: nil, kernel: []))
     }
 }

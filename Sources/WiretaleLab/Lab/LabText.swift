@@ -15,6 +15,8 @@ public enum LabText {
         if run.frames != nil { out.line(LabSay.capturedLive.filled(lang, [run.device, run.filter])) }
         out.line("")
         let owned = run.framesByStep()
+        // The kernel's states beside the wire's, for TCP (`TCPLabStates`).
+        let samples = run.isTCP ? TCPLabStates.samples(run, frames: TCPLabStates.frames(run)) : []
         for (i, s) in run.steps.enumerated() {
             let who = actorName(s.actor, lang)
             let call = s.callText?.text(lang) ?? s.call
@@ -32,8 +34,10 @@ public enum LabText {
                     }
                 }
             }
-            if s.actor != .lab || s.call.hasPrefix("wait") {
-                out.line(LabSay.kernel.text(lang).description + kernelText(s.kernel, tcp: run.isTCP, lang: lang))
+            if s.sampled != nil {
+                let compared = samples.isEmpty ? [] : samples[i]
+                out.line(
+                    LabSay.kernel.text(lang).description + kernelText(s.kernel, tcp: run.isTCP, lang: lang, compared))
             }
             out.line("")
         }
@@ -49,6 +53,7 @@ public enum LabText {
         }
         if run.isTCP && run.steps.contains(where: { $0.actor != .lab }) {
             out.line(threeWays(run, x, lang: lang))
+            if let verdict = agreement(samples, lang: lang) { out.line(verdict) }
         }
         for f in run.findingLines { out.line("  • " + f.text(lang)) }
         return x
@@ -70,9 +75,23 @@ public enum LabText {
         }
     }
 
-    static func kernelText(_ k: [(role: String, socket: KernelSocket)], tcp: Bool, lang: NotesLanguage) -> String {
+    /// The kernel's table after a step; for TCP, each of the client's and the server's states
+    /// beside the wire's (`compared`), and a side the kernel no longer holds as gone (CLOSED).
+    static func kernelText(
+        _ k: [(role: String, socket: KernelSocket)], tcp: Bool, lang: NotesLanguage, _ compared: [StateSample] = []
+    ) -> String {
+        func wire(_ sample: StateSample?) -> String {
+            guard let sample, let w = sample.wire else { return "" }
+            return sample.agree == true
+                ? LabSay.wireSame.filled(lang) : LabSay.wireDiffers.filled(lang, w.label(lang).description)
+        }
+        let closed = TCPState.closed.label(lang).description
+        var gone = ""
+        for sample in compared where !sample.listed {
+            gone += " | " + LabSay.gone.filled(lang, role(sample.side.rawValue, lang), closed) + wire(sample)
+        }
         if k.isEmpty {
-            return (tcp ? LabSay.noSocketTCP : LabSay.noSocket).text(lang).description
+            return (tcp ? LabSay.noSocketTCP : LabSay.noSocket).text(lang).description + gone
         }
         if !tcp {
             return k.map { e in
@@ -84,8 +103,31 @@ public enum LabText {
         }
         return k.map { e in
             let st = e.socket.state.map { "\($0.label(lang))" } ?? LabSay.stateCode.filled(lang, ["\(e.socket.code)"])
-            return "\(role(e.role, lang)) \(e.socket.local) \(st)"
-        }.joined(separator: " | ")
+            let sample = compared.first { $0.listed && $0.side.rawValue == e.role }
+            return "\(role(e.role, lang)) \(e.socket.local) \(st)" + wire(sample)
+        }.joined(separator: " | ") + gone
+    }
+
+    /// One line: the kernel's and the wire's states agreed at every sample, or where they did not;
+    /// nil when nothing was compared (no packet captured).
+    static func agreement(_ samples: [[StateSample]], lang: NotesLanguage) -> String? {
+        var compared = 0
+        var differ: [String] = []
+        for (i, row) in samples.enumerated() {
+            for x in row {
+                guard let w = x.wire else { continue }
+                compared += 1
+                if x.agree == false {
+                    differ.append(
+                        LabSay.disagreementItem.filled(
+                            lang, "\(i + 1)", role(x.side.rawValue, lang),
+                            x.kernelSays.map { $0.label(lang).description } ?? "?", w.label(lang).description))
+                }
+            }
+        }
+        guard compared > 0 else { return nil }
+        if differ.isEmpty { return LabSay.agreeEverywhere.filled(lang, "\(compared)") }
+        return LabSay.disagreement.filled(lang, "\(differ.count)", "\(compared)", differ.joined(separator: "; "))
     }
 
     /// Which of the notes' states the run showed, on the wire (the tracker) and in the kernel.

@@ -59,7 +59,7 @@ public enum Tour {
         out.heading(
             LabSay.section12.filled(
                 lang, [NotesPhrase.handshake.chinese.description, NotesPhrase.teardown.chinese.description]))
-        let tcp = TCPLab.run(.clientCloses, capture: wantLive)
+        let tcp = TCPLab.run(.clientCloses, capture: wantLive, lang: lang)
         seen.add(tcp)
         if live {
             let x = LabText.render(tcp, lang: lang, to: &out)
