@@ -77,6 +77,9 @@ struct FieldDecodeTests {
         #expect(text(frame).hasSuffix("IP 10.0.0.1 > 10.0.0.2 ICMP echo request, id 1, seq 2, length 10"))
         let o = try #require(try object(json(frame))["icmp"] as? [String: Any])
         #expect(o["id"] as? Int == 1 && o["seq"] as? Int == 2 && o["quoted"] == nil)
+        // An echo cut before its identifier shows none.
+        let cut = F.ethernet(type: 0x0800, F.ipv4(proto: 1, totalLength: 26, [8, 0, 0, 0, 0, 1]))
+        #expect(text(cut).contains("ICMP echo request, length 6"))
     }
 
     /// An ICMP error from 10.0.0.9 quoting a packet from 10.0.0.1 to 10.0.0.2.

@@ -17,7 +17,8 @@ enum ICMPDecoder {
         p.icmp.hasQuotedPorts = false
         p.icmp.mtu = 0
         let t = p.icmp.type
-        if p.icmp.isEcho && end - o >= 8 {
+        p.icmp.hasEchoFields = p.icmp.isEcho && end - o >= 8
+        if p.icmp.hasEchoFields {
             p.icmp.identifier = b.u16be(o + 4)
             p.icmp.sequence = b.u16be(o + 6)
         }

@@ -183,8 +183,10 @@ public struct ICMPInfo: Sendable {
     /// The next hop's MTU of "fragmentation needed" (ICMP 3/4) and "packet too big" (ICMPv6 2), else 0.
     public internal(set) var mtu: UInt32 = 0
 
-    /// Echo request or reply: `identifier` and `sequence` mean something.
+    /// Echo request or reply.
     public var isEcho: Bool { isV6 ? (type == 128 || type == 129) : (type == 0 || type == 8) }
+    /// An echo whose identifier and sequence were captured.
+    public internal(set) var hasEchoFields = false
     /// Port unreachable (ICMP 3/3, ICMPv6 1/4), named as tcpdump does: "10.0.0.2 udp port 53 unreachable".
     public var isPortUnreachable: Bool { isV6 ? (type == 1 && code == 4) : (type == 3 && code == 3) }
 }

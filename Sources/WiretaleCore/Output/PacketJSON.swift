@@ -173,7 +173,7 @@ public enum PacketJSON {
         o.field("type", Int(c.type))
         o.field("code", Int(c.code))
         o.field("name", ICMPDecoder.describe(type: c.type, code: c.code, v6: c.isV6))
-        if c.isEcho {
+        if c.hasEchoFields {
             o.field("id", Int(c.identifier))
             o.field("seq", Int(c.sequence))
         }

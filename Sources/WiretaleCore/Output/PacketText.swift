@@ -223,7 +223,7 @@ public enum PacketText {
             return
         }
         o.append(ICMPDecoder.describe(type: c.type, code: c.code, v6: c.isV6))
-        if c.isEcho {
+        if c.hasEchoFields {
             o.append(", id ")
             o.append(c.identifier)
             o.append(", seq ")
