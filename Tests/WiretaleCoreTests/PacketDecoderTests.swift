@@ -47,10 +47,10 @@ struct LinkLayerTests {
         #expect(bad.error?.layer == .loopback)
     }
 
-    @Test("An unknown link type is reported, not guessed")
+    @Test("An unknown link type is reported as not decoded, not guessed, and not malformed")
     func unknownLink() {
         let p = F.decode([1, 2, 3, 4], link: LinkType(rawValue: 284))
-        #expect(p.error?.layer == .link)
+        #expect(p.linkNotDecoded && p.error == nil && !p.hasLink && !p.hasIP)
     }
 }
 

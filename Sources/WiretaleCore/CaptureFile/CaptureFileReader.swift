@@ -16,7 +16,7 @@ import WiretaleSystem
 public struct PacketRecord {
     /// The capture time with the file's precision: 6 fraction digits for microsecond pcap, 9 for
     /// nanosecond pcap; for pcapng the `if_tsresol` digits when it is 10^-n with n <= 9, otherwise
-    /// nanoseconds (9 digits), with `if_tsoffset` added. A Simple Packet Block has no time: 0.
+    /// nanoseconds (9 digits), with `if_tsoffset` added. A Simple Packet Block has no time: `Timestamp.missing`.
     public var timestamp: Timestamp
     /// The packet's length on the wire, which may exceed `bytes.count` when the capture cut it short.
     public var originalLength: Int

@@ -186,7 +186,7 @@ extension CaptureFileReader {
         let interface = interfaceStates[interfaceIndex]
         let timestamp =
             units.map { interface.clock.timestamp($0) }
-            ?? Timestamp(seconds: 0, fraction: 0, digits: interface.clock.digits)
+            ?? Timestamp.missing
         start += length
         blockCount += 1
         packetCount += 1

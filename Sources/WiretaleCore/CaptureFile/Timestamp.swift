@@ -27,6 +27,13 @@ public struct Timestamp: Hashable, Sendable, Comparable {
         return f
     }
 
+    /// The time of a packet block that records none (a pcapng Simple Packet Block): text prints
+    /// `no timestamp`, JSON `null`; durations count it as 0 (`totalNanoseconds`), never as 1970.
+    public static let missing = Timestamp(seconds: .min, fraction: 0, digits: .max)
+
+    /// The packet's block held no time (`missing`); no file's precision has 255 digits.
+    @inlinable public var isMissing: Bool { digits == .max && seconds == .min }
+
     /// The last second wiretale prints: 9999-12-31T23:59:59Z (RFC 3339 has four-digit years).
     public static let maxSeconds: Int64 = 253_402_300_799
 

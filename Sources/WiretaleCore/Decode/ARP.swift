@@ -1,4 +1,5 @@
-/// ARP (RFC 826). Ethernet/IPv4 ARP is decoded fully; other hardware/protocol pairs keep the opcode.
+/// ARP (RFC 826) and RARP (RFC 903, EtherType 0x8035, the same layout). Ethernet/IPv4 ARP is
+/// decoded fully; other hardware/protocol pairs keep the opcode.
 enum ARPDecoder {
     @inline(__always)
     static func decode(_ b: UnsafeRawBufferPointer, at o: Int, _ p: inout DecodedPacket) {
@@ -7,6 +8,7 @@ enum ARPDecoder {
             return
         }
         p.hasARP = true
+        p.arp.isReverse = p.link.etherType == .rarp
         let htype = b.u16be(o)
         let ptype = b.u16be(o + 2)
         let hlen = Int(b.u8(o + 4))

@@ -1,12 +1,15 @@
 /// The protocol layers wiretale decodes, named in errors and output.
 public enum Layer: UInt8, Sendable, CustomStringConvertible {
-    case link, ethernet, vlan, sll, sll2, loopback, arp, ipv4, ipv6, ipv6Extension, tcp, udp, icmp, icmpv6, dns, http
+    case link, ethernet, vlan, llc, stp, sll, sll2, loopback, arp, ipv4, ipv6, ipv6Extension, tcp, udp, icmp, icmpv6,
+        dns, http
 
     public var description: String {
         switch self {
         case .link: "link"
         case .ethernet: "ethernet"
         case .vlan: "802.1Q"
+        case .llc: "llc"
+        case .stp: "stp"
         case .sll: "linux-sll"
         case .sll2: "linux-sll2"
         case .loopback: "loopback"

@@ -13,9 +13,12 @@ enum ICMPDecoder {
         p.icmp.identifier = 0
         p.icmp.sequence = 0
         p.icmp.ndTarget = nil
+        p.icmp.hasQuoted = false
+        p.icmp.hasQuotedPorts = false
+        p.icmp.mtu = 0
         let t = p.icmp.type
-        let echo = v6 ? (t == 128 || t == 129) : (t == 0 || t == 8)
-        if echo && end - o >= 8 {
+        p.icmp.hasEchoFields = p.icmp.isEcho && end - o >= 8
+        if p.icmp.hasEchoFields {
             p.icmp.identifier = b.u16be(o + 4)
             p.icmp.sequence = b.u16be(o + 6)
         }
@@ -26,10 +29,47 @@ enum ICMPDecoder {
                 p.error = .truncated(.icmpv6, at: o + 8, "neighbour discovery target truncated")
             }
         }
+        if end - o >= 8 {
+            if v6 && t == 2 { p.icmp.mtu = b.u32be(o + 4) }
+            if !v6 && t == 3 && p.icmp.code == 4 { p.icmp.mtu = UInt32(b.u16be(o + 6)) }
+        }
         // An error message quoting the offending packet carries a second IP header.
         let quotes = v6 ? t < 128 : (t == 3 || t == 4 || t == 5 || t == 11 || t == 12)
-        if quotes && end - o >= 8 + 20 {
-            p.ipLayerCount &+= 1
+        if quotes { quoted(b, at: o + 8, end: end, &p) }
+    }
+
+    /// The IP header (and the first 8 bytes after it) an error message quotes (RFC 792, RFC 4443
+    /// section 2.4): what the error is about. IPv6 extension headers are not walked: the quoted
+    /// protocol is then the first next header.
+    @inline(__always)
+    static func quoted(_ b: UnsafeRawBufferPointer, at q: Int, end: Int, _ p: inout DecodedPacket) {
+        guard end - q >= 20 else { return }
+        let version = b.u8(q) >> 4
+        let transport: Int
+        if version == 4 {
+            let ihl = Int(b.u8(q) & 0x0F) * 4
+            guard ihl >= 20, end - q >= ihl else { return }
+            p.icmp.quotedSrc = .v4(b, q + 12)
+            p.icmp.quotedDst = .v4(b, q + 16)
+            p.icmp.quotedProto = IPProtocol(rawValue: b.u8(q + 9))
+            // Only a first fragment holds the transport header.
+            transport = b.u16be(q + 6) & 0x1FFF == 0 ? q + ihl : end
+        } else if version == 6 {
+            guard end - q >= 40 else { return }
+            p.icmp.quotedSrc = .v6(b, q + 8)
+            p.icmp.quotedDst = .v6(b, q + 24)
+            p.icmp.quotedProto = IPProtocol(rawValue: b.u8(q + 6))
+            transport = q + 40
+        } else {
+            return
+        }
+        p.icmp.hasQuoted = true
+        p.ipLayerCount &+= 1
+        let proto = p.icmp.quotedProto
+        if (proto == .tcp || proto == .udp || proto == .sctp) && end - transport >= 4 {
+            p.icmp.hasQuotedPorts = true
+            p.icmp.quotedSrcPort = b.u16be(transport)
+            p.icmp.quotedDstPort = b.u16be(transport + 2)
         }
     }
 

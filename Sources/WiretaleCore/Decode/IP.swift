@@ -86,6 +86,7 @@ enum IPDecoder {
             p.ip.version = 4
             p.ip.offset = o
             p.ip.tos = b.u8(o + 1)
+            p.ip.flowLabel = 0
             p.ip.identification = UInt32(b.u16be(o + 4))
             let frag = b.u16be(o + 6)
             p.ip.dontFragment = frag & 0x4000 != 0
@@ -176,6 +177,8 @@ enum IPDecoder {
             p.ip.version = 6
             p.ip.offset = o
             p.ip.tos = UInt8(truncatingIfNeeded: b.u16be(o) >> 4)
+            p.ip.flowLabel = b.u32be(o) & 0x000F_FFFF
+            p.ip.dontFragment = false
             p.ip.ttl = b.u8(o + 7)
             p.ip.src = .v6(b, o + 8)
             p.ip.dst = .v6(b, o + 24)

@@ -6,6 +6,8 @@ public struct EtherType: RawRepresentable, Hashable, Sendable, CustomStringConve
 
     public static let ipv4 = EtherType(rawValue: 0x0800)
     public static let arp = EtherType(rawValue: 0x0806)
+    /// Reverse ARP (RFC 903).
+    public static let rarp = EtherType(rawValue: 0x8035)
     public static let ipv6 = EtherType(rawValue: 0x86DD)
     /// An 802.1Q VLAN tag follows.
     public static let vlan = EtherType(rawValue: 0x8100)
@@ -18,6 +20,7 @@ public struct EtherType: RawRepresentable, Hashable, Sendable, CustomStringConve
         switch self {
         case .ipv4: "IPv4"
         case .arp: "ARP"
+        case .rarp: "RARP"
         case .ipv6: "IPv6"
         case .vlan: "802.1Q"
         case .qinq, .qinqOld: "802.1ad"
@@ -71,7 +74,73 @@ enum LinkDecoder {
         }
         p.link.vlanCount = tags
         p.link.etherType = EtherType(rawValue: type)
+        // IEEE 802.3: a value of 1500 or less is the frame's length, and 802.2 LLC follows.
+        if type <= 1500 { return llc(b, at: o, length: type, &p) }
         return o
+    }
+
+    /// IEEE 802.2 LLC (DSAP, SSAP, control), then SNAP (RFC 1042: OUI and protocol id) when both SAPs
+    /// are 0xAA, or a spanning-tree BPDU when both are 0x42. Returns where SNAP's EtherType payload
+    /// starts (setting `link.etherType` to it), or nil when nothing above is decoded.
+    static func llc(_ b: UnsafeRawBufferPointer, at o: Int, length: UInt16, _ p: inout DecodedPacket) -> Int? {
+        guard b.count - o >= 3 else {
+            p.error = .truncated(.llc, at: o)
+            return nil
+        }
+        p.hasLLC = true
+        p.llc.length = length
+        p.llc.dsap = b.u8(o)
+        p.llc.ssap = b.u8(o + 1)
+        let c = b.u8(o + 2)
+        p.llc.isSNAP = false
+        // U frames have a one-byte control field; I and S frames two (802.2 section 5.2).
+        let controlLength = c & 3 == 3 ? 1 : 2
+        guard b.count - o >= 2 + controlLength else {
+            p.error = .truncated(.llc, at: o + 2, "control field truncated")
+            return nil
+        }
+        p.llc.control = controlLength == 1 ? UInt16(c) : b.u16be(o + 2)
+        let x = o + 2 + controlLength
+        if p.llc.dsap == 0xAA && p.llc.ssap == 0xAA && controlLength == 1 {
+            guard b.count - x >= 5 else {
+                p.error = .truncated(.llc, at: x, "SNAP header truncated")
+                return nil
+            }
+            p.llc.isSNAP = true
+            p.llc.oui = UInt32(b.u8(x)) << 16 | UInt32(b.u16be(x + 1))
+            p.llc.snapType = b.u16be(x + 3)
+            // OUI 0 (RFC 1042) and 00-00-F8 (802.1H) carry an EtherType.
+            guard p.llc.oui == 0 || p.llc.oui == 0xF8 else { return nil }
+            p.link.etherType = EtherType(rawValue: p.llc.snapType)
+            return x + 5
+        }
+        if p.llc.dsap == 0x42 && p.llc.ssap == 0x42 { stp(b, at: x, &p) }
+        return nil
+    }
+
+    /// A spanning-tree BPDU (IEEE 802.1D section 9.3; RST and MST's common part are laid out the same).
+    static func stp(_ b: UnsafeRawBufferPointer, at o: Int, _ p: inout DecodedPacket) {
+        guard b.count - o >= 4 else {
+            p.error = .truncated(.stp, at: o)
+            return
+        }
+        p.hasSTP = true
+        p.stp.protocolVersion = b.u8(o + 2)
+        p.stp.bpduType = b.u8(o + 3)
+        p.stp.isConfiguration = false
+        guard p.stp.bpduType != 0x80 else { return }  // a topology change notification ends here
+        guard b.count - o >= 35 else {
+            p.error = .truncated(.stp, at: o + 4, "BPDU truncated")
+            return
+        }
+        p.stp.isConfiguration = true
+        p.stp.flags = b.u8(o + 4)
+        p.stp.rootPriority = b.u16be(o + 5)
+        p.stp.rootMAC = mac(b, o + 7)
+        p.stp.rootCost = b.u32be(o + 13)
+        p.stp.bridgePriority = b.u16be(o + 17)
+        p.stp.bridgeMAC = mac(b, o + 19)
+        p.stp.portID = b.u16be(o + 25)
     }
 
     /// Linux cooked capture v1 (LINKTYPE_LINUX_SLL, 16 bytes).
@@ -91,6 +160,8 @@ enum LinkDecoder {
             p.link.hasMACs = false
         }
         p.link.etherType = EtherType(rawValue: b.u16be(14))
+        // The protocol 0x0004: 802.2 LLC frames (the cooked header's length-field case).
+        if p.link.etherType.rawValue == 4 { return llc(b, at: 16, length: 0, &p) }
         return 16
     }
 
@@ -151,5 +222,18 @@ enum LinkDecoder {
             return nil
         }
         return 0
+    }
+}
+
+/// Spanning-tree names, as tcpdump prints them.
+public enum STPNames {
+    /// `Config`, `Topology Change`, `Rapid STP` (802.1w), `Multiple STP` (802.1s).
+    public static func bpduType(_ type: UInt8, version: UInt8) -> StaticString {
+        switch type {
+        case 0x00: "Config"
+        case 0x80: "Topology Change"
+        case 0x02: version >= 3 ? "Multiple STP" : "Rapid STP"
+        default: "unknown BPDU type"
+        }
     }
 }

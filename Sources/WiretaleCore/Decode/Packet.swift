@@ -39,6 +39,37 @@ public struct LinkInfo: Sendable {
     public internal(set) var ifIndex: UInt32 = 0
 }
 
+/// IEEE 802.2 LLC, after an 802.3 length field (an Ethernet type/length of 1500 or less), and the
+/// SNAP header (RFC 1042) when DSAP and SSAP are 0xAA.
+public struct LLCInfo: Sendable {
+    public internal(set) var dsap: UInt8 = 0
+    public internal(set) var ssap: UInt8 = 0
+    /// The control field: one byte for U frames (low two bits 11), two for I and S frames.
+    public internal(set) var control: UInt16 = 0
+    public internal(set) var isSNAP = false
+    public internal(set) var oui: UInt32 = 0
+    /// The SNAP protocol id: an EtherType when the OUI is 0 (RFC 1042).
+    public internal(set) var snapType: UInt16 = 0
+    /// The 802.3 length field.
+    public internal(set) var length: UInt16 = 0
+}
+
+/// A spanning-tree BPDU (IEEE 802.1D configuration and TCN, 802.1w RST, 802.1s MST's common part).
+public struct STPInfo: Sendable {
+    public internal(set) var protocolVersion: UInt8 = 0
+    public internal(set) var bpduType: UInt8 = 0
+    public internal(set) var flags: UInt8 = 0
+    /// Root and bridge identifiers: 16-bit priority (with the 802.1t system id) then the MAC.
+    public internal(set) var rootPriority: UInt16 = 0
+    public internal(set) var rootMAC: UInt64 = 0
+    public internal(set) var rootCost: UInt32 = 0
+    public internal(set) var bridgePriority: UInt16 = 0
+    public internal(set) var bridgeMAC: UInt64 = 0
+    public internal(set) var portID: UInt16 = 0
+    /// False for a topology change notification: it has no identifiers.
+    public internal(set) var isConfiguration = false
+}
+
 /// ARP (RFC 826) for IPv4 over Ethernet.
 public struct ARPInfo: Sendable {
     public internal(set) var operation: UInt16 = 0
@@ -48,6 +79,8 @@ public struct ARPInfo: Sendable {
     public internal(set) var targetIP = IPAddress(v4: 0)
     /// False for ARP of another hardware/protocol type: only the operation is known.
     public internal(set) var isEthernetIPv4 = true
+    /// Carried as RARP (EtherType 0x8035, RFC 903), not ARP.
+    public internal(set) var isReverse = false
 }
 
 /// The outermost IP header (RFC 791 / RFC 8200).
@@ -55,6 +88,8 @@ public struct IPInfo: Sendable {
     public internal(set) var version: UInt8 = 4
     public internal(set) var src = IPAddress(v4: 0)
     public internal(set) var dst = IPAddress(v4: 0)
+    /// IPv6's 20-bit flow label (0 for IPv4).
+    public internal(set) var flowLabel: UInt32 = 0
     /// TTL (IPv4) or hop limit (IPv6).
     public internal(set) var ttl: UInt8 = 0
     /// The transport protocol number after any IPv6 extension headers.
@@ -74,7 +109,10 @@ public struct IPInfo: Sendable {
     public internal(set) var moreFragments = false
     /// IPv4 header has options (IHL > 5) / IPv6 had extension headers.
     public internal(set) var hasOptions = false
+    /// IPv4's type of service / IPv6's traffic class: DSCP in the high six bits, ECN in the low two.
     public internal(set) var tos: UInt8 = 0
+    public var dscp: UInt8 { tos >> 2 }
+    public var ecn: UInt8 { tos & 3 }
 }
 
 /// TCP (RFC 9293) with the options wiretale reads (RFC 7323, RFC 2018).
@@ -133,6 +171,24 @@ public struct ICMPInfo: Sendable {
     public internal(set) var sequence: UInt16 = 0
     /// Neighbour discovery target (ICMPv6 135/136), when present.
     public internal(set) var ndTarget: IPAddress? = nil
+    /// An error message (unreachable, time exceeded, ...) quoting the IP header that caused it.
+    public internal(set) var hasQuoted = false
+    public internal(set) var quotedSrc = IPAddress(v4: 0)
+    public internal(set) var quotedDst = IPAddress(v4: 0)
+    public internal(set) var quotedProto = IPProtocol(rawValue: 0)
+    /// The quoted TCP or UDP ports, when the quote holds them.
+    public internal(set) var hasQuotedPorts = false
+    public internal(set) var quotedSrcPort: UInt16 = 0
+    public internal(set) var quotedDstPort: UInt16 = 0
+    /// The next hop's MTU of "fragmentation needed" (ICMP 3/4) and "packet too big" (ICMPv6 2), else 0.
+    public internal(set) var mtu: UInt32 = 0
+
+    /// Echo request or reply.
+    public var isEcho: Bool { isV6 ? (type == 128 || type == 129) : (type == 0 || type == 8) }
+    /// An echo whose identifier and sequence were captured.
+    public internal(set) var hasEchoFields = false
+    /// Port unreachable (ICMP 3/3, ICMPv6 1/4), named as tcpdump does: "10.0.0.2 udp port 53 unreachable".
+    public var isPortUnreachable: Bool { isV6 ? (type == 1 && code == 4) : (type == 3 && code == 3) }
 }
 
 /// One frame decoded layer by layer, refilled in place for every packet (no per-packet heap
@@ -141,6 +197,12 @@ public struct ICMPInfo: Sendable {
 public struct DecodedPacket: Sendable {
     public internal(set) var hasLink = false
     public internal(set) var link = LinkInfo()
+    public internal(set) var hasLLC = false
+    public internal(set) var llc = LLCInfo()
+    public internal(set) var hasSTP = false
+    public internal(set) var stp = STPInfo()
+    /// The link type is one wiretale does not decode (a DSA tag, 802.11, ...): not an error.
+    public internal(set) var linkNotDecoded = false
     public internal(set) var hasARP = false
     public internal(set) var arp = ARPInfo()
     public internal(set) var hasIP = false
@@ -173,6 +235,9 @@ public struct DecodedPacket: Sendable {
     /// Clears every layer for the next frame.
     @inline(__always) public mutating func reset(linkType: LinkType) {
         hasLink = false
+        hasLLC = false
+        hasSTP = false
+        linkNotDecoded = false
         hasARP = false
         hasIP = false
         hasTCP = false

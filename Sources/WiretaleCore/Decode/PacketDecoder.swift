@@ -20,14 +20,15 @@ public enum PacketDecoder {
             p.link.etherType = .ipv6
             network = 0
         default:
-            p.error = DecodeError(.link, at: 0, "link type not decoded")
+            // Not malformed: a link type (a DSA tag, 802.11, ...) wiretale does not read.
+            p.linkNotDecoded = true
             network = nil
         }
         guard let start = network else { return }
         switch p.link.etherType {
         case .ipv4, .ipv6:
             decodeIP(b, at: start, version6: p.link.etherType == .ipv6, &p)
-        case .arp: ARPDecoder.decode(b, at: start, &p)
+        case .arp, .rarp: ARPDecoder.decode(b, at: start, &p)
         default: break
         }
     }

@@ -278,14 +278,14 @@ public enum ConversationTable {
         public internal(set) var answered = 0
         /// Answered with NXDOMAIN (rcode 3).
         public internal(set) var nxDomain = 0
-        /// No response seen.
+        /// No response seen to a unicast query (`DNSTransaction.unanswered`).
         public internal(set) var unanswered = 0
 
         public init(_ transactions: [DNSTransaction]) {
             for t in transactions {
                 if t.answered { answered += 1 }
                 if t.rcode == 3 { nxDomain += 1 }
-                if t.responseFrame == nil { unanswered += 1 }
+                if t.unanswered { unanswered += 1 }
             }
         }
     }
@@ -322,7 +322,7 @@ public enum ConversationTable {
             if let r = t.rcode {
                 o.append(padded: DNSRCode(rawValue: UInt16(r)).name, to: 11)
             } else {
-                o.append(padded: ConversationLabel.noReply.text(lang), to: 11)
+                o.append(padded: (t.multicast ? ConversationLabel.multicast : .noReply).text(lang), to: 11)
             }
             o.append(right: UInt64(t.answers), width: 7)
             if let l = t.latency {
@@ -335,9 +335,15 @@ public enum ConversationTable {
                 o.append("           -")
             }
             o.append("  ")
-            t.client.appendText(to: &o.bytes)
+            if let c = t.client { c.appendText(to: &o.bytes) } else { o.append(byte: UInt8(ascii: "-")) }
             o.append(" → ")
             t.server.appendText(to: &o.bytes)
+            if let g = t.group {
+                o.append(" (")
+                o.append(ConversationLabel.multicastTo, lang)
+                g.appendText(to: &o.bytes)
+                o.append(byte: UInt8(ascii: ")"))
+            }
             o.append(byte: 0x0A)
             o.flushIfNeeded()
         }

@@ -199,8 +199,16 @@ public struct UDPFlow: Sendable {
 /// One DNS query and its response, matched by ID and endpoints (RFC 1035 section 7.3).
 public struct DNSTransaction: Sendable {
     public internal(set) var id: UInt16
-    public internal(set) var client: FlowEndpoint
+    /// The querier; nil for a response sent to a multicast group whose query the capture does not
+    /// hold (an mDNS announcement): the group is no client.
+    public internal(set) var client: FlowEndpoint?
     public internal(set) var server: FlowEndpoint
+    /// The query, or a response whose query is not held, went to a multicast group (mDNS, LLMNR):
+    /// any host may answer, from another flow (mDNS answers to the group), or none (no host has the
+    /// name), so a missing reply is not counted unanswered.
+    public internal(set) var multicast = false
+    /// For a response with no held query sent to a group: the group it went to.
+    public internal(set) var group: FlowEndpoint? = nil
     public internal(set) var udpStream: Int
     /// The query's frame, 0 for a response whose query was not captured.
     public internal(set) var queryFrame: Int
@@ -217,6 +225,8 @@ public struct DNSTransaction: Sendable {
     public internal(set) var latency: Int64?
 
     public var answered: Bool { responseFrame != nil && queryFrame != 0 }
+    /// A unicast query no response was seen for (a multicast one waits for no particular host).
+    public var unanswered: Bool { responseFrame == nil && !multicast }
 }
 
 /// What the tracker reports as flows end: a finished TCP conversation, a UDP flow, a DNS transaction.
@@ -271,7 +281,7 @@ public struct FlowTotals: Sendable, Equatable {
             if d.queryFrame > 0 { dnsQueries += 1 }
             if d.answered && d.rcode == 0 { dnsAnswered += 1 }
             if d.rcode == 3 { dnsNXDomain += 1 }
-            if d.responseFrame == nil { dnsUnanswered += 1 }
+            if d.unanswered { dnsUnanswered += 1 }
         }
     }
 }

@@ -74,8 +74,11 @@ extension DNSTransaction {
         o.beginObject()
         o.field("kind", "dns" as StaticString)
         o.field("id", Int(id))
-        o.field("client", client)
+        o.key("client")
+        if let client { o.value(client) } else { o.nullValue() }
         o.field("server", server)
+        o.field("multicast", multicast)
+        if let group { o.field("group", group) }
         o.field("udp_stream", udpStream)
         o.field("name", name)
         o.field("type", DNSRecordType(rawValue: type).name)

@@ -42,11 +42,14 @@ struct DNSPending {
     var name: String
     var type: UInt16
     var retries = 0
+    /// Sent to a multicast group (mDNS, LLMNR).
+    var multicast = false
 
     var unanswered: DNSTransaction {
         DNSTransaction(
-            id: id, client: client, server: server, udpStream: udpStream, queryFrame: queryFrame, responseFrame: nil,
-            start: start, name: name, type: type, rcode: nil, answers: 0, retries: retries, latency: nil)
+            id: id, client: client, server: server, multicast: multicast, udpStream: udpStream, queryFrame: queryFrame,
+            responseFrame: nil, start: start, name: name, type: type, rcode: nil, answers: 0, retries: retries,
+            latency: nil)
     }
 }
 
@@ -63,7 +66,10 @@ extension ConnectionTracker {
             s = existing
         } else {
             // Zeek's UDP role guess: the sender is the client unless only its port looks like a server's.
-            let flips = Self.isLikelyServerPort(u.srcPort) && !Self.isLikelyServerPort(u.dstPort)
+            // A datagram to a group or a broadcast address never makes the group the client.
+            let group = p.ip.dst  // read once: `p` is borrowed, and `||` would capture it
+            let toGroup = group.isMulticast || group.isLimitedBroadcast
+            let flips = !toGroup && Self.isLikelyServerPort(u.srcPort) && !Self.isLikelyServerPort(u.dstPort)
             if udpIndex.count >= max(configuration.maxFlows, 1) { evictUDPAtCap() }
             let state = UDPFlowState(
                 key: key, stream: nextUDPStream, clientKeySide: flips ? 1 - keySide : keySide, firstFrame: frame,
@@ -130,7 +136,7 @@ extension ConnectionTracker {
             dnsPending[k] = DNSPending(
                 id: msg.id, client: key.endpoint(side: keySide), server: key.endpoint(side: 1 - keySide),
                 udpStream: Int(udp[i].stream), queryFrame: frame, start: time, queryNs: ns, name: question?.name ?? "",
-                type: question?.type.rawValue ?? 0)
+                type: question?.type.rawValue ?? 0, multicast: p.ip.dst.isMulticast)
         } else {
             let k = DNSKey(flow: key, id: msg.id, querierSide: UInt8(1 - keySide))
             var t: DNSTransaction
@@ -140,12 +146,19 @@ extension ConnectionTracker {
                 note.dnsQueryFrame = q.queryFrame
                 note.dnsLatency = ns &- q.queryNs
             } else {
-                // A response whose query the capture does not hold.
+                // A response whose query the capture does not hold. Sent to a group (an mDNS
+                // announcement, or an answer to the group): the group is no client. mDNS responses
+                // carry no question: the first answer names what they are about (RFC 6762 section 6).
+                let toGroup = p.ip.dst.isMulticast
+                let about =
+                    question.map { ($0.name, $0.type.rawValue) }
+                    ?? msg.answers.first.map { ($0.name, $0.type.rawValue) }
                 t = DNSTransaction(
-                    id: msg.id, client: key.endpoint(side: 1 - keySide), server: key.endpoint(side: keySide),
+                    id: msg.id, client: toGroup ? nil : key.endpoint(side: 1 - keySide),
+                    server: key.endpoint(side: keySide),
+                    multicast: toGroup, group: toGroup ? key.endpoint(side: 1 - keySide) : nil,
                     udpStream: Int(udp[i].stream), queryFrame: 0, responseFrame: nil, start: time,
-                    name: question?.name ?? "", type: question?.type.rawValue ?? 0, rcode: nil, answers: 0, retries: 0,
-                    latency: nil)
+                    name: about?.0 ?? "", type: about?.1 ?? 0, rcode: nil, answers: 0, retries: 0, latency: nil)
             }
             t.responseFrame = frame
             t.rcode = UInt8(truncatingIfNeeded: msg.rcode.rawValue)

@@ -3,7 +3,7 @@
 public enum ConversationLabel: UInt8, NotesLabel {
     case unlisted, tcpTitle, udpTitle, dnsTitle, dnsOfListed, dnsCounts, evictions, totals
     case columnHandshake, columnTeardown, columnClientEnd, columnServerEnd, columnAnomalies, columnNotes, columnName,
-        columnClientToServer, noReply
+        columnClientToServer, noReply, multicast, multicastTo
 
     public var english: StaticString {
         switch self {
@@ -27,6 +27,8 @@ public enum ConversationLabel: UInt8, NotesLabel {
         case .columnName: "name"
         case .columnClientToServer: "client → server"
         case .noReply: "no reply"
+        case .multicast: "multicast"
+        case .multicastTo: "multicast to "
         }
     }
 
@@ -50,6 +52,8 @@ public enum ConversationLabel: UInt8, NotesLabel {
         case .columnName: "名字"
         case .columnClientToServer: "客户端 → 服务端"
         case .noReply: "无应答"
+        case .multicast: "组播"
+        case .multicastTo: "组播到 "
         }
     }
 }

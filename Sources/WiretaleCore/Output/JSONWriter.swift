@@ -275,11 +275,12 @@ extension OutputBuffer {
     }
 
     /// `"key":"<RFC 3339>"`, or `"key":null,"key_out_of_range":true` for a time before 1970 or past
-    /// 9999: JSON times are never wrapped into another date.
+    /// 9999: JSON times are never wrapped into another date. A packet without a time
+    /// (`Timestamp.missing`) has `"key":null` alone.
     public mutating func field(_ k: StaticString, _ t: Timestamp) {
         key(k)
         value(t)
-        if !t.isInRange {
+        if !t.isInRange && !t.isMissing {
             jsonSeparate()
             bytes.append(UInt8(ascii: "\""))
             append(k)

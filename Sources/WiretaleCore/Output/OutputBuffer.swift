@@ -173,10 +173,11 @@ public struct OutputBuffer {
     // MARK: time
 
     /// RFC 3339 UTC with exactly the file's fractional digits: `2026-11-26T19:13:29.123456Z`;
-    /// `time out of range` for a time before 1970 or past 9999 (`Timestamp.isInRange`).
+    /// `time out of range` for a time before 1970 or past 9999 (`Timestamp.isInRange`), `no timestamp`
+    /// for a packet without one (`Timestamp.missing`).
     public mutating func appendRFC3339(_ t: Timestamp) {
         guard t.isInRange else {
-            append("time out of range")
+            append(t.isMissing ? "no timestamp" : "time out of range")
             return
         }
         let (y, m, d) = civilFromDays(floorDiv(t.seconds, 86_400))
@@ -194,7 +195,7 @@ public struct OutputBuffer {
     /// `time out of range` for a time before 1970 or past 9999.
     @inlinable public mutating func appendTimeOfDay(_ t: Timestamp) {
         guard t.isInRange else {
-            append("time out of range")
+            append(t.isMissing ? "no timestamp" : "time out of range")
             return
         }
         let sod = t.seconds - floorDiv(t.seconds, 86_400) * 86_400
@@ -220,6 +221,8 @@ extension OutputBuffer {
             append("\":\"")
             appendRFC3339(t)
             append(byte: UInt8(ascii: "\""))
+        } else if t.isMissing {
+            append("\":null")
         } else {
             append("\":null,\"")
             append(key)

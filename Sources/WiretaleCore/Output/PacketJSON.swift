@@ -45,22 +45,12 @@ public enum PacketJSON {
         o.field("caplen", f.capturedLength)
         o.field("interface", f.interfaceIndex)
         o.field("link", p.link.linkType.name)
-        if p.hasLink && p.link.hasMACs {
-            o.beginObject("eth")
-            o.macField("src", p.link.src)
-            o.macField("dst", p.link.dst)
-            o.field("type", Int(p.link.etherType.rawValue))
-            if p.link.vlanCount > 0 {
-                o.beginArray("vlan")
-                o.value(Int(p.link.vlan0))
-                if p.link.vlanCount > 1 { o.value(Int(p.link.vlan1)) }
-                o.endArray()
-            }
-            o.endObject()
-        }
+        if p.linkNotDecoded { o.field("link_not_decoded", true) }
+        link(p, to: &o)
         if p.hasARP {
             o.beginObject("arp")
             o.field("op", ARPDecoder.operationName(p.arp.operation))
+            if p.arp.isReverse { o.field("rarp", true) }
             if p.arp.isEthernetIPv4 {
                 o.macField("sender_mac", p.arp.senderMAC)
                 o.field("sender_ip", p.arp.senderIP)
@@ -69,23 +59,7 @@ public enum PacketJSON {
             }
             o.endObject()
         }
-        if p.hasIP {
-            o.beginObject("ip")
-            o.field("version", Int(p.ip.version))
-            o.field("src", p.ip.src)
-            o.field("dst", p.ip.dst)
-            o.field("ttl", Int(p.ip.ttl))
-            o.field("proto", Int(p.ip.proto.rawValue))
-            if p.ip.isFragment {
-                o.beginObject("fragment")
-                o.field("offset", p.ip.fragmentOffset)
-                o.field("more", p.ip.moreFragments)
-                o.field("id", UInt64(p.ip.identification))
-                if p.reassembledFirstFrame != 0 { o.field("reassembled_from", p.reassembledFirstFrame) }
-                o.endObject()
-            }
-            o.endObject()
-        }
+        if p.hasIP { ip(p, to: &o) }
         if p.hasTCP { tcp(p.tcp, stream: f.stream, to: &o) }
         if p.hasUDP {
             o.beginObject("udp")
@@ -94,14 +68,7 @@ public enum PacketJSON {
             o.field("length", Int(p.udp.length))
             o.endObject()
         }
-        if p.hasICMP {
-            o.beginObject(p.icmp.isV6 ? "icmpv6" : "icmp")
-            o.field("type", Int(p.icmp.type))
-            o.field("code", Int(p.icmp.code))
-            o.field("name", ICMPDecoder.describe(type: p.icmp.type, code: p.icmp.code, v6: p.icmp.isV6))
-            if let target = p.icmp.ndTarget { o.field("target", target) }
-            o.endObject()
-        }
+        if p.hasICMP { icmp(p.icmp, to: &o) }
         if let a = application {
             o.key(a.message.kind.name)
             a.message.appendJSON(to: &o)
@@ -118,6 +85,112 @@ public enum PacketJSON {
         }
         o.endObject()
         o.endRecord()
+    }
+
+    /// `eth` (with `llc` and `stp` for 802.3 length frames).
+    static func link(_ p: DecodedPacket, to o: inout OutputBuffer) {
+        if p.hasLink && p.link.hasMACs {
+            o.beginObject("eth")
+            o.macField("src", p.link.src)
+            o.macField("dst", p.link.dst)
+            // An 802.3 frame has a length where Ethernet II has a type.
+            if p.hasLLC {
+                o.field("length", Int(p.llc.length))
+            } else {
+                o.field("type", Int(p.link.etherType.rawValue))
+            }
+            if p.link.vlanCount > 0 {
+                o.beginArray("vlan")
+                o.value(Int(p.link.vlan0))
+                if p.link.vlanCount > 1 { o.value(Int(p.link.vlan1)) }
+                o.endArray()
+            }
+            o.endObject()
+        }
+        if p.hasLLC {
+            o.beginObject("llc")
+            o.field("dsap", Int(p.llc.dsap))
+            o.field("ssap", Int(p.llc.ssap))
+            o.field("control", Int(p.llc.control))
+            if p.llc.isSNAP {
+                o.field("oui", Int(p.llc.oui))
+                o.field("type", Int(p.llc.snapType))
+            }
+            o.endObject()
+        }
+        if p.hasSTP {
+            let s = p.stp
+            o.beginObject("stp")
+            o.field("version", Int(s.protocolVersion))
+            o.field("bpdu_type", Int(s.bpduType))
+            o.field("name", STPNames.bpduType(s.bpduType, version: s.protocolVersion))
+            if s.isConfiguration {
+                o.field("flags", Int(s.flags))
+                o.field("root_priority", Int(s.rootPriority))
+                o.macField("root_mac", s.rootMAC)
+                o.field("root_cost", UInt64(s.rootCost))
+                o.field("bridge_priority", Int(s.bridgePriority))
+                o.macField("bridge_mac", s.bridgeMAC)
+                o.field("port", Int(s.portID))
+            }
+            o.endObject()
+        }
+    }
+
+    /// `ip`: IPv4's id, DF and MF always; DSCP and ECN from the TOS / traffic class byte; IPv6's
+    /// flow label; `fragment` for a fragment.
+    static func ip(_ p: DecodedPacket, to o: inout OutputBuffer) {
+        let ip = p.ip
+        o.beginObject("ip")
+        o.field("version", Int(ip.version))
+        o.field("src", ip.src)
+        o.field("dst", ip.dst)
+        o.field("ttl", Int(ip.ttl))
+        o.field("proto", Int(ip.proto.rawValue))
+        if ip.version == 4 {
+            o.field("id", UInt64(ip.identification))
+            o.field("df", ip.dontFragment)
+            o.field("mf", ip.moreFragments)
+        }
+        o.field("dscp", Int(ip.dscp))
+        o.field("ecn", Int(ip.ecn))
+        if ip.version == 6 { o.field("flow_label", UInt64(ip.flowLabel)) }
+        if ip.isFragment {
+            o.beginObject("fragment")
+            o.field("offset", ip.fragmentOffset)
+            o.field("more", ip.moreFragments)
+            o.field("id", UInt64(ip.identification))
+            if p.reassembledFirstFrame != 0 { o.field("reassembled_from", p.reassembledFirstFrame) }
+            o.endObject()
+        }
+        o.endObject()
+    }
+
+    /// `icmp` / `icmpv6`: echo's `id` and `seq`, the MTU of "fragmentation needed" / "packet too
+    /// big", and the header an error quotes (`quoted`).
+    static func icmp(_ c: ICMPInfo, to o: inout OutputBuffer) {
+        o.beginObject(c.isV6 ? "icmpv6" : "icmp")
+        o.field("type", Int(c.type))
+        o.field("code", Int(c.code))
+        o.field("name", ICMPDecoder.describe(type: c.type, code: c.code, v6: c.isV6))
+        if c.hasEchoFields {
+            o.field("id", Int(c.identifier))
+            o.field("seq", Int(c.sequence))
+        }
+        if let target = c.ndTarget { o.field("target", target) }
+        if c.mtu != 0 { o.field("mtu", UInt64(c.mtu)) }
+        if c.hasQuoted {
+            o.beginObject("quoted")
+            o.field("src", c.quotedSrc)
+            o.field("dst", c.quotedDst)
+            o.field("proto", Int(c.quotedProto.rawValue))
+            if c.hasQuotedPorts {
+                o.field("srcport", Int(c.quotedSrcPort))
+                o.field("dstport", Int(c.quotedDstPort))
+            }
+            o.endObject()
+        }
+        o.endObject()
     }
 
     static func tcp(_ t: TCPInfo, stream: Int, to o: inout OutputBuffer) {

@@ -68,18 +68,7 @@ public enum PacketText {
                 o.append(" > ")
                 o.append(p.ip.dst)
                 if p.hasICMP {
-                    o.append(p.icmp.isV6 ? " ICMP6 " : " ICMP ")
-                    o.append(ICMPDecoder.describe(type: p.icmp.type, code: p.icmp.code, v6: p.icmp.isV6))
-                    if p.icmp.identifier != 0 || p.icmp.sequence != 0 {
-                        o.append(", id ")
-                        o.append(p.icmp.identifier)
-                        o.append(", seq ")
-                        o.append(p.icmp.sequence)
-                    }
-                    if let t = p.icmp.ndTarget {
-                        o.append(p.icmp.type == 135 ? ", who has " : ", tgt is ")
-                        o.append(t)
-                    }
+                    icmp(p.icmp, &o)
                 } else {
                     o.append(byte: 0x20)
                     o.append(p.ip.proto.name)
@@ -94,6 +83,12 @@ public enum PacketText {
             }
         } else if p.hasARP {
             arp(p, &o)
+        } else if p.hasSTP {
+            stp(p, originalLength: originalLength, &o)
+        } else if p.hasLLC {
+            llc(p.llc, &o)
+            o.append(", length ")
+            o.append(originalLength)
         } else if p.hasLink {
             o.append("ethertype 0x")
             o.appendHex(UInt64(p.link.etherType.rawValue), digits: 4)
@@ -101,6 +96,7 @@ public enum PacketText {
             o.append(originalLength)
         } else {
             o.append(p.link.linkType.name)
+            if p.linkNotDecoded { o.append(" not decoded") }
             o.append(", length ")
             o.append(originalLength)
         }
@@ -158,38 +154,176 @@ public enum PacketText {
         }
         o.append(" win ")
         o.append(t.window)
-        if t.mss >= 0 || t.windowScale >= 0 || t.sackPermitted || t.sackBlockCount > 0 {
-            o.append(" <")
-            var sep = false
-            if t.mss >= 0 {
-                o.append("mss ")
-                o.append(Int(t.mss))
-                sep = true
-            }
-            if t.windowScale >= 0 {
-                if sep { o.append(byte: 0x20) }
-                o.append("wscale ")
-                o.append(Int(t.windowScale))
-                sep = true
-            }
-            if t.sackPermitted {
-                if sep { o.append(byte: 0x20) }
-                o.append("sackOK")
-                sep = true
-            }
-            if t.sackBlockCount > 0 {
-                if sep { o.append(byte: 0x20) }
-                o.append("sack ")
-                o.append(Int(t.sackBlockCount))
-            }
-            o.append(byte: UInt8(ascii: ">"))
+        if t.mss >= 0 || t.windowScale >= 0 || t.sackPermitted || t.sackBlockCount > 0 || t.hasTimestamps {
+            tcpOptions(t, &o)
         }
         o.append(" length ")
         o.append(t.payloadLength)
     }
 
+    /// ` <mss 1460 wscale 7 sackOK TS val 1 ecr 0 sack 1 {100:200}>`: tcpdump's words, in a fixed
+    /// order; SACK edges are absolute, as the line's seq and ack.
+    @inline(__always)
+    static func tcpOptions(_ t: TCPInfo, _ o: inout OutputBuffer) {
+        o.append(" <")
+        var sep = false
+        if t.mss >= 0 {
+            o.append("mss ")
+            o.append(Int(t.mss))
+            sep = true
+        }
+        if t.windowScale >= 0 {
+            if sep { o.append(byte: 0x20) }
+            o.append("wscale ")
+            o.append(Int(t.windowScale))
+            sep = true
+        }
+        if t.sackPermitted {
+            if sep { o.append(byte: 0x20) }
+            o.append("sackOK")
+            sep = true
+        }
+        if t.hasTimestamps {
+            if sep { o.append(byte: 0x20) }
+            o.append("TS val ")
+            o.append(t.tsVal)
+            o.append(" ecr ")
+            o.append(t.tsEcr)
+            sep = true
+        }
+        if t.sackBlockCount > 0 {
+            if sep { o.append(byte: 0x20) }
+            o.append("sack ")
+            o.append(Int(t.sackBlockCount))
+            for i in 0..<Int(t.sackBlockCount) {
+                let block = t.sackBlock(i)
+                o.append(" {")
+                o.append(block.left)
+                o.append(byte: UInt8(ascii: ":"))
+                o.append(block.right)
+                o.append(byte: UInt8(ascii: "}"))
+            }
+        }
+        o.append(byte: UInt8(ascii: ">"))
+    }
+
+    /// `ICMP echo request, id 1, seq 2`; a port unreachable as tcpdump names it (`ICMP 10.0.0.2 udp
+    /// port 53 unreachable`); another error with what it quotes (`…, for UDP 10.0.0.1:5000 >
+    /// 10.0.0.2:53`).
+    static func icmp(_ c: ICMPInfo, _ o: inout OutputBuffer) {
+        o.append(c.isV6 ? " ICMP6 " : " ICMP ")
+        if c.isPortUnreachable && c.hasQuotedPorts {
+            o.append(c.quotedDst)
+            o.append(byte: 0x20)
+            let proto: StaticString = c.quotedProto == .tcp ? "tcp" : c.quotedProto == .udp ? "udp" : "sctp"
+            o.append(proto)
+            o.append(" port ")
+            o.append(c.quotedDstPort)
+            o.append(" unreachable")
+            return
+        }
+        o.append(ICMPDecoder.describe(type: c.type, code: c.code, v6: c.isV6))
+        if c.hasEchoFields {
+            o.append(", id ")
+            o.append(c.identifier)
+            o.append(", seq ")
+            o.append(c.sequence)
+        }
+        if let t = c.ndTarget {
+            o.append(c.type == 135 ? ", who has " : ", tgt is ")
+            o.append(t)
+        }
+        if c.mtu != 0 {
+            o.append(", mtu ")
+            o.append(c.mtu)
+        }
+        if c.hasQuoted {
+            o.append(", for ")
+            o.append(c.quotedProto.name)
+            o.append(byte: 0x20)
+            if c.hasQuotedPorts {
+                endpoint(c.quotedSrc, c.quotedSrcPort, &o)
+                o.append(" > ")
+                endpoint(c.quotedDst, c.quotedDstPort, &o)
+            } else {
+                o.append(c.quotedSrc)
+                o.append(" > ")
+                o.append(c.quotedDst)
+            }
+        }
+    }
+
+    /// `LLC dsap 0xe0 ssap 0xe0 ctrl 0x03`, `LLC SNAP oui 0x00000c type 0x2000`.
+    static func llc(_ l: LLCInfo, _ o: inout OutputBuffer) {
+        if l.isSNAP {
+            o.append("LLC SNAP oui 0x")
+            o.appendHex(UInt64(l.oui), digits: 6)
+            o.append(" type 0x")
+            o.appendHex(UInt64(l.snapType), digits: 4)
+            return
+        }
+        o.append("LLC dsap 0x")
+        o.appendHex(UInt64(l.dsap), digits: 2)
+        o.append(" ssap 0x")
+        o.appendHex(UInt64(l.ssap), digits: 2)
+        o.append(" ctrl 0x")
+        o.appendHex(UInt64(l.control), digits: l.control > 0xFF ? 4 : 2)
+    }
+
+    /// tcpdump's `stp` words: `STP 802.1w, Rapid STP, root-id 82d0.00:13:7f:be:8c:c0, root-pathcost 0,
+    /// bridge-id 82d0.00:13:7f:be:8c:c0.8193, length 36` (the bridge id's last part is the port id).
+    static func stp(_ p: DecodedPacket, originalLength: Int, _ o: inout OutputBuffer) {
+        let s = p.stp
+        o.append("STP ")
+        switch s.protocolVersion {
+        case 0: o.append("802.1d")
+        case 2: o.append("802.1w")
+        case 3: o.append("802.1s")
+        default:
+            o.append("version ")
+            o.append(Int(s.protocolVersion))
+        }
+        o.append(", ")
+        o.append(STPNames.bpduType(s.bpduType, version: s.protocolVersion))
+        if s.isConfiguration {
+            o.append(", root-id ")
+            bridgeID(s.rootPriority, s.rootMAC, &o)
+            o.append(", root-pathcost ")
+            o.append(s.rootCost)
+            o.append(", bridge-id ")
+            bridgeID(s.bridgePriority, s.bridgeMAC, &o)
+            o.append(byte: UInt8(ascii: "."))
+            o.appendHex(UInt64(s.portID), digits: 4)
+        }
+        o.append(", length ")
+        // The BPDU's length: the 802.3 length less the 3 LLC bytes, as tcpdump prints it.
+        o.append(p.llc.length >= 3 ? Int(p.llc.length) - 3 : originalLength)
+    }
+
+    /// `82d0.00:13:7f:be:8c:c0`: the priority in hex, then the MAC.
+    static func bridgeID(_ priority: UInt16, _ mac: UInt64, _ o: inout OutputBuffer) {
+        o.appendHex(UInt64(priority), digits: 4)
+        o.append(byte: UInt8(ascii: "."))
+        o.appendMAC(mac)
+    }
+
     static func arp(_ p: DecodedPacket, _ o: inout OutputBuffer) {
         let a = p.arp
+        if a.isReverse && a.isEthernetIPv4 && (a.operation == 3 || a.operation == 4) {
+            // RFC 903, as tcpdump words it.
+            if a.operation == 3 {
+                o.append("RARP reverse request who-is ")
+                o.appendMAC(a.targetMAC)
+                o.append(" tell ")
+                o.appendMAC(a.senderMAC)
+            } else {
+                o.append("RARP reverse reply ")
+                o.appendMAC(a.targetMAC)
+                o.append(" at ")
+                o.append(a.targetIP)
+            }
+            return
+        }
         guard a.isEthernetIPv4 else {
             o.append("ARP ")
             o.append(ARPDecoder.operationName(a.operation))
