@@ -11,7 +11,8 @@ enum ChineseTextCheck {
     /// Lower-case or mixed-case words that stay as they are in Chinese output.
     static let allowed: Set<String> = [
         // Packet fields, as `read --lang zh` prints them (tcpdump's words).
-        "seq", "ack", "win", "mss", "wscale", "sackOK", "length", "len", "ttl", "query", "response", "sack",
+        "seq", "ack", "win", "mss", "wscale", "sackOK", "length", "len", "ttl", "query", "response", "sack", "val",
+        "ecr",
         // Programs, commands and their words.
         "wiretale", "trace", "tour", "lab", "explain", "read", "curl", "sudo", "setcap", "eip", "command",
         "addr", "route", "dynamic", "forever", "namelookup", "connect", "appconnect", "pretransfer",
