@@ -77,7 +77,7 @@ enum FrameEvidence {
             case .simultaneous: NotesPhrase.simultaneousClose.english.description
             case .fourWay: "FIN, ACK, FIN, ACK as the notes' section 2 draws it"
             case .incomplete: "the capture did not see the whole exchange"
-            case .none, .reset: nil
+            case .none, .reset, .neverOpened: nil
             }
         step.evidence.append("captured: \(t.kind.english)" + (why.map { ": " + $0 } ?? ""))
         if t.halfCloseBytes > 0 {
