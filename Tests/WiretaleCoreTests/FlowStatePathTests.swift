@@ -162,6 +162,8 @@ struct FlowStatePathTests {
         #expect(Self.names(c.clientStates) == ["CLOSED", "SYN-SENT"])
         #expect(Self.names(c.serverStates) == ["CLOSED"])
         #expect(c.teardown.kind == .neverOpened)
+        // The SYN was answered, if not by a SYN+ACK: not "SYN unanswered".
+        #expect(c.handshake.kind == .partial)
     }
 
     @Test("a SYN captured after its SYN+ACK is the original, not a retransmission")

@@ -132,7 +132,7 @@ extension TCPConnection {
             kind = .threeWay
         } else if server.sentSynAck && !facts.thirdSeen {
             kind = .synAckUnacknowledged
-        } else if client.synObserved && !server.sentSynAck {
+        } else if client.synObserved && !server.sentSynAck && server.packets == 0 {
             kind = .unanswered
         } else if facts.joinedMidStream {
             kind = .joinedMidStream
