@@ -227,6 +227,38 @@ struct FlowStatePathTests {
         #expect(Self.names(c.clientStates) == ["CLOSED", "SYN-SENT", "SYN-RCVD", "ESTABLISHED"])
     }
 
+    @Test("random segments between two ends: every path the tracker reports is still legal")
+    func randomSegments() {
+        // SplitMix64, seeded: the same sequences every run.
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+        func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+        let flags: [TCPFlags] = [.syn, [.syn, .ack], .ack, [.fin, .ack], .fin, .rst, [.rst, .ack], [.psh, .ack]]
+        // Numbers near both ISNs, so that acknowledgments often match what the tracker checks.
+        let numbers: [UInt32] = [0, 1, 999, 1000, 1001, 1002, 1011, 4999, 5000, 5001, 5002, 5011]
+        var conversations = 0
+        for _ in 0..<400 {
+            var h = FlowHarness()
+            for _ in 0..<(2 + Int(next() % 10)) {
+                let f = flags[Int(next() % UInt64(flags.count))]
+                let peer: FlowHarness.Peer = next() % 2 == 0 ? .client : .server
+                let len = f.contains(.psh) ? 10 : 0
+                h.send(
+                    peer, f, seq: numbers[Int(next() % UInt64(numbers.count))],
+                    ack: numbers[Int(next() % UInt64(numbers.count))], len: len)
+            }
+            h.finish()
+            Self.checkAll(h.notes, h.reports, name: "random")
+            conversations += h.conversations.count
+        }
+        #expect(conversations >= 400)
+    }
+
     @Test("read's JSON: notes with step, transitions and remarks; tcp analysis and relative numbers")
     func packetJSON() throws {
         var h = FlowHarness()

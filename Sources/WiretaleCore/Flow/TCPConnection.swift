@@ -274,17 +274,18 @@ struct TCPConnection {
                     s.sentSyn = true
                     s.synObserved = true
                     s.isn = seq
+                    // Taken to have received the other's SYN, it sent its own: it had not (it opened too).
+                    if s.state == .synReceived && !s.sentSynAck { correct(&s, to: .closed, .sentOwnSyn, &note) }
                     if r.state == .synSent && !r.gotSynAck {
                         // Both sides sent a SYN: simultaneous open (RFC 9293 3.5, figure 8).
                         conn.simultaneousOpen = true
-                        // Taken to have received the first SYN, it sent its own: it had not (it opened too).
-                        if s.state == .synReceived && !s.sentSynAck { correct(&s, to: .closed, .sentOwnSyn, &note) }
                         setState(&s, .synSent, &note)
                         setState(&s, .synReceived, &note)
                         setState(&r, .synReceived, &note)
                         step = .simultaneousOpen
                     } else {
-                        setState(&s, .synSent, &note)
+                        // Only a side not yet synchronized opens (figure 5: CLOSED or LISTEN → SYN-SENT).
+                        if s.state == .closed || s.state == .listen { setState(&s, .synSent, &note) }
                         // The SYN is taken to arrive when captured: the receiver was listening.
                         if r.state == .closed {
                             setState(&r, .listen, &note)
