@@ -146,7 +146,7 @@ extension TCPConnection {
             thirdAck: facts.thirdSeen ? facts.thirdAckField : nil,
             synRetransmissions: Int(client.synCount > 1 ? client.synCount - 1 : 0),
             synAckRetransmissions: Int(server.synAckCount > 1 ? server.synAckCount - 1 : 0), dataOnSyn: facts.dataOnSyn,
-            rtt: kind == .threeWay && analysis.initialRTT > 0 ? analysis.initialRTT : nil)
+            rtt: kind == .threeWay && !facts.synOutOfOrder && analysis.initialRTT > 0 ? analysis.initialRTT : nil)
         let bothClosed = client.finSent && server.finSent && client.finAcked && server.finAcked
         let teardownKind: TeardownKind
         let opened = client.path.contains(.established) || server.path.contains(.established)

@@ -39,6 +39,8 @@ struct ConnectionFacts {
     var simultaneousOpen = false
     var refused = false
     var dataOnSyn = false
+    /// The SYN was captured after the SYN-ACK answering it (Wireshark then gives no initial RTT).
+    var synOutOfOrder = false
     var anyFin = false
     var anyRst = false
     var rstFromClient: Bool? = nil
@@ -267,6 +269,7 @@ struct TCPConnection {
                     // The SYN inferred from the SYN+ACK that came first: the original, captured late.
                     s.synObserved = true
                     note.corrections.insert(.synOutOfOrder)
+                    conn.synOutOfOrder = true
                     step = .handshake1
                 } else if s.sentSyn && seq == s.isn {
                     step = .synRetransmitted
