@@ -31,7 +31,7 @@ struct FlowStreamTests {
         #expect(n.stream == 1 && n.newStream)
         #expect(n.step == .handshake1)
         #expect(n.anomalies.contains(.portsReused))
-        #expect(n.changes == ["client CLOSED→SYN-SENT"])
+        #expect(n.changes == ["client CLOSED→SYN-SENT", "server CLOSED→LISTEN", "server LISTEN→SYN-RCVD"])
         h.send(.server, [.syn, .ack], seq: 77, ack: 900_001)
         h.send(.client, .ack, seq: 900_001, ack: 78)
         h.finish()

@@ -56,7 +56,9 @@ struct FlowTeardownTests {
         h.send(.client, [.fin, .ack], seq: 1101, ack: 5001)
         let n = h.send(.server, [.fin, .ack], seq: 5001, ack: 1102)
         #expect(n.step == .teardown2and3)
-        #expect(n.changes == ["client FIN-WAIT-1→TIME-WAIT", "server CLOSE-WAIT→LAST-ACK"])
+        // Figure 5 has no FIN-WAIT-1 → TIME-WAIT: the ACK moves it on, then the FIN.
+        #expect(
+            n.changes == ["client FIN-WAIT-1→FIN-WAIT-2", "server CLOSE-WAIT→LAST-ACK", "client FIN-WAIT-2→TIME-WAIT"])
         #expect(h.send(.client, .ack, seq: 1102, ack: 5002).step == .teardown4)
         let c = h.onlyConversation()
         #expect(c?.teardown.kind == .threeWay)
@@ -69,7 +71,13 @@ struct FlowTeardownTests {
         h.send(.client, [.fin, .ack], seq: 1101, ack: 5001)
         let n = h.send(.server, [.fin, .ack], seq: 5001, ack: 1101)
         #expect(n.step == .simultaneousClose)
-        #expect(n.changes == ["server CLOSE-WAIT→CLOSING", "client FIN-WAIT-1→CLOSING"])
+        // The server's FIN (ack=1101) proves it had not got the client's: CLOSE-WAIT is corrected.
+        #expect(
+            n.changes == [
+                "server CLOSE-WAIT→ESTABLISHED", "server ESTABLISHED→FIN-WAIT-1", "server FIN-WAIT-1→CLOSING",
+                "client FIN-WAIT-1→CLOSING",
+            ])
+        #expect(n.transitions[0].correction && n.corrections == .finsCrossed)
         let a = h.send(.client, .ack, seq: 1102, ack: 5002)
         #expect(a.step == .teardown4)
         #expect(a.changes == ["server CLOSING→TIME-WAIT"])

@@ -43,7 +43,7 @@ struct NotesVocabularyTests {
         let n = h.send(.server, [.syn, .ack], seq: 5000, ack: 1001)
         #expect(
             n.remarks(lang: .en)
-                == "second handshake (SYN+ACK): ack = x+1 holds; client SYN-SENT → ESTABLISHED, server CLOSED → LISTEN → SYN-RCVD"
+                == "second handshake (SYN+ACK): ack = x+1 holds; client SYN-SENT → ESTABLISHED"
         )
         #expect(n.remarks(lang: .zh).hasPrefix("第二次握手, 检查 ack = x+1 正确; 客户端 SYN-SENT(同步已发送) → ESTABLISHED(已连接)"))
         let dup = FlowAnomalyTests.established()

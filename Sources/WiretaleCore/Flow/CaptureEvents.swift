@@ -107,7 +107,7 @@ public struct ConnectionEvent: Sendable {
                 switch c.teardown.kind {
                 case .fourWay: o.append(L.fourSegments, lang)
                 case .threeWay: o.append(L.threeSegments, lang)
-                case .none, .incomplete, .reset, .simultaneous: o.append(c.teardown.kind.label(lang))
+                case .none, .incomplete, .reset, .neverOpened, .simultaneous: o.append(c.teardown.kind.label(lang))
                 }
             }
             let waiting = [(true, c.clientState), (false, c.serverState)].filter { $0.1 == .timeWait }

@@ -90,6 +90,10 @@ public struct TCPConversation: Sendable {
     public internal(set) var rstSeen: Bool
     public internal(set) var clientState: TCPState
     public internal(set) var serverState: TCPState
+    /// The states each side passed through, in order, after corrections: a path of RFC 9293's
+    /// diagram (`TCPState.isLegalPath`), starting CLOSED (ESTABLISHED when joined mid-stream).
+    public internal(set) var clientStates: StatePath
+    public internal(set) var serverStates: StatePath
     public internal(set) var handshake: HandshakeReport
     public internal(set) var teardown: TeardownReport
     public internal(set) var joinedMidStream: Bool
@@ -128,7 +132,7 @@ extension TCPConnection {
             kind = .threeWay
         } else if server.sentSynAck && !facts.thirdSeen {
             kind = .synAckUnacknowledged
-        } else if client.synObserved && !server.sentSynAck {
+        } else if client.synObserved && !server.sentSynAck && server.packets == 0 {
             kind = .unanswered
         } else if facts.joinedMidStream {
             kind = .joinedMidStream
@@ -142,11 +146,12 @@ extension TCPConnection {
             thirdAck: facts.thirdSeen ? facts.thirdAckField : nil,
             synRetransmissions: Int(client.synCount > 1 ? client.synCount - 1 : 0),
             synAckRetransmissions: Int(server.synAckCount > 1 ? server.synAckCount - 1 : 0), dataOnSyn: facts.dataOnSyn,
-            rtt: kind == .threeWay && analysis.initialRTT > 0 ? analysis.initialRTT : nil)
+            rtt: kind == .threeWay && !facts.synOutOfOrder && analysis.initialRTT > 0 ? analysis.initialRTT : nil)
         let bothClosed = client.finSent && server.finSent && client.finAcked && server.finAcked
         let teardownKind: TeardownKind
+        let opened = client.path.contains(.established) || server.path.contains(.established)
         if facts.anyRst && !facts.rstAfterClose {
-            teardownKind = .reset
+            teardownKind = opened ? .reset : .neverOpened
         } else if bothClosed {
             teardownKind = facts.simultaneousClose ? .simultaneous : (facts.threeSegmentClose ? .threeWay : .fourWay)
         } else if facts.anyFin {
@@ -162,7 +167,8 @@ extension TCPConnection {
             stream: Int(stream), client: clientEnd, server: serverEnd, firstFrame: firstFrame, lastFrame: lastFrame,
             start: start, end: last, clientToServer: counts(client), serverToClient: counts(server),
             completeness: completeness, handshakeCompleteness: hsCompleteness, finSeen: facts.anyFin,
-            rstSeen: facts.anyRst, clientState: client.state, serverState: server.state, handshake: handshake,
+            rstSeen: facts.anyRst, clientState: client.state, serverState: server.state, clientStates: client.path,
+            serverStates: server.path, handshake: handshake,
             teardown: teardown, joinedMidStream: facts.joinedMidStream, connStateCode: zeek.connState,
             historyLetters: zeek.history, anomalies: anomalies, endReason: reason)
     }

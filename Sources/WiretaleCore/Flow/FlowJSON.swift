@@ -14,6 +14,12 @@ extension TCPConversation {
         o.field("rst", rstSeen)
         o.field("client_state", clientState.name)
         o.field("server_state", serverState.name)
+        o.beginArray("client_states")
+        for st in clientStates { o.value(st.name) }
+        o.endArray()
+        o.beginArray("server_states")
+        for st in serverStates { o.value(st.name) }
+        o.endArray()
         o.field("conn_state", connStateCode)
         o.field("history", history)
         o.appendJSONVolumes(clientToServer, serverToClient)

@@ -6,7 +6,9 @@ extension PacketNote {
     public var hasRemarks: Bool {
         switch kind {
         case .none: false
-        case .tcp: step != .none || !transitions.isEmpty || !anomalies.isEmpty || (newStream && joinedMidStream)
+        case .tcp:
+            step != .none || !transitions.isEmpty || !anomalies.isEmpty || (newStream && joinedMidStream)
+                || !corrections.isEmpty
         case .udp: broadcast || multicast || dnsQueryFrame > 0
         }
     }
@@ -58,6 +60,12 @@ extension PacketNote {
             separate(&o)
             appendTransitions(to: &o, lang: lang)
         }
+        if states {
+            corrections.forEachIndex { i in
+                separate(&o)
+                o.append(StateCorrections.label(index: i, lang))
+            }
+        }
         if !anomalies.isEmpty {
             if !first { o.append(byte: UInt8(ascii: " ")) }
             first = false
@@ -82,7 +90,8 @@ extension PacketNote {
         }
     }
 
-    /// `client SYN-SENT → ESTABLISHED, server CLOSED → LISTEN → SYN-RCVD`: one chain per side.
+    /// `client SYN-SENT → ESTABLISHED, server CLOSED → LISTEN → SYN-RCVD`: one chain per side; a
+    /// correction reads `server CLOSE-WAIT corrected to ESTABLISHED → FIN-WAIT-1`.
     package func appendTransitions(to o: inout OutputBuffer, lang: NotesLanguage) {
         var wroteSide = false
         for side in [true, false] {
@@ -98,7 +107,7 @@ extension PacketNote {
                     chain = true
                     wroteSide = true
                 }
-                o.append(" → ")
+                o.append(t.correction ? NotesPhrase.correctedTo.label(lang) : " → ")
                 o.append(t.to.label(lang))
             }
         }

@@ -181,6 +181,12 @@ public enum Ladder {
             o.append(d.label(lang))
             o.append(byte: 0x0A)
         }
+        n.corrections.forEachIndex { i in
+            o.pad(from: 0, to: indent + 1)
+            o.append("↳ ")
+            o.append(StateCorrections.label(index: i, lang))
+            o.append(byte: 0x0A)
+        }
     }
 
     /// Where a segment differs from the notes (or does what the notes do not describe), in the
@@ -202,6 +208,7 @@ public enum Ladder {
         case .simultaneousClose: differs.append(.simultaneousClose)
         case .halfCloseData: differs.append(.halfClose)
         case .reset: differs.append(.resetAbort)
+        case .rstUnacceptableAck: differs.append(.rstUnacceptableAck)
         default: break
         }
         if n.step == .handshake1 && r.length > 0 { differs.append(.dataOnSyn) }

@@ -217,3 +217,13 @@ struct SequenceAnalysis {
         return ta
     }
 }
+
+extension TCPAnomalies {
+    /// tshark's `tcp.analysis.*` field for the kind at each bit index (`read --format json`'s
+    /// `tcp.analysis`); the three retransmission kinds also set `retransmission`, as in tshark.
+    static let tsharkFields: [StaticString] = [
+        "retransmission", "fast_retransmission", "spurious_retransmission", "out_of_order", "lost_segment",
+        "ack_lost_segment", "duplicate_ack", "zero_window", "zero_window_probe", "zero_window_probe_ack", "window_full",
+        "window_update", "keep_alive", "keep_alive_ack", "reused_ports",
+    ]
+}

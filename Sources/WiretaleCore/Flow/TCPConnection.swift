@@ -24,6 +24,8 @@ struct TCPSide {
     var rstCount: UInt32 = 0
     var finCount: UInt32 = 0
     var halfCloseBytes: UInt64 = 0
+    /// The states this side passed through, after corrections (`conversations`' `client_states`).
+    var path = StatePath(.closed)
 
     init(isClient: Bool) { self.isClient = isClient }
 }
@@ -37,6 +39,8 @@ struct ConnectionFacts {
     var simultaneousOpen = false
     var refused = false
     var dataOnSyn = false
+    /// The SYN was captured after the SYN-ACK answering it (Wireshark then gives no initial RTT).
+    var synOutOfOrder = false
     var anyFin = false
     var anyRst = false
     var rstFromClient: Bool? = nil
@@ -94,15 +98,27 @@ struct TCPConnection {
     var phase: SlotMeta.Phase {
         if facts.finished { return .closed }
         if facts.anyFin { return .closing }
-        return server.state == .closed && client.state == .synSent ? .opening : .open
+        // Only SYNs so far (the server, taken to have received one, has not answered).
+        return client.state == .synSent && !server.sentSynAck ? .opening : .open
     }
 
     /// The one place a side's state changes: every transition is recorded in the packet's note,
-    /// which is how `read`, `explain` and the tests see it.
+    /// which is how `read`, `explain` and the tests see it, and on the side's path.
     @inline(__always)
     static func setState(_ side: inout TCPSide, _ to: TCPState, _ note: inout PacketNote) {
         guard side.state != to else { return }
         note.transitions.append(StateTransition(client: side.isClient, from: side.state, to: to))
+        side.state = to
+        side.path.append(to)
+    }
+
+    /// A segment proved that what the notes inferred about its sender (from an earlier segment
+    /// taken to arrive when captured) did not happen: the side goes back to `to`, the last state on
+    /// its path it was in fact in, and the note says why (`why`, shown where the proof appears).
+    static func correct(_ side: inout TCPSide, to: TCPState, _ why: StateCorrections, _ note: inout PacketNote) {
+        guard side.state != to, side.path.retract(to: to) else { return }
+        note.transitions.append(StateTransition(client: side.isClient, from: side.state, to: to, correction: true))
+        note.corrections.insert(why)
         side.state = to
     }
 
@@ -181,14 +197,28 @@ struct TCPConnection {
 
         if isFirst && !syn {
             // The capture began after the handshake: both sides were (at least) ESTABLISHED.
+            // Their paths start there (no transition: nothing before it was seen).
             conn.joinedMidStream = true
-            setState(&s, .established, &note)
-            setState(&r, .established, &note)
+            s.state = .established
+            s.path = StatePath(.established)
+            r.state = .established
+            r.path = StatePath(.established)
         } else if isFirst && syn && ackFlag {
             // A SYN-ACK first: the client's SYN was not captured, but its ISN is ack - 1.
             r.sentSyn = true
             r.isn = ack &- 1
             setState(&r, .synSent, &note)
+        }
+
+        // A side taken to have received the SYN (SYN-RCVD) that answers with something else than
+        // its SYN+ACK: acknowledging x+1, it had accepted (the SYN+ACK was not captured); else it
+        // did not take the SYN as a new connection, and was never LISTEN, SYN-RCVD.
+        if !syn && !rst && s.state == .synReceived && !s.sentSyn && r.synObserved {
+            if ackFlag && ack == r.isn &+ 1 {
+                setState(&s, .established, &note)
+            } else {
+                correct(&s, to: .closed, .synNotAccepted, &note)
+            }
         }
 
         // The acknowledgment: what it completes on the receiver's side.
@@ -207,8 +237,8 @@ struct TCPConnection {
             case .finWait1:
                 if r.finSent && seqGE(ack, r.finSeq &+ 1) {
                     ackedReceiverFin = true
-                    // FIN-WAIT-1 straight to TIME-WAIT when the FIN and the ACK of ours come together.
-                    setState(&r, fin ? .timeWait : .finWait2, &note)
+                    // A FIN with it moves on to TIME-WAIT below (figure 5 has no FIN-WAIT-1 → TIME-WAIT).
+                    setState(&r, .finWait2, &note)
                 }
             case .closing:
                 if r.finSent && seqGE(ack, r.finSeq &+ 1) {
@@ -235,12 +265,20 @@ struct TCPConnection {
         if syn && !rst {
             if !ackFlag {
                 s.synCount &+= 1
-                if s.sentSyn && seq == s.isn {
+                if s.sentSyn && seq == s.isn && !s.synObserved {
+                    // The SYN inferred from the SYN+ACK that came first: the original, captured late.
+                    s.synObserved = true
+                    note.corrections.insert(.synOutOfOrder)
+                    conn.synOutOfOrder = true
+                    step = .handshake1
+                } else if s.sentSyn && seq == s.isn {
                     step = .synRetransmitted
                 } else {
                     s.sentSyn = true
                     s.synObserved = true
                     s.isn = seq
+                    // Taken to have received the other's SYN, it sent its own: it had not (it opened too).
+                    if s.state == .synReceived && !s.sentSynAck { correct(&s, to: .closed, .sentOwnSyn, &note) }
                     if r.state == .synSent && !r.gotSynAck {
                         // Both sides sent a SYN: simultaneous open (RFC 9293 3.5, figure 8).
                         conn.simultaneousOpen = true
@@ -249,7 +287,13 @@ struct TCPConnection {
                         setState(&r, .synReceived, &note)
                         step = .simultaneousOpen
                     } else {
-                        setState(&s, .synSent, &note)
+                        // Only a side not yet synchronized opens (figure 5: CLOSED or LISTEN → SYN-SENT).
+                        if s.state == .closed || s.state == .listen { setState(&s, .synSent, &note) }
+                        // The SYN is taken to arrive when captured: the receiver was listening.
+                        if r.state == .closed {
+                            setState(&r, .listen, &note)
+                            setState(&r, .synReceived, &note)
+                        }
                         step = .handshake1
                     }
                 }
@@ -298,18 +342,22 @@ struct TCPConnection {
             } else {
                 s.finSent = true
                 s.finSeq = finSeq
-                // The other side's FIN not acknowledged by this one: the two FINs crossed.
+                // The other side's FIN not acknowledged by this one: the two FINs crossed, and this
+                // side, taken to be in CLOSE-WAIT since that FIN was captured, had not received it.
                 let crossing = r.finSent && !r.finAcked
+                if crossing && s.state == .closeWait { correct(&s, to: s.path.previous, .finsCrossed, &note) }
                 switch s.state {
-                case .established, .synReceived, .synSent: setState(&s, .finWait1, &note)
-                case .closeWait: setState(&s, crossing ? .closing : .lastAck, &note)
-                case .closed, .listen, .finWait1, .finWait2, .closing, .lastAck, .timeWait: break
+                case .established, .synReceived: setState(&s, .finWait1, &note)
+                case .closeWait: setState(&s, .lastAck, &note)
+                case .closed, .listen, .synSent, .finWait1, .finWait2, .closing, .lastAck, .timeWait: break
                 }
+                // The corrected side gets the other's FIN, in flight while it sent its own, now.
+                if note.corrections.contains(.finsCrossed) && s.state == .finWait1 { setState(&s, .closing, &note) }
                 switch r.state {
-                case .established, .synReceived: setState(&r, .closeWait, &note)
+                case .established: setState(&r, .closeWait, &note)
                 case .finWait1: setState(&r, .closing, &note)
                 case .finWait2: setState(&r, .timeWait, &note)
-                case .closed, .listen, .synSent, .closeWait, .closing, .lastAck, .timeWait: break
+                case .closed, .listen, .synSent, .synReceived, .closeWait, .closing, .lastAck, .timeWait: break
                 }
                 if conn.firstCloserIsClient == nil {
                     conn.firstCloserIsClient = s.isClient
@@ -354,10 +402,16 @@ struct TCPConnection {
             if r.state == .synSent && !r.gotSynAck {
                 conn.refused = true
                 step = .refused
+                // Taken to have received the SYN: nothing listened, it was CLOSED all along.
+                if s.state == .synReceived && !s.sentSynAck { correct(&s, to: .closed, .neverListened, &note) }
+            } else if s.state == .synSent && !s.gotSynAck {
+                // RFC 9293 3.10.7.3: in SYN-SENT an unacceptable ACK is answered by a RST, and the
+                // side stays in SYN-SENT (the connection was never open, nothing is aborted).
+                step = .rstUnacceptableAck
             } else {
                 step = .reset
             }
-            setState(&s, .closed, &note)
+            if step != .rstUnacceptableAck { setState(&s, .closed, &note) }
             setState(&r, .closed, &note)
         }
 

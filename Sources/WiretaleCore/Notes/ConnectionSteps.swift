@@ -37,6 +37,9 @@ public enum ConnectionStep: UInt8, Sendable, CaseIterable {
     case halfCloseData
     /// A RST: the connection is aborted, no FIN exchange.
     case reset
+    /// A RST from a side in SYN-SENT: it answers an unacceptable ACK (RFC 9293 3.10.7.3) and the
+    /// side stays in SYN-SENT; the connection never opened, so nothing is aborted.
+    case rstUnacceptableAck
 
     public var english: StaticString {
         switch self {
@@ -57,6 +60,7 @@ public enum ConnectionStep: UInt8, Sendable, CaseIterable {
         case .finRetransmitted: "FIN retransmitted"
         case .halfCloseData: "half-close: data after the other side's FIN"
         case .reset: "abort (RST)"
+        case .rstUnacceptableAck: "RST answering an unacceptable ACK (SYN-SENT)"
         }
     }
 
@@ -79,6 +83,7 @@ public enum ConnectionStep: UInt8, Sendable, CaseIterable {
         case .finRetransmitted: "连接释放报文段重传"
         case .halfCloseData: "半关闭: 对方FIN之后仍发送数据"
         case .reset: "RST异常终止"
+        case .rstUnacceptableAck: "RST回应不可接受的ACK(SYN-SENT)"
         }
     }
 
@@ -86,11 +91,35 @@ public enum ConnectionStep: UInt8, Sendable, CaseIterable {
         lang == .zh ? chinese : english
     }
 
+    /// The machine-readable name (`read --format json`'s `notes.step`).
+    public var code: StaticString {
+        switch self {
+        case .none: "none"
+        case .handshake1: "handshake-1"
+        case .handshake2: "handshake-2"
+        case .handshake3: "handshake-3"
+        case .synRetransmitted: "syn-retransmitted"
+        case .synAckRetransmitted: "synack-retransmitted"
+        case .simultaneousOpen: "simultaneous-open"
+        case .refused: "refused"
+        case .teardown1: "teardown-1"
+        case .teardown2: "teardown-2"
+        case .teardown3: "teardown-3"
+        case .teardown4: "teardown-4"
+        case .teardown2and3: "teardown-2-3"
+        case .simultaneousClose: "simultaneous-close"
+        case .finRetransmitted: "fin-retransmitted"
+        case .halfCloseData: "half-close-data"
+        case .reset: "reset"
+        case .rstUnacceptableAck: "rst-unacceptable-ack"
+        }
+    }
+
     /// A segment of the opening (handshake or its deviations).
     public var isHandshake: Bool {
         switch self {
         case .handshake1, .handshake2, .handshake3, .synRetransmitted, .synAckRetransmitted, .simultaneousOpen,
-            .refused:
+            .refused, .rstUnacceptableAck:
             true
         default: false
         }
@@ -178,6 +207,9 @@ public enum TeardownKind: UInt8, Sendable, CaseIterable {
     case incomplete
     /// A RST ended the connection instead of (or in the middle of) a FIN exchange.
     case reset
+    /// A RST came before either side was ESTABLISHED (refused, or answering an unacceptable ACK):
+    /// the connection never opened, so there was nothing to close or abort.
+    case neverOpened
 
     public var english: StaticString {
         switch self {
@@ -187,6 +219,7 @@ public enum TeardownKind: UInt8, Sendable, CaseIterable {
         case .simultaneous: "simultaneous close"
         case .incomplete: "teardown incomplete"
         case .reset: "aborted by RST"
+        case .neverOpened: "never opened"
         }
     }
 
@@ -198,6 +231,7 @@ public enum TeardownKind: UInt8, Sendable, CaseIterable {
         case .simultaneous: "同时关闭"
         case .incomplete: "挥手未完成"
         case .reset: "RST异常终止"
+        case .neverOpened: "连接未建立"
         }
     }
 
@@ -212,6 +246,30 @@ public enum TeardownKind: UInt8, Sendable, CaseIterable {
         case .simultaneous: "simultaneous"
         case .incomplete: "incomplete"
         case .reset: "reset"
+        case .neverOpened: "never-opened"
+        }
+    }
+}
+
+extension StateCorrections {
+    /// Why the segment corrects an inference, as `read` and `explain` say it (kind at bit `index`).
+    public static func label(index: Int, _ lang: NotesLanguage) -> StaticString {
+        switch (index, lang) {
+        case (0, .en):
+            "correction: this FIN does not acknowledge the other side's FIN, so its sender had not received it: it was ESTABLISHED, not CLOSE-WAIT, and goes FIN-WAIT-1 → CLOSING (the FINs crossed)"
+        case (0, .zh): "更正: 此FIN未确认对方的FIN, 发送方当时还没收到它: 处于ESTABLISHED而非CLOSE-WAIT, 经 FIN-WAIT-1 → CLOSING (双方FIN交叉)"
+        case (1, .en):
+            "correction: the RST answers the SYN, so nothing listened: that side stayed CLOSED, never LISTEN or SYN-RCVD"
+        case (1, .zh): "更正: RST回应SYN, 说明无人监听: 该端一直是CLOSED, 从未LISTEN或SYN-RCVD"
+        case (2, .en):
+            "correction: this side sent its own SYN, so it had not received the other's: it opened too (SYN-SENT), it was not LISTEN or SYN-RCVD"
+        case (2, .zh): "更正: 该端自己发了SYN, 当时还没收到对方的SYN: 它也在主动打开(SYN-SENT), 不是LISTEN或SYN-RCVD"
+        case (3, .en):
+            "correction: the SYN is answered by a bare ACK, not a SYN+ACK: that side did not take it as a new connection, it was not LISTEN or SYN-RCVD"
+        case (3, .zh): "更正: SYN得到的是单独的ACK而不是SYN+ACK: 该端没有把它当作新连接, 不是LISTEN或SYN-RCVD"
+        case (_, .en):
+            "the original SYN, captured after the SYN+ACK that answers it (out of order), not a retransmission"
+        case (_, .zh): "这是原始的SYN, 抓包顺序晚于回应它的SYN+ACK(乱序), 不是重传"
         }
     }
 }
@@ -222,7 +280,7 @@ public enum NotesPhrase: UInt8, Sendable, CaseIterable {
     case client, server, handshake, teardown, timeWait2MSL, captureEnded, notesSayBothClosed, udpConnectionless,
         broadcast, multicast, clientEstablishedOnSynAck, threeSegmentClose, simultaneousClose, halfClose, resetAbort,
         refused, synRetransmitted, simultaneousOpen, dataOnSyn, joinedMidStream, leftWhenCaptureEnded,
-        ackCheckFailed, rstAfterClose
+        ackCheckFailed, rstAfterClose, rstUnacceptableAck, correctedTo
 
     public var english: StaticString {
         switch self {
@@ -250,6 +308,9 @@ public enum NotesPhrase: UInt8, Sendable, CaseIterable {
         case .leftWhenCaptureEnded: "left when the capture ended"
         case .ackCheckFailed: "the acknowledgment number is not the one the notes require"
         case .rstAfterClose: "a RST after the close: the other side had already gone"
+        case .rstUnacceptableAck:
+            "in SYN-SENT an unacceptable ACK is answered by a RST, and the side stays SYN-SENT (RFC 9293 3.10.7.3)"
+        case .correctedTo: " corrected to "
         }
     }
 
@@ -278,6 +339,8 @@ public enum NotesPhrase: UInt8, Sendable, CaseIterable {
         case .leftWhenCaptureEnded: "抓包结束时停留在"
         case .ackCheckFailed: "确认号不是笔记要求的值"
         case .rstAfterClose: "关闭之后的RST: 对方已经不在了"
+        case .rstUnacceptableAck: "SYN-SENT状态下对不可接受的ACK回以RST, 该端仍处于SYN-SENT (RFC 9293 3.10.7.3)"
+        case .correctedTo: " 更正为 "
         }
     }
 

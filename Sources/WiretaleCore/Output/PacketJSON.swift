@@ -35,8 +35,11 @@ public enum PacketJSON {
     /// `application` is the packet's message as `PacketFollower` parsed it (nil: none); it is the
     /// member named after its protocol (`"dns"`, `"http"`), and its parse's problem is `error` when
     /// the packet had none of its own. Written with the JSON writer, which keeps the commas.
+    /// `note` is what the tracker said of the packet: the TCP `analysis`, `rel_seq`, `rel_ack` and
+    /// the frame's `notes` come from it (a default note, as without a tracker, adds none of them).
     public static func render(
-        _ f: FrameInfo, _ p: DecodedPacket, application: ApplicationLayer?, to o: inout OutputBuffer
+        _ f: FrameInfo, _ p: DecodedPacket, application: ApplicationLayer?, note: PacketNote = PacketNote(),
+        to o: inout OutputBuffer
     ) {
         o.beginObject()
         o.field("frame", f.number)
@@ -60,7 +63,8 @@ public enum PacketJSON {
             o.endObject()
         }
         if p.hasIP { ip(p, to: &o) }
-        if p.hasTCP { tcp(p.tcp, stream: f.stream, to: &o) }
+        if p.hasTCP { tcp(p.tcp, stream: f.stream, note: note, to: &o) }
+        if note.kind == .tcp { notes(note, to: &o) }
         if p.hasUDP {
             o.beginObject("udp")
             o.field("srcport", Int(p.udp.srcPort))
@@ -193,7 +197,7 @@ public enum PacketJSON {
         o.endObject()
     }
 
-    static func tcp(_ t: TCPInfo, stream: Int, to o: inout OutputBuffer) {
+    static func tcp(_ t: TCPInfo, stream: Int, note: PacketNote, to o: inout OutputBuffer) {
         o.beginObject("tcp")
         o.field("srcport", Int(t.srcPort))
         o.field("dstport", Int(t.dstPort))
@@ -227,6 +231,45 @@ public enum PacketJSON {
             }
             o.endObject()
         }
+        if note.kind == .tcp { tcpAnalysis(note, ack: t.flags.contains(.ack), to: &o) }
+        o.endObject()
+    }
+
+    /// The tcp object's members from the tracker: Wireshark's relative numbers (`tcp.seq`,
+    /// `tcp.ack`: from each direction's ISN, or its first sequence number seen when the SYN was
+    /// not captured) and its sequence analysis flags, named as tshark's `tcp.analysis.*` fields.
+    static func tcpAnalysis(_ n: PacketNote, ack: Bool, to o: inout OutputBuffer) {
+        o.field("rel_seq", UInt64(n.relativeSeq))
+        if ack { o.field("rel_ack", UInt64(n.relativeAck)) }
+        o.beginArray("analysis")
+        // tshark sets tcp.analysis.retransmission on fast and spurious retransmissions too.
+        if n.anomalies.isRetransmission { o.value("retransmission" as StaticString) }
+        n.anomalies.forEachIndex { i in
+            if i > 0 { o.value(TCPAnomalies.tsharkFields[i]) }
+        }
+        o.endArray()
+    }
+
+    /// The frame's `notes`: the notes' step, the state changes (corrections marked) and the
+    /// corrections' reasons; only when the tracker has one of them to say.
+    static func notes(_ n: PacketNote, to o: inout OutputBuffer) {
+        guard n.step != .none || !n.transitions.isEmpty || !n.corrections.isEmpty else { return }
+        o.beginObject("notes")
+        o.field("step", n.step.code)
+        o.beginArray("transitions")
+        for i in 0..<n.transitions.count {
+            let t = n.transitions[i]
+            o.beginObject()
+            o.field("side", t.client ? "client" as StaticString : "server")
+            o.field("from", t.from.name)
+            o.field("to", t.to.name)
+            if t.correction { o.field("correction", true) }
+            o.endObject()
+        }
+        o.endArray()
+        o.beginArray("remarks")
+        n.corrections.forEachIndex { o.value(StateCorrections.code(index: $0)) }
+        o.endArray()
         o.endObject()
     }
 }

@@ -70,7 +70,7 @@ public struct PacketPrinter {
             }
             output.append(byte: 0x0A)
         case .json:
-            PacketJSON.render(info, follower.packet, application: follower.application, to: &output)
+            PacketJSON.render(info, follower.packet, application: follower.application, note: note, to: &output)
         case .none:
             statistics.count(follower.packet, length: info.originalLength)
         }

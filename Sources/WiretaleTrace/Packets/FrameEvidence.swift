@@ -80,7 +80,7 @@ enum FrameEvidence {
             case .simultaneous: Bilingual(NotesPhrase.simultaneousClose)
             case .fourWay: Bilingual(TraceSay.fourWayWhy)
             case .incomplete: Bilingual(TraceSay.incompleteWhy)
-            case .none, .reset: nil
+            case .none, .reset, .neverOpened: nil
             }
         step.lines.append(
             why.map { Bilingual(TraceSay.capturedKindWhy, parts: [Bilingual(t.kind), $0]) }
