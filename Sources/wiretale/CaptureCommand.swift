@@ -84,6 +84,13 @@ struct CaptureCommand: ParsableCommand {
     @Option(help: "The language of the remarks and events: en, or zh for the notes' Chinese terms.")
     var lang: NotesLanguage = .en
 
+    @Flag(
+        name: .short,
+        help: "Quiet: only the tcpdump-like line per packet, without the notes' remarks and connection events.")
+    var quiet = false
+
+    @OptionGroup var time: TimeFormatOptions
+
     @Option(
         name: [.customShort("B"), .customLong("buffer-size")],
         help: ArgumentHelp(
@@ -129,6 +136,8 @@ struct CaptureCommand: ParsableCommand {
         r.lang = lang
         r.bufferKiB = bufferSize
         r.immediate = immediate
+        r.quiet = quiet
+        r.time = time.format
         try exiting { () throws(CommandExit) in try CaptureCommandRunner.run(r) }
     }
 }

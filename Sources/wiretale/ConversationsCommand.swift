@@ -34,14 +34,23 @@ struct ConversationsCommand: ParsableCommand {
             valueName: "N"))
     var maxRows = ConversationTable.defaultMaxRows
 
+    @Option(
+        help: ArgumentHelp(
+            "Fit the text in this many columns (at least 40; default: the terminal's width when standard output "
+                + "is one, else the tables as wide as they are).", valueName: "N"))
+    var width: Int?
+
     func validate() throws {
+        if let w = width, w < 40 { throw ValidationError("--width must be 40 or more, not \(w)") }
         try format.validate("conversations")
         guard maxRows >= 0 else { throw ValidationError("--max-rows must be 0 or more, not \(maxRows)") }
     }
 
     func run() throws {
         try exiting { () throws(CommandExit) in
-            try FileCommands.conversations(input.input, format: format.value, lang: lang, maxRows: maxRows)
+            try FileCommands.conversations(
+                input.input, format: format.value, lang: lang, maxRows: maxRows,
+                width: width ?? FileCommands.standardOutputColumns)
         }
     }
 }

@@ -34,14 +34,23 @@ struct ExplainCommand: ParsableCommand {
             valueName: "N"))
     var maxSegments = Ladder.defaultMaxRows
 
+    @Option(
+        help: ArgumentHelp(
+            "Fit the ladder in this many columns (at least 40; default: the terminal's width when standard output "
+                + "is one, else about 110).", valueName: "N"))
+    var width: Int?
+
     func validate() throws {
+        if let w = width, w < 40 { throw ValidationError("--width must be 40 or more, not \(w)") }
         if stream < 0 { throw ValidationError("--stream must be zero or more") }
         if maxSegments < 0 { throw ValidationError("--max-segments must be 0 or more, not \(maxSegments)") }
     }
 
     func run() throws {
         try exiting { () throws(CommandExit) in
-            try FileCommands.explain(input.input, stream: stream, lang: lang, maxSegments: maxSegments)
+            try FileCommands.explain(
+                input.input, stream: stream, lang: lang, maxSegments: maxSegments,
+                width: width ?? FileCommands.standardOutputColumns)
         }
     }
 }
