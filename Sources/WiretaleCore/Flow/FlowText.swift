@@ -195,11 +195,12 @@ extension OutputBuffer {
         guard text.terminalWidth > width || text.contains(where: { $0 == "\n" }) else { return }
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
         guard lines.contains(where: { String($0).terminalWidth > width }) else { return }
-        let margin = String(repeating: " ", count: min(indent, width / 2))
         var out: [String] = []
         for line in lines {
             var rest = String(line)
             var prefix = ""
+            let leading = rest.prefix(while: { $0 == " " }).count
+            let margin = String(repeating: " ", count: min(max(indent, leading + 2), width / 2))
             while (prefix + rest).terminalWidth > width {
                 let room = width - prefix.terminalWidth
                 var used = 0
@@ -207,10 +208,12 @@ extension OutputBuffer {
                 var lastCell: String.Index? = nil
                 var lastSpace: String.Index? = nil
                 var previousWasSpace = false
+                var seenText = false  // no break inside the line's own indentation
                 for i in rest.indices {
                     let w = String(rest[i]).terminalWidth
                     if used + w > room { break }
-                    if rest[i] == " " && i > rest.startIndex {
+                    if rest[i] != " " { seenText = true }
+                    if rest[i] == " " && seenText {
                         if previousWasSpace { lastCell = rest.index(before: i) } else { lastSpace = i }
                     }
                     previousWasSpace = rest[i] == " "

@@ -114,13 +114,23 @@ public enum Ladder {
         o.append(padded: "frame", to: 7)
         o.append(padded: LadderLabel.columnTime.text(lang), to: 11)
         o.append(padded: NotesPhrase.client.label(lang), to: stateWidth + 1)
-        let clientName = c.client.description
-        let serverName = c.server.description
-        o.append(padded: width == nil ? clientName : clientName.truncated(to: arrow - 1), to: arrow)
-        o.append(padded: NotesPhrase.server.label(lang), to: stateWidth + 1)
-        o.append(
-            width == nil
-                ? serverName : serverName.truncated(to: max(8, (width ?? 0) - 18 - arrow - 2 * (stateWidth + 1))))
+        if let width, 18 + 2 * (stateWidth + 1) + arrow + c.server.description.terminalWidth > width {
+            // Narrow: the addresses on a line of their own, the client's under its column, the
+            // server's ending where the server's column does.
+            o.pad(from: 0, to: arrow)
+            o.append(NotesPhrase.server.label(lang))
+            o.append(byte: 0x0A)
+            o.pad(from: 0, to: 18)
+            let room = width - 18 - 2
+            let server = c.server.description.truncated(to: room / 2)
+            let client = c.client.description.truncated(to: room - server.terminalWidth)
+            o.append(padded: client, to: width - 18 - server.terminalWidth)
+            o.append(server)
+        } else {
+            o.append(padded: c.client.description, to: arrow)
+            o.append(padded: NotesPhrase.server.label(lang), to: stateWidth + 1)
+            o.append(c.server.description)
+        }
         o.append(byte: 0x0A)
         o.pad(from: 0, to: 18)
         o.append(padded: model.startState.label(lang), to: stateWidth + 1 + arrow)
