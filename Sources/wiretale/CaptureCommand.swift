@@ -37,6 +37,11 @@ struct CaptureCommand: ParsableCommand {
             Without -i: the first interface that is up and not loopback (see `wiretale interfaces`, \
             where it is marked "default"). `-i any` captures on every interface (link type \
             linux-sll2, decoded too).
+
+            Examples:
+              sudo wiretale capture -i lo 'tcp port 8080'
+              sudo wiretale capture -i any -c 100 -w out.pcap
+              sudo wiretale capture -i eth0 -q -tttt --format text 'udp port 53'
             """
     )
 

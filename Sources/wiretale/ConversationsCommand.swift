@@ -13,6 +13,15 @@ struct ConversationsCommand: ParsableCommand {
             (\(NotesPhrase.handshake.chinese)) and closed (\(NotesPhrase.teardown.chinese)), where each side was left, Zeek's conn_state and history, and \
             Wireshark's anomalies. Stream numbers are tshark's tcp.stream (and `read`'s). With --format \
             json, one object per line as each flow ends, told apart by "kind": tcp, udp or dns.
+
+            --width N fits the text in N columns (the terminal's width by default when standard \
+            output is one): a table too wide becomes one record of labelled cells per conversation. \
+            Several files: -r FILE for each, read in order as one capture.
+
+            Examples:
+              wiretale conversations Captures/tcp-refused.pcap
+              wiretale conversations big.pcap 'tcp port 443' --format json | jq 'select(.kind == "tcp")'
+              wiretale conversations -r monday.pcap -r tuesday.pcap --width 80 --lang zh
             """
     )
 

@@ -13,6 +13,13 @@ struct ExplainCommand: ParsableCommand {
             beside the handshake (\(ConnectionStep.handshake1.chinese) ...) and teardown \
             (\(NotesPhrase.teardown.chinese)), and a remark wherever the \
             capture differs from the notes. Stream numbers are those `read` and `conversations` print.
+
+            --width N fits the ladder in N columns (the terminal's width by default when standard \
+            output is one; about 110 otherwise).
+
+            Examples:
+              wiretale explain Captures/tcp-simultaneous-close.pcap --stream 0
+              wiretale explain Captures/http-loopback.pcap --stream 0 --lang zh --width 80
             """
     )
 
