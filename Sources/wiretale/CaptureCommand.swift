@@ -72,7 +72,8 @@ struct CaptureCommand: ParsableCommand {
     @Option(
         name: [.short, .customLong("write")],
         help: ArgumentHelp(
-            "Write the packets to this pcap file (- for standard output); prints no packet lines unless --print.",
+            "Write the packets to this pcap file (pcapng when it ends in .pcapng; - for standard output); prints "
+                + "no packet lines unless --print.",
             valueName: "file"))
     var write: String?
 

@@ -85,6 +85,23 @@ struct ReadWriteTests {
         #expect(copy.lines == r.lines)
     }
 
+    @Test("Two link types: pcapng keeps both as two interfaces; pcap refuses the second, naming .pcapng")
+    func twoLinkTypes() throws {
+        let ng = Self.temporary("two-links.pcapng")
+        let r = try CLI.run(["read", "-r", http, "-r", dns, "-w", ng])
+        #expect(r.status == 0, "\(r.stderr)")
+        let copy = try CLI.json(try CLI.run(["read", ng, "--format", "json"]))
+        let original = try CLI.json(try CLI.run(["read", "-r", http, "-r", dns, "--format", "json"]))
+        #expect(copy.count == original.count)
+        #expect(copy.map { $0["interface"] as? Int ?? -1 } == original.map { $0["file"] as? Int ?? -1 })
+        #expect(
+            copy.map { "\($0["link"] ?? "")\($0["time"] ?? "")" }
+                == original.map { "\($0["link"] ?? "")\($0["time"] ?? "")" })
+        let pcap = try CLI.run(["read", "-r", http, "-r", dns, "-w", Self.temporary("two-links.pcap")])
+        #expect(pcap.status == 1)
+        #expect(pcap.stderr.contains(".pcapng"), "\(pcap.stderr)")
+    }
+
     @Test("An unwritable -w path is a clear error before anything is read, exit 1")
     func unwritable() throws {
         let r = try CLI.run(["read", "/nonexistent/input.pcap", "-w", "/nonexistent-dir/out.pcap"])
@@ -161,5 +178,45 @@ struct ReadWriteTests {
         #expect(try CLI.run(["read", http, "-tttttt"]).status == 64)
         let bad = try CLI.run(["read", http, "--time-format", "week"])
         #expect(bad.status == 64 && bad.stderr.contains("relative"), "\(bad.stderr)")
+    }
+}
+
+/// A connection cut in two files is one connection when both are read with `-r`.
+@Suite("Several -r files follow connections across them")
+struct SplitFileTests {
+    /// The classic pcap at `path` as two files: its first `n` records, and the rest, each with the header.
+    static func split(_ path: String, after n: Int) throws -> (String, String) {
+        let data = try Data(contentsOf: URL(fileURLWithPath: path))
+        let header = data.prefix(24)
+        var offset = 24
+        var records = 0
+        while records < n {
+            let caplen = data[(offset + 8)..<(offset + 12)].enumerated().reduce(0) { $0 | Int($1.1) << (8 * $1.0) }
+            offset += 16 + caplen
+            records += 1
+        }
+        let first = ReadWriteTests.temporary("first-\(n).pcap")
+        let second = ReadWriteTests.temporary("second-\(n).pcap")
+        try (header + data[24..<offset]).write(to: URL(fileURLWithPath: first))
+        try (header + data[offset...]).write(to: URL(fileURLWithPath: second))
+        return (first, second)
+    }
+
+    @Test("the handshake in one file and the teardown in the next: one conversation, the same as the whole file")
+    func acrossFiles() throws {
+        let whole = CLI.capture("http-loopback.pcap")
+        let (a, b) = try Self.split(whole, after: 6)
+        #expect(try CLI.run(["read", a]).lines.count == 6)
+        let split = try CLI.json(try CLI.run(["conversations", "-r", a, "-r", b, "--format", "json"]))
+        let one = try CLI.json(try CLI.run(["conversations", whole, "--format", "json"]))
+        #expect(split.count == 1 && one.count == 1)
+        for key in ["stream", "handshake", "teardown", "client_state", "server_state", "history", "last_frame"] {
+            #expect("\(split.first?[key] ?? "-")" == "\(one.first?[key] ?? "-")", "\(key)")
+        }
+        // read: the same remarks on every frame as in the whole file, after the boundary line.
+        let lines = try CLI.run(["read", "-r", a, "-r", b]).lines.filter { !$0.hasPrefix("-- file ") }
+        #expect(lines == (try CLI.run(["read", whole])).lines)
+        let ladder = try CLI.run(["explain", "-r", a, "-r", b, "--stream", "0"])
+        #expect(ladder.stdout == (try CLI.run(["explain", whole, "--stream", "0"])).stdout)
     }
 }

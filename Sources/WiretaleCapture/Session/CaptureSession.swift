@@ -198,7 +198,7 @@ public enum CaptureCommandRunner {
                 } else {
                     writer = try CaptureWriter(
                         path: path, linkType: capture.linkType, snapshotLength: capture.snapshotLength,
-                        precision: precision)
+                        precision: precision, container: .init(forPath: path))
                 }
             } catch {
                 Diagnostics.error(error.description)

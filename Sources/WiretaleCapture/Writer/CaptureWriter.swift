@@ -87,12 +87,13 @@ public final class CaptureWriter {
     ///   - linkType: every packet's link type (classic pcap has one per file).
     ///   - snapshotLength: recorded in the header; longer packets are cut to it.
     ///   - precision: `.nanoseconds` (the default, matching `LiveCapture`) or `.microseconds`.
+    ///   - container: pcap (the default) or pcapng (`Container(forPath:)` chooses by the name).
     ///   - bufferSize: bytes buffered before a write system call.
     /// - Throws: `CaptureWriteError` naming `path` (`permission denied (EACCES)`,
     ///   `read-only file system (EROFS)`, `no space left on device (ENOSPC)`).
     public convenience init(
         path: String, linkType: LinkType, snapshotLength: Int = 262_144, precision: Precision = .nanoseconds,
-        bufferSize: Int = 1 << 20
+        container: Container = .pcap, bufferSize: Int = 1 << 20
     ) throws(CaptureWriteError) {
         let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         if fd < 0 {
@@ -100,7 +101,7 @@ public final class CaptureWriter {
         }
         try self.init(
             fileDescriptor: fd, name: path, closeWhenDone: true, linkType: linkType, snapshotLength: snapshotLength,
-            precision: precision, bufferSize: bufferSize)
+            precision: precision, container: container, bufferSize: bufferSize)
     }
 
     /// Writes to an open file descriptor (standard output is `1`, named `-`), starting with the
