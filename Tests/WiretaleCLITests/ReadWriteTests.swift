@@ -102,6 +102,16 @@ struct ReadWriteTests {
         #expect(pcap.stderr.contains(".pcapng"), "\(pcap.stderr)")
     }
 
+    @Test("-w onto its own input is refused and the input kept")
+    func writeOntoInput() throws {
+        let copy = Self.temporary("self.pcap")
+        #expect(try CLI.run(["read", http, "-w", copy]).status == 0)
+        let before = try Data(contentsOf: URL(fileURLWithPath: copy))
+        let r = try CLI.run(["read", copy, "tcp", "-w", copy])
+        #expect(r.status == 1 && r.stderr.contains("erase"), "\(r.stderr)")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: copy)) == before)
+    }
+
     @Test("An unwritable -w path is a clear error before anything is read, exit 1")
     func unwritable() throws {
         let r = try CLI.run(["read", "/nonexistent/input.pcap", "-w", "/nonexistent-dir/out.pcap"])

@@ -44,6 +44,10 @@ public enum FileCommands {
         // The output file first: an unwritable path fails before anything is read.
         var writer: CaptureWriter? = nil
         if let path = options.write {
+            if let input = input.files.first(where: { sameFile($0, path) }) {
+                Diagnostics.error("-w \(path) is the input \(input): writing would erase it before it is read")
+                throw .failure
+            }
             do {
                 writer = try CaptureWriter(copyingTo: path, container: .init(forPath: path))
             } catch {
@@ -265,4 +269,13 @@ public enum FileCommands {
         out.flush()
         try scan.finish(failure)
     }
+}
+
+/// Whether two paths name one existing file (the same device and inode).
+private func sameFile(_ a: String, _ b: String) -> Bool {
+    guard a != "-", b != "-" else { return false }
+    var x = stat()
+    var y = stat()
+    guard stat(a, &x) == 0, stat(b, &y) == 0 else { return false }
+    return x.st_dev == y.st_dev && x.st_ino == y.st_ino
 }
