@@ -37,6 +37,11 @@ struct CaptureCommand: ParsableCommand {
             Without -i: the first interface that is up and not loopback (see `wiretale interfaces`, \
             where it is marked "default"). `-i any` captures on every interface (link type \
             linux-sll2, decoded too).
+
+            Examples:
+              sudo wiretale capture -i lo 'tcp port 8080'
+              sudo wiretale capture -i any -c 100 -w out.pcap
+              sudo wiretale capture -i eth0 -q -tttt --format text 'udp port 53'
             """
     )
 
@@ -67,7 +72,8 @@ struct CaptureCommand: ParsableCommand {
     @Option(
         name: [.short, .customLong("write")],
         help: ArgumentHelp(
-            "Write the packets to this pcap file (- for standard output); prints no packet lines unless --print.",
+            "Write the packets to this pcap file (pcapng when it ends in .pcapng; - for standard output); prints "
+                + "no packet lines unless --print.",
             valueName: "file"))
     var write: String?
 
@@ -83,6 +89,13 @@ struct CaptureCommand: ParsableCommand {
 
     @Option(help: "The language of the remarks and events: en, or zh for the notes' Chinese terms.")
     var lang: NotesLanguage = .en
+
+    @Flag(
+        name: .short,
+        help: "Quiet: only the tcpdump-like line per packet, without the notes' remarks and connection events.")
+    var quiet = false
+
+    @OptionGroup var time: TimeFormatOptions
 
     @Option(
         name: [.customShort("B"), .customLong("buffer-size")],
@@ -129,6 +142,8 @@ struct CaptureCommand: ParsableCommand {
         r.lang = lang
         r.bufferKiB = bufferSize
         r.immediate = immediate
+        r.quiet = quiet
+        r.time = time.format
         try exiting { () throws(CommandExit) in try CaptureCommandRunner.run(r) }
     }
 }

@@ -13,6 +13,15 @@ struct ConversationsCommand: ParsableCommand {
             (\(NotesPhrase.handshake.chinese)) and closed (\(NotesPhrase.teardown.chinese)), where each side was left, Zeek's conn_state and history, and \
             Wireshark's anomalies. Stream numbers are tshark's tcp.stream (and `read`'s). With --format \
             json, one object per line as each flow ends, told apart by "kind": tcp, udp or dns.
+
+            --width N fits the text in N columns (the terminal's width by default when standard \
+            output is one): a table too wide becomes one record of labelled cells per conversation. \
+            Several files: -r FILE for each, read in order as one capture.
+
+            Examples:
+              wiretale conversations Captures/tcp-refused.pcap
+              wiretale conversations big.pcap 'tcp port 443' --format json | jq 'select(.kind == "tcp")'
+              wiretale conversations -r monday.pcap -r tuesday.pcap --width 80 --lang zh
             """
     )
 
@@ -34,14 +43,23 @@ struct ConversationsCommand: ParsableCommand {
             valueName: "N"))
     var maxRows = ConversationTable.defaultMaxRows
 
+    @Option(
+        help: ArgumentHelp(
+            "Fit the text in this many columns (at least 40; default: the terminal's width when standard output "
+                + "is one, else the tables as wide as they are).", valueName: "N"))
+    var width: Int?
+
     func validate() throws {
+        if let w = width, w < 40 { throw ValidationError("--width must be 40 or more, not \(w)") }
         try format.validate("conversations")
         guard maxRows >= 0 else { throw ValidationError("--max-rows must be 0 or more, not \(maxRows)") }
     }
 
     func run() throws {
         try exiting { () throws(CommandExit) in
-            try FileCommands.conversations(input.input, format: format.value, lang: lang, maxRows: maxRows)
+            try FileCommands.conversations(
+                input.input, format: format.value, lang: lang, maxRows: maxRows,
+                width: width ?? FileCommands.standardOutputColumns)
         }
     }
 }

@@ -13,6 +13,13 @@ struct ExplainCommand: ParsableCommand {
             beside the handshake (\(ConnectionStep.handshake1.chinese) ...) and teardown \
             (\(NotesPhrase.teardown.chinese)), and a remark wherever the \
             capture differs from the notes. Stream numbers are those `read` and `conversations` print.
+
+            --width N fits the ladder in N columns (the terminal's width by default when standard \
+            output is one; about 110 otherwise).
+
+            Examples:
+              wiretale explain Captures/tcp-simultaneous-close.pcap --stream 0
+              wiretale explain Captures/http-loopback.pcap --stream 0 --lang zh --width 80
             """
     )
 
@@ -34,14 +41,23 @@ struct ExplainCommand: ParsableCommand {
             valueName: "N"))
     var maxSegments = Ladder.defaultMaxRows
 
+    @Option(
+        help: ArgumentHelp(
+            "Fit the ladder in this many columns (at least 40; default: the terminal's width when standard output "
+                + "is one, else about 110).", valueName: "N"))
+    var width: Int?
+
     func validate() throws {
+        if let w = width, w < 40 { throw ValidationError("--width must be 40 or more, not \(w)") }
         if stream < 0 { throw ValidationError("--stream must be zero or more") }
         if maxSegments < 0 { throw ValidationError("--max-segments must be 0 or more, not \(maxSegments)") }
     }
 
     func run() throws {
         try exiting { () throws(CommandExit) in
-            try FileCommands.explain(input.input, stream: stream, lang: lang, maxSegments: maxSegments)
+            try FileCommands.explain(
+                input.input, stream: stream, lang: lang, maxSegments: maxSegments,
+                width: width ?? FileCommands.standardOutputColumns)
         }
     }
 }

@@ -14,6 +14,10 @@ struct InterfacesCommand: ParsableCommand {
             an interface's link type means opening it, which needs root or CAP_NET_RAW; without them \
             the column says so. `wiretale capture` without -i uses the first interface marked \
             "default" here.
+
+            Examples:
+              wiretale interfaces
+              wiretale interfaces --format json
             """
     )
 

@@ -11,6 +11,10 @@ struct SendCommand: ParsableCommand {
             TCP: socket, connect (the three-way handshake), send, shutdown(SHUT_WR) (our FIN), recv \
             until the server's FIN, close. UDP: socket, sendto, recvfrom with a timeout (a lost \
             datagram is not resent). Try it against `wiretale serve` while `wiretale capture` runs.
+
+            Examples:
+              wiretale send tcp 127.0.0.1 7007 "hello"
+              wiretale send udp 127.0.0.1 7007 --timeout 500
             """
     )
 

@@ -32,6 +32,10 @@ struct ServeCommand: ParsableCommand {
             connection. Each call is logged as it happens. HTTP: an HTTP/1.1 keep-alive server whose \
             connections are served by a process each (--model process), a thread each (thread), or a \
             Swift task each on a few threads (coroutine); `GET /crash` crashes the handler. Ctrl-C stops it.
+
+            Examples:
+              wiretale serve tcp --port 7007
+              wiretale serve http --model coroutine --port 8080
             """
     )
 

@@ -13,6 +13,10 @@ struct TourCommand: AsyncParsableCommand {
             labs on loopback and captures them live; without, it explains captures recorded by \
             wiretale and compiled into this binary, and says how to see it live. It ends with the \
             notes' lettered list (a..i) beside what was observed.
+
+            Examples:
+              wiretale tour
+              wiretale tour --recorded --lang zh
             """
     )
 

@@ -12,6 +12,10 @@ struct TraceCommand: AsyncParsableCommand {
             6 DNS: no answer (timeout, SERVFAIL, refused); 7 connection refused; 8 connect timeout; \
             9 TLS failure; 10 HTTP 4xx; 11 HTTP 5xx; 12 HTTP exchange broken or too many redirects; \
             13 local problem (e.g. unreadable --cacert).
+
+            Examples:
+              wiretale trace https://example.com/
+              wiretale trace -L --format json http://example.com/ | jq .timings
             """)
 
     @Argument(help: "The URL to fetch (http or https).")

@@ -3,8 +3,11 @@ import WiretaleCore
 /// What every file-reading command takes: a capture file, an optional BPF filter and the caps
 /// that bound memory whatever the file holds.
 public struct CaptureInput: Sendable {
-    /// A capture file (pcap or pcapng), or `-` for standard input.
-    public var file: String
+    /// The capture files (pcap or pcapng; `-` for standard input), read in this order as one
+    /// capture: frames are numbered on across them, and connections followed across them.
+    public var files: [String]
+    /// The first file (the only one, most often).
+    public var file: String { files.first ?? "-" }
     /// A BPF filter as tcpdump takes it (`tcp port 80`), or nil for every packet.
     public var filter: String?
     /// The most pcapng interfaces one section may define; one more is an error.
@@ -16,7 +19,14 @@ public struct CaptureInput: Sendable {
         file: String, filter: String? = nil, maxInterfaces: Int = CaptureFileReader.defaultMaxInterfaces,
         maxFlows: Int = ConnectionTracker.Configuration.defaultMaxFlows
     ) {
-        self.file = file
+        self.init(files: [file], filter: filter, maxInterfaces: maxInterfaces, maxFlows: maxFlows)
+    }
+
+    public init(
+        files: [String], filter: String? = nil, maxInterfaces: Int = CaptureFileReader.defaultMaxInterfaces,
+        maxFlows: Int = ConnectionTracker.Configuration.defaultMaxFlows
+    ) {
+        self.files = files
         self.filter = filter
         self.maxInterfaces = maxInterfaces
         self.maxFlows = maxFlows
@@ -47,31 +57,41 @@ public func noteEvictions(_ e: FlowEvictions, maxFlows: Int) {
             + "connection start a new stream")
 }
 
-/// Reads a capture file, applies the filter, and hands every matching packet to `body` with its
-/// 1-based frame number in the file. `run` ends with the reader's error (a cut-off file, a damaged
+/// Reads a capture file (or several, one after the other), applies the filter, and hands every
+/// matching packet to `body` with its 1-based frame number in the file (counted on across files). `run` ends with the reader's error (a cut-off file, a damaged
 /// block, a record past the snapshot length) after every whole packet was delivered; the command
 /// reports what it read, then passes that error to `finish`, which prints it and exits 1.
 ///
 /// The filter is libpcap's BPF, compiled once per link type the file holds; packets of a link type
 /// libpcap cannot compile it for are skipped and counted in a note.
 public struct CaptureScan {
-    public let reader: CaptureFileReader
+    /// One reader per file, in order, every one opened (its header read) before any packet is.
+    public let readers: [CaptureFileReader]
     public let filter: PacketFilter?
-    public let path: String
+    public let paths: [String]
+    /// The first file's reader and path.
+    public var reader: CaptureFileReader { readers[0] }
+    public var path: String { paths[0] }
 
-    /// Opens `input.file` and compiles its filter.
+    /// Opens every file of `input` and compiles its filter: a missing or unreadable file is
+    /// reported before anything is printed.
     ///
     /// - Throws: `CommandExit.failure` after printing the reader's error (cannot open, not a
     ///   capture file) or the filter's (a bad expression).
     public init(_ input: CaptureInput) throws(CommandExit) {
-        path = input.file
-        do {
-            reader = try CaptureFileReader(path: input.file)
-            reader.maxInterfaces = input.maxInterfaces
-        } catch {
-            Diagnostics.error("\(error)")
-            throw .failure
+        paths = input.files.isEmpty ? ["-"] : input.files
+        var opened: [CaptureFileReader] = []
+        for file in paths {
+            do {
+                let r = try CaptureFileReader(path: file)
+                r.maxInterfaces = input.maxInterfaces
+                opened.append(r)
+            } catch {
+                Diagnostics.error("\(error)")
+                throw .failure
+            }
         }
+        readers = opened
         if let expression = input.filter {
             let f = PacketFilter(expression: expression)
             do {
@@ -103,46 +123,69 @@ public struct CaptureScan {
     /// whether it passes the filter (true without one), until `body` returns false: for `read`, which
     /// follows every frame so that stream numbers are the file's (tshark's `tcp.stream`) whatever
     /// the filter shows. A packet of a link type the filter cannot be compiled for does not pass.
-    public func runAll(_ body: (borrowing PacketRecord, Int, Bool) -> Bool) -> Failure? {
+    ///
+    /// With several files, `starting(index, path, nextFrame)` is called before each file's first
+    /// packet is read (return false to stop); the first failure (a damaged file) ends the scan.
+    public func runAll(
+        _ body: (borrowing PacketRecord, Int, Bool) -> Bool,
+        starting: ((Int, String, Int) -> Bool)? = nil
+    ) -> Failure? {
         var frame = 0
         var failure: String? = nil
         var unfilterable: [UInt32: Int] = [:]  // link types the filter cannot be compiled for: packets skipped
-        while true {
-            let record: PacketRecord?
-            do {
-                record = try reader.next()
-            } catch {
-                failure = "\(error)"
-                break
-            }
-            guard let r = record else { break }
-            frame += 1
-            var passes = true
-            if let f = filter {
+        var stopped = false
+        files: for (index, reader) in readers.enumerated() {
+            if let starting, !starting(index, paths[index], frame + 1) { break }
+            while true {
+                let record: PacketRecord?
                 do {
-                    passes = try f.matches(linkType: r.linkType, originalLength: r.originalLength, bytes: r.bytes)
-                } catch let e {
-                    guard case .unsupportedLinkType = e.reason else {
-                        failure = "\(e)"
-                        break
+                    record = try reader.next()
+                } catch {
+                    failure = "\(error)"
+                    break files
+                }
+                guard let r = record else { break }
+                frame += 1
+                var passes = true
+                if let f = filter {
+                    do {
+                        passes = try f.matches(linkType: r.linkType, originalLength: r.originalLength, bytes: r.bytes)
+                    } catch let e {
+                        guard case .unsupportedLinkType = e.reason else {
+                            failure = "\(e)"
+                            break files
+                        }
+                        unfilterable[r.linkType.rawValue, default: 0] += 1
+                        passes = false
                     }
-                    unfilterable[r.linkType.rawValue, default: 0] += 1
-                    passes = false
+                }
+                if !body(r, frame, passes) {
+                    stopped = true
+                    break files
                 }
             }
-            if !body(r, frame, passes) { break }
+            if let v = snapLengthViolation(index) {
+                failure = v
+                break
+            }
         }
         for (link, n) in unfilterable.sorted(by: { $0.key < $1.key }) {
             Diagnostics.error(
                 "note: \(n) packet(s) of link type \(LinkType(rawValue: link).name) skipped: "
                     + "libpcap cannot compile the filter for that link type")
         }
-        if failure == nil, let v = reader.firstSnapLengthViolation {
-            failure =
-                "\(path): record \(v.record) holds \(v.caplen) bytes, more than the file's snapshot length "
-                + "\(v.snapLength): the file is damaged or its writer was buggy (every packet was still decoded)"
+        if failure == nil && stopped {
+            // Stopped early (--count, a closed output): a violation already met is still reported.
+            failure = readers.indices.lazy.compactMap(snapLengthViolation).first
         }
         return failure.map { Failure(message: $0) }
+    }
+
+    /// The message for file `index`'s first record past its snapshot length, if it had one.
+    private func snapLengthViolation(_ index: Int) -> String? {
+        guard let v = readers[index].firstSnapLengthViolation else { return nil }
+        return "\(paths[index]): record \(v.record) holds \(v.caplen) bytes, more than the file's snapshot length "
+            + "\(v.snapLength): the file is damaged or its writer was buggy (every packet was still decoded)"
     }
 
     /// Prints the scan's error, if any, and throws `CommandExit.failure`; call it after the

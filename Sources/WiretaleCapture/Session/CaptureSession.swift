@@ -37,7 +37,7 @@ public struct CaptureSession {
             printer.note, packet: printer.packet, frame: frame, time: packet.timestamp, tracker: printer.tracker)
         {
             events.add(event)
-            if printing {
+            if printing && !(printer.quiet && printer.format == .text) {
                 switch printer.format {
                 case .text:
                     event.appendText(to: &printer.output, lang: printer.language)
@@ -116,6 +116,10 @@ public struct CaptureRequest: Sendable {
     public var bufferKiB: Int?
     /// Immediate mode; nil for "when printing to a terminal".
     public var immediate: Bool?
+    /// Text: only the tcpdump-like line per packet, no remarks and no event lines (`-q`).
+    public var quiet = false
+    /// Text: how each line's time is printed (tcpdump's `-t` formats).
+    public var time = TimeFormat.time
 
     public init() {}
 }
@@ -194,7 +198,7 @@ public enum CaptureCommandRunner {
                 } else {
                     writer = try CaptureWriter(
                         path: path, linkType: capture.linkType, snapshotLength: capture.snapshotLength,
-                        precision: precision)
+                        precision: precision, container: .init(forPath: path))
                 }
             } catch {
                 Diagnostics.error(error.description)
@@ -210,10 +214,10 @@ public enum CaptureCommandRunner {
 
         // 5. Capture until --count, --duration, Ctrl-C / SIGTERM, or a closed output.
         let signals = SignalStop(stopper: capture.stopper)
-        var session = CaptureSession(
-            printer: PacketPrinter(format: printing ? r.format : .none, language: r.lang, maxFlows: r.maxFlows),
-            printing: printing,
-            writer: writer)
+        var printer = PacketPrinter(format: printing ? r.format : .none, language: r.lang, maxFlows: r.maxFlows)
+        printer.quiet = r.quiet
+        printer.time = PacketTime(r.time)
+        var session = CaptureSession(printer: printer, printing: printing, writer: writer)
         var failure: String? = nil
         var stop = "signal"
         do {

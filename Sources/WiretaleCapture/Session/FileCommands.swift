@@ -1,4 +1,5 @@
 import WiretaleCore
+import WiretaleSystem
 
 #if canImport(Glibc)
     import Glibc
@@ -13,41 +14,132 @@ import WiretaleCore
 /// standard error. A damaged or cut-off file is reported as far as it was read, then its error is
 /// printed and `CommandExit.failure` thrown.
 public enum FileCommands {
-    /// `read`: one line (or one JSON object) per packet, at most `count`.
-    public static func read(
-        _ input: CaptureInput, count: Int?, format: OutputFormat, lang: NotesLanguage
-    ) throws(CommandExit) {
+    /// The columns of the terminal standard output is, or nil when it is not one (a pipe, a file):
+    /// the default `--width` of `conversations` and `explain`.
+    public static var standardOutputColumns: Int? { Terminal.columns(of: 1) }
+
+    /// What `read` prints and writes, besides its input.
+    public struct ReadOptions: Sendable {
+        /// Stop after this many packets shown (or written).
+        public var count: Int?
+        public var format = OutputFormat.text
+        public var lang = NotesLanguage.en
+        /// `-w`: copy the packets that pass the filter to this file (pcap, or pcapng for a name
+        /// ending in `.pcapng`; `-` for standard output) and, as tcpdump, print none of them.
+        public var write: String?
+        /// With `write`, also print each packet.
+        public var print = false
+        /// Text: only the tcpdump-like line, no remarks.
+        public var quiet = false
+        public var time = TimeFormat.time
+
+        public init() {}
+    }
+
+    /// `read`: one line (or one JSON object) per packet, at most `count`; with several files a
+    /// line (`-- file 2 of 2: b.pcap, from frame 13`) or, in JSON, a `file` key (0-based) tells
+    /// them apart.
+    public static func read(_ input: CaptureInput, _ options: ReadOptions) throws(CommandExit) {
         signal(SIGPIPE, SIG_IGN)
+        // The output file first: an unwritable path fails before anything is read.
+        var writer: CaptureWriter? = nil
+        if let path = options.write {
+            if let input = input.files.first(where: { sameFile($0, path) }) {
+                Diagnostics.error("-w \(path) is the input \(input): writing would erase it before it is read")
+                throw .failure
+            }
+            do {
+                writer = try CaptureWriter(copyingTo: path, container: .init(forPath: path))
+            } catch {
+                Diagnostics.error(error.description)
+                throw .failure
+            }
+        }
         let scan = try CaptureScan(input)
-        var printer = PacketPrinter(format: format, language: lang, maxFlows: input.maxFlows)
-        var printed = 0
-        let limit = count ?? Int.max
-        defer { printer.finish() }
+        let printing = writer == nil || options.print
+        var printer = PacketPrinter(
+            format: printing ? options.format : .none, language: options.lang, maxFlows: input.maxFlows)
+        printer.quiet = options.quiet
+        printer.time = PacketTime(options.time)
+        var shown = 0
+        var writeFailure: CaptureWriteError? = nil
+        let limit = options.count ?? Int.max
+        let several = scan.paths.count > 1
+        var file = -1
+        defer { if printing { printer.finish() } }
         // Every frame is followed, the filter only chooses what is shown: stream numbers and the
         // notes' remarks are the file's, as tshark's are under a display filter.
-        let failure = scan.runAll({ record, frame, passes in
-            guard passes else {
-                printer.follow(
-                    bytes: record.bytes, linkType: record.linkType, frame: frame, timestamp: record.timestamp,
-                    originalLength: record.originalLength)
+        let failure = scan.runAll(
+            { record, frame, passes in
+                guard passes else {
+                    if printing {
+                        printer.follow(
+                            bytes: record.bytes, linkType: record.linkType, frame: frame, timestamp: record.timestamp,
+                            originalLength: record.originalLength)
+                    }
+                    return true
+                }
+                guard shown < limit else { return false }
+                shown += 1
+                if let w = writer {
+                    do throws(CaptureWriteError) {
+                        try w.write(
+                            timestamp: record.timestamp, originalLength: record.originalLength, bytes: record.bytes,
+                            linkType: record.linkType, snapLength: record.snapLength)
+                    } catch {
+                        writeFailure = error
+                        return false
+                    }
+                    if !printing { return true }
+                }
+                return printer.handle(
+                    bytes: record.bytes, linkType: record.linkType, frame: frame,
+                    timestamp: record.timestamp, originalLength: record.originalLength,
+                    interfaceIndex: record.interfaceIndex, file: several ? file : -1)
+            },
+            starting: { index, path, nextFrame in
+                file = index
+                guard shown < limit else { return false }
+                guard several && printing && options.format == .text else { return true }
+                printer.output.append("-- file ")
+                printer.output.append(index + 1)
+                printer.output.append(" of ")
+                printer.output.append(scan.paths.count)
+                printer.output.append(": ")
+                printer.output.append(path)
+                printer.output.append(", from frame ")
+                printer.output.append(nextFrame)
+                printer.output.append(" --\n")
                 return true
+            })
+        if printing { noteEvictions(printer.tracker.evictions, maxFlows: input.maxFlows) }
+        if let w = writer {
+            if let first = scan.reader.interfaces.first {
+                w.setEmptyFileLinkType(first.linkType, snapshotLength: first.snapLength)
             }
-            guard printed < limit else { return false }
-            printed += 1
-            return printer.handle(
-                bytes: record.bytes, linkType: record.linkType, frame: frame,
-                timestamp: record.timestamp, originalLength: record.originalLength,
-                interfaceIndex: record.interfaceIndex)
-        })
-        noteEvictions(printer.tracker.evictions, maxFlows: input.maxFlows)
+            do {
+                try w.close()
+            } catch {
+                if writeFailure == nil { writeFailure = error }
+            }
+            if let e = writeFailure {
+                Diagnostics.error(e.description)
+                throw .failure
+            }
+            if !printing && w.path != "-" {
+                Diagnostics.error("note: wrote \(w.packetsWritten) packet(s) to \(w.path)")
+            }
+        }
         try scan.finish(failure)
     }
 
     /// `conversations`: every TCP conversation, UDP flow and DNS transaction, as tables (`.text`)
     /// or one JSON object per flow as it ends (`.json`). `.none` follows the flows and prints only
     /// what `.json` prints at the end.
+    ///
+    /// `width`: the text fits that many columns (nil: the tables as wide as they are).
     public static func conversations(
-        _ input: CaptureInput, format: OutputFormat, lang: NotesLanguage, maxRows: Int
+        _ input: CaptureInput, format: OutputFormat, lang: NotesLanguage, maxRows: Int, width: Int? = nil
     ) throws(CommandExit) {
         signal(SIGPIPE, SIG_IGN)
         let scan = try CaptureScan(input)
@@ -105,25 +197,27 @@ public enum FileCommands {
         }
         let start = origin ?? Timestamp(seconds: 0, fraction: 0, digits: 6)
         var tcpRows = tcp.take()
-        ConversationTable.renderTCP(&tcpRows, unlisted: tcp.unlisted, origin: start, lang: lang, to: &out)
+        ConversationTable.renderTCP(
+            &tcpRows, unlisted: tcp.unlisted, origin: start, lang: lang, width: width, to: &out)
         tcpRows = []
         out.append(byte: 0x0A)
         var udpRows = udp.take()
-        ConversationTable.renderUDP(&udpRows, unlisted: udp.unlisted, origin: start, lang: lang, to: &out)
+        ConversationTable.renderUDP(
+            &udpRows, unlisted: udp.unlisted, origin: start, lang: lang, width: width, to: &out)
         udpRows = []
         out.append(byte: 0x0A)
         var dnsRows = dns.take()
-        ConversationTable.renderDNS(&dnsRows, unlisted: dns.unlisted, lang: lang, to: &out)
+        ConversationTable.renderDNS(&dnsRows, unlisted: dns.unlisted, lang: lang, width: width, to: &out)
         out.append(byte: 0x0A)
-        ConversationTable.renderTotals(totals, lang: lang, to: &out)
-        ConversationTable.renderEvictions(evictions, maxFlows: input.maxFlows, lang: lang, to: &out)
+        ConversationTable.renderTotals(totals, lang: lang, width: width, to: &out)
+        ConversationTable.renderEvictions(evictions, maxFlows: input.maxFlows, lang: lang, width: width, to: &out)
         out.flush()
         try scan.finish(failure)
     }
 
     /// `explain`: TCP stream `stream` as a ladder diagram of at most `maxSegments` segments.
     public static func explain(
-        _ input: CaptureInput, stream wanted: Int, lang: NotesLanguage, maxSegments: Int
+        _ input: CaptureInput, stream wanted: Int, lang: NotesLanguage, maxSegments: Int, width: Int? = nil
     ) throws(CommandExit) {
         signal(SIGPIPE, SIG_IGN)
         let scan = try CaptureScan(input)
@@ -170,9 +264,18 @@ public enum FileCommands {
                         + "(see `wiretale conversations \(input.file)`)")
             throw .failure
         }
-        Ladder.render(rows, conversation: c, lang: lang, to: &out)
+        Ladder.render(rows, conversation: c, lang: lang, width: width, to: &out)
         Ladder.renderUndrawn(undrawn, drawn: rows.count, lang: lang, to: &out)
         out.flush()
         try scan.finish(failure)
     }
+}
+
+/// Whether two paths name one existing file (the same device and inode).
+private func sameFile(_ a: String, _ b: String) -> Bool {
+    guard a != "-", b != "-" else { return false }
+    var x = stat()
+    var y = stat()
+    guard stat(a, &x) == 0, stat(b, &y) == 0 else { return false }
+    return x.st_dev == y.st_dev && x.st_ino == y.st_ino
 }

@@ -9,13 +9,15 @@ import WiretaleSystem
     import Darwin
 #endif
 
-/// Writes packets to a classic pcap file (tcpdump.org/manpages/pcap-savefile.5.html), which
-/// tcpdump, tshark and wiretale itself read.
+/// Writes packets to a classic pcap file (tcpdump.org/manpages/pcap-savefile.5.html) or a pcapng
+/// file (draft-ietf-opsawg-pcapng), which tcpdump, tshark and wiretale itself read.
 ///
-/// Layout: a 24-byte file header (magic `0xa1b23c4d` for nanosecond timestamps or `0xa1b2c3d4`
+/// pcap layout: a 24-byte file header (magic `0xa1b23c4d` for nanosecond timestamps or `0xa1b2c3d4`
 /// for microseconds, version 2.4, snapshot length, link type) and per packet a 16-byte record
-/// header (seconds, fraction, captured length, original length) followed by the bytes. Written
-/// little-endian (readers detect the order from the magic).
+/// header (seconds, fraction, captured length, original length) followed by the bytes. pcapng: a
+/// Section Header Block, an Interface Description Block for each (link type, snapshot length,
+/// timestamp digits) the packets bring (`if_tsresol` 10^-digits), and an Enhanced Packet Block per
+/// packet. Written little-endian (readers detect the order from the magic).
 ///
 /// The file header is written at once (so a bad path or a full disk is reported before capturing);
 /// records go through a buffer (1 MiB by default). Call `flush()` to push buffered packets out
@@ -35,13 +37,29 @@ public final class CaptureWriter {
         public init(digits: UInt8) {
             self = digits > 6 ? .nanoseconds : .microseconds
         }
+
+        /// The fraction digits of its timestamps: 9 or 6.
+        public var digits: UInt8 { self == .nanoseconds ? 9 : 6 }
+    }
+
+    /// The container written: classic pcap (one link type) or pcapng (any number of interfaces).
+    public enum Container: Sendable, Hashable {
+        case pcap
+        case pcapng
+
+        /// pcapng when `path` ends in `.pcapng` (any case), else pcap: as tshark and editcap choose.
+        public init(forPath path: String) {
+            self = path.lowercased().hasSuffix(".pcapng") ? .pcapng : .pcap
+        }
     }
 
     /// The path given, or the name given for a file descriptor (`-` for standard output).
     public let path: String
-    public let linkType: LinkType
-    public let precision: Precision
-    public let snapshotLength: Int
+    public let container: Container
+    /// The file's link type (pcap), or its first interface's (pcapng).
+    public private(set) var linkType: LinkType
+    public private(set) var precision: Precision
+    public private(set) var snapshotLength: Int
     /// Packets accepted by `write` (some may still be in the buffer).
     public private(set) var packetsWritten: UInt64 = 0
 
@@ -52,6 +70,15 @@ public final class CaptureWriter {
     private var used = 0
     private var failure: CaptureWriteError?
     private var closed = false
+    /// pcap: the file header is out. A copying writer (`init(copyingTo:)`) writes it with the first
+    /// packet, whose link type, snapshot length and precision it takes.
+    private var headerWritten = false
+    /// Packets are cut to this many bytes: the snapshot length, or no limit for a copying writer.
+    private var cutLength: Int
+    /// pcapng: the interfaces described so far, as (link type, snapshot length, digits), and the
+    /// last one used (most packets share their predecessor's).
+    private var interfaces: [(linkType: LinkType, snapLength: Int, digits: UInt8)] = []
+    private var lastInterface = -1
 
     /// Creates (or truncates) the file at `path`, mode 0644 before the umask, and writes the file
     /// header.
@@ -60,12 +87,13 @@ public final class CaptureWriter {
     ///   - linkType: every packet's link type (classic pcap has one per file).
     ///   - snapshotLength: recorded in the header; longer packets are cut to it.
     ///   - precision: `.nanoseconds` (the default, matching `LiveCapture`) or `.microseconds`.
+    ///   - container: pcap (the default) or pcapng (`Container(forPath:)` chooses by the name).
     ///   - bufferSize: bytes buffered before a write system call.
     /// - Throws: `CaptureWriteError` naming `path` (`permission denied (EACCES)`,
     ///   `read-only file system (EROFS)`, `no space left on device (ENOSPC)`).
     public convenience init(
         path: String, linkType: LinkType, snapshotLength: Int = 262_144, precision: Precision = .nanoseconds,
-        bufferSize: Int = 1 << 20
+        container: Container = .pcap, bufferSize: Int = 1 << 20
     ) throws(CaptureWriteError) {
         let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         if fd < 0 {
@@ -73,32 +101,65 @@ public final class CaptureWriter {
         }
         try self.init(
             fileDescriptor: fd, name: path, closeWhenDone: true, linkType: linkType, snapshotLength: snapshotLength,
-            precision: precision, bufferSize: bufferSize)
+            precision: precision, container: container, bufferSize: bufferSize)
     }
 
     /// Writes to an open file descriptor (standard output is `1`, named `-`), starting with the
     /// file header. With `closeWhenDone` the writer closes `fd` in `close()` or when released.
     public init(
         fileDescriptor fd: Int32, name: String, closeWhenDone: Bool = false, linkType: LinkType,
-        snapshotLength: Int = 262_144, precision: Precision = .nanoseconds, bufferSize: Int = 1 << 20
+        snapshotLength: Int = 262_144, precision: Precision = .nanoseconds, container: Container = .pcap,
+        bufferSize: Int = 1 << 20
     ) throws(CaptureWriteError) {
         self.path = name
         self.fd = fd
         self.ownsDescriptor = closeWhenDone
+        self.container = container
         self.linkType = linkType
         self.precision = precision
         self.snapshotLength = max(1, min(snapshotLength, Int(Int32.max)))
+        self.cutLength = self.snapshotLength
         self.capacity = max(bufferSize, 64)
         self.buffer = UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: 8)
-
-        put32(precision == .nanoseconds ? 0xa1b2_3c4d : 0xa1b2_c3d4)
-        put16(2)  // version 2.4
-        put16(4)
-        put32(0)  // thiszone
-        put32(0)  // sigfigs
-        put32(UInt32(self.snapshotLength))
-        put32(linkType.rawValue)
+        switch container {
+        case .pcap: putPcapHeader()
+        case .pcapng:
+            putSectionHeader()
+            lastInterface = putInterface(linkType, snapLength: self.snapshotLength, digits: precision.digits)
+        }
         try flush()
+    }
+
+    /// A writer that copies records from capture files as they are (`read -w`): it creates (or
+    /// truncates) `path` at once, so an unwritable path fails before anything is read, and takes
+    /// the link type, snapshot length (0, no limit, included) and timestamp precision from the
+    /// packets: pcap from the first one (a later packet of another link type is an error), pcapng
+    /// an interface for each kind it meets. Packets are never cut.
+    /// `-` writes to standard output.
+    public init(copyingTo path: String, container: Container, bufferSize: Int = 1 << 20) throws(CaptureWriteError) {
+        let fd = path == "-" ? 1 : open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        if fd < 0 { throw CaptureWriteError(path: path, operation: .create, code: errno) }
+        self.path = path
+        self.fd = fd
+        self.ownsDescriptor = path != "-"
+        self.container = container
+        self.linkType = .ethernet
+        self.precision = .microseconds
+        self.snapshotLength = 262_144
+        self.cutLength = Int.max
+        self.capacity = max(bufferSize, 64)
+        self.buffer = UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: 8)
+        if container == .pcapng {
+            putSectionHeader()
+            try flush()
+        }
+    }
+
+    /// A copying writer's file header when no packet came: pcap's with this link type (the input's).
+    public func setEmptyFileLinkType(_ type: LinkType, snapshotLength: Int) {
+        guard !headerWritten, container == .pcap else { return }
+        linkType = type
+        self.snapshotLength = snapshotLength
     }
 
     deinit {
@@ -117,20 +178,103 @@ public final class CaptureWriter {
         try write(timestamp: packet.timestamp, originalLength: packet.originalLength, bytes: packet.bytes)
     }
 
-    /// Appends one record: the timestamp at the file's precision, the bytes (cut to the snapshot
-    /// length), and the original length.
+    /// Appends one record of a capture file as it is (a copying writer's way, `read -w`): its link
+    /// type and snapshot length choose the pcapng interface (or, for pcap, must be the file's, set
+    /// by the first record), its timestamp keeps its digits in pcapng.
+    public func write(
+        timestamp: Timestamp, originalLength: Int, bytes: UnsafeRawBufferPointer, linkType type: LinkType,
+        snapLength: Int
+    ) throws(CaptureWriteError) {
+        switch container {
+        case .pcap:
+            if !headerWritten {
+                linkType = type
+                snapshotLength = snapLength
+                precision = Precision(digits: timestamp.digits)
+            } else if type != linkType {
+                throw CaptureWriteError(path: path, operation: .linkTypeMismatch(file: linkType, packet: type))
+            }
+            try write(timestamp: timestamp, originalLength: originalLength, bytes: bytes)
+        case .pcapng:
+            let digits = min(timestamp.digits, 9)
+            var i = lastInterface
+            if i < 0 || interfaces[i].linkType != type || interfaces[i].snapLength != snapLength
+                || interfaces[i].digits != digits
+            {
+                if let known = interfaces.firstIndex(where: {
+                    $0.linkType == type && $0.snapLength == snapLength && $0.digits == digits
+                }) {
+                    i = known
+                } else {
+                    if used + 32 > capacity { try flush() }
+                    i = putInterface(type, snapLength: snapLength, digits: digits)
+                }
+                lastInterface = i
+            }
+            try write(timestamp: timestamp, originalLength: originalLength, bytes: bytes)
+        }
+    }
+
+    /// Appends one record: the timestamp at the file's precision (pcapng: the current interface's),
+    /// the bytes (cut to the snapshot length), and the original length.
     public func write(timestamp: Timestamp, originalLength: Int, bytes: UnsafeRawBufferPointer)
         throws(CaptureWriteError)
     {
         if let failure { throw failure }
         if closed { throw CaptureWriteError(path: path, operation: .writeAfterClose) }
-        let captured = min(bytes.count, snapshotLength)
+        let captured = min(bytes.count, cutLength)
+        if container == .pcapng { return try writeEnhancedPacket(timestamp, originalLength, bytes, captured) }
+        if !headerWritten { putPcapHeader() }
         let fraction = precision == .nanoseconds ? timestamp.nanoseconds : timestamp.nanoseconds / 1000
         if used + 16 > capacity { try flush() }
         put32(UInt32(truncatingIfNeeded: timestamp.seconds))
         put32(UInt32(truncatingIfNeeded: fraction))
         put32(UInt32(captured))
         put32(UInt32(clamping: max(originalLength, captured)))
+        try putBytes(bytes, captured)
+        packetsWritten += 1
+    }
+
+    /// An Enhanced Packet Block (pcapng §4.3) on the current interface, its time in that
+    /// interface's units (10^-digits s since the epoch).
+    private func writeEnhancedPacket(
+        _ timestamp: Timestamp, _ originalLength: Int, _ bytes: UnsafeRawBufferPointer, _ captured: Int
+    ) throws(CaptureWriteError) {
+        if lastInterface < 0 {
+            if used + 32 > capacity { try flush() }
+            lastInterface = putInterface(linkType, snapLength: snapshotLength, digits: 6)
+        }
+        let digits = interfaces[lastInterface].digits
+        var scale: UInt64 = 1
+        for _ in 0..<digits { scale &*= 10 }
+        var fraction = timestamp.fraction
+        if timestamp.digits > digits {
+            for _ in 0..<(timestamp.digits - digits) { fraction /= 10 }
+        } else {
+            for _ in 0..<(digits - timestamp.digits) { fraction &*= 10 }
+        }
+        let units = UInt64(bitPattern: timestamp.seconds) &* scale &+ fraction
+        let padded = (captured + 3) & ~3
+        let total = 32 + padded
+        if used + 28 > capacity { try flush() }
+        put32(6)
+        put32(UInt32(total))
+        put32(UInt32(lastInterface))
+        put32(UInt32(truncatingIfNeeded: units >> 32))
+        put32(UInt32(truncatingIfNeeded: units))
+        put32(UInt32(captured))
+        put32(UInt32(clamping: max(originalLength, captured)))
+        try putBytes(bytes, captured)
+        if used + 8 > capacity { try flush() }
+        for _ in captured..<padded {
+            buffer.storeBytes(of: UInt8(0), toByteOffset: used, as: UInt8.self)
+            used += 1
+        }
+        put32(UInt32(total))
+        packetsWritten += 1
+    }
+
+    private func putBytes(_ bytes: UnsafeRawBufferPointer, _ captured: Int) throws(CaptureWriteError) {
         if captured > 0, let base = bytes.baseAddress {
             if used + captured <= capacity {
                 (buffer + used).copyMemory(from: base, byteCount: captured)
@@ -145,7 +289,51 @@ public final class CaptureWriter {
                 }
             }
         }
-        packetsWritten += 1
+    }
+
+    /// pcap's 24-byte file header.
+    private func putPcapHeader() {
+        headerWritten = true
+        put32(precision == .nanoseconds ? 0xa1b2_3c4d : 0xa1b2_c3d4)
+        put16(2)  // version 2.4
+        put16(4)
+        put32(0)  // thiszone
+        put32(0)  // sigfigs
+        put32(UInt32(clamping: snapshotLength))
+        put32(linkType.rawValue)
+    }
+
+    /// A Section Header Block (pcapng §4.1), version 1.0, section length unknown, no options.
+    private func putSectionHeader() {
+        headerWritten = true
+        put32(0x0A0D_0D0A)
+        put32(28)
+        put32(0x1A2B_3C4D)
+        put16(1)
+        put16(0)
+        put32(0xFFFF_FFFF)  // section length -1: not given
+        put32(0xFFFF_FFFF)
+        put32(28)
+    }
+
+    /// An Interface Description Block (pcapng §4.2) with `if_tsresol` = 10^-digits; returns its index.
+    private func putInterface(_ type: LinkType, snapLength: Int, digits: UInt8) -> Int {
+        put32(1)
+        put32(32)
+        put16(UInt16(truncatingIfNeeded: type.rawValue))
+        put16(0)
+        put32(UInt32(clamping: snapLength))
+        put16(9)  // if_tsresol
+        put16(1)
+        put32(UInt32(digits))  // the value byte, then three bytes of padding
+        put32(0)  // opt_endofopt
+        put32(32)
+        interfaces.append((type, snapLength, digits))
+        if interfaces.count == 1 {
+            linkType = type
+            snapshotLength = snapLength
+        }
+        return interfaces.count - 1
     }
 
     /// Writes out everything buffered.
@@ -162,6 +350,7 @@ public final class CaptureWriter {
         if closed { return }
         defer { closed = true }
         var firstError: CaptureWriteError?
+        if !headerWritten && failure == nil { putPcapHeader() }
         do {
             try flush()
         } catch {
@@ -259,7 +448,7 @@ public struct CaptureWriteError: Error, Sendable, Hashable, CustomStringConverti
             return "cannot write \(name): the file was already closed"
         case .linkTypeMismatch(let file, let packet):
             return "cannot write a \(packet) packet to \(name), whose link type is \(file) "
-                + "(a pcap file holds one link type)"
+                + "(a pcap file holds one link type; a .pcapng file holds several)"
         }
     }
 }

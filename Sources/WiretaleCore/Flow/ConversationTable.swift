@@ -67,9 +67,13 @@ public enum ConversationTable {
     }
 
     /// The line after a table that held fewer rows than it had: how many it left out, and why.
-    static func appendUnlisted(_ unlisted: Int, listed: Int, lang: NotesLanguage, to o: inout OutputBuffer) {
+    static func appendUnlisted(
+        _ unlisted: Int, listed: Int, lang: NotesLanguage, width: Int? = nil, to o: inout OutputBuffer
+    ) {
         guard unlisted > 0 else { return }
+        let start = o.bytes.count
         o.append(ConversationLabel.unlisted, lang, unlisted, listed)
+        if let width { o.wrapLines(from: start, width: width) }
     }
 
     /// What a TCP table row shows.
@@ -160,29 +164,52 @@ public enum ConversationTable {
         }
     }
 
-    /// Rows in stream order (sorts in place); `unlisted` more were counted but not held.
+    /// Rows in stream order (sorts in place); `unlisted` more were counted but not held. With
+    /// `width`, no line is wider: when the table is, each conversation becomes a record of
+    /// labelled cells, wrapped.
     public static func renderTCP(
-        _ rows: inout [TCPRow], unlisted: Int = 0, origin: Timestamp, lang: NotesLanguage, to o: inout OutputBuffer
+        _ rows: inout [TCPRow], unlisted: Int = 0, origin: Timestamp, lang: NotesLanguage, width: Int? = nil,
+        to o: inout OutputBuffer
     ) {
         rows.sort { $0.stream < $1.stream }
-        defer { appendUnlisted(unlisted, listed: rows.count, lang: lang, to: &o) }
+        defer { appendUnlisted(unlisted, listed: rows.count, lang: lang, width: width, to: &o) }
+        let titleStart = o.bytes.count
         o.append(ConversationLabel.tcpTitle, lang, rows.count + unlisted)
+        if let width { o.wrapLines(from: titleStart, width: width) }
         guard !rows.isEmpty else { return }
         let ew = endpointWidth(rows.lazy.flatMap { [$0.client, $0.server] })
-        let stateWidth = lang == .zh ? 24 : 13
+        // Each column as wide as its widest cell and two spaces: no two columns run together.
+        var stateWidth = lang == .zh ? 24 : 13
+        var handshakeWidth = lang == .zh ? 20 : 23
+        var teardownWidth = lang == .zh ? 20 : 21
+        for r in rows {
+            handshakeWidth = max(handshakeWidth, r.handshake.label(lang).terminalWidth + 2)
+            teardownWidth = max(teardownWidth, r.teardown.label(lang).terminalWidth + 2)
+            stateWidth = max(stateWidth, r.clientState.label(lang).terminalWidth + 2)
+            stateWidth = max(stateWidth, r.serverState.label(lang).terminalWidth + 2)
+        }
+        let originNs = origin.totalNanoseconds
+        let tableWidth = 8 + 2 * (ew + 2) + 64 + handshakeWidth + teardownWidth + 2 * stateWidth + 8 + 16 + 12
+        if let width, tableWidth > width {
+            for r in rows {
+                appendRecord(r, originNs: originNs, lang: lang, width: width, to: &o)
+                o.flushIfNeeded()
+            }
+            return
+        }
         appendSharedHeader(endpointWidth: ew, lang: lang, to: &o)
-        o.append(padded: ConversationLabel.columnHandshake.text(lang), to: lang == .zh ? 20 : 23)
-        o.append(padded: ConversationLabel.columnTeardown.text(lang), to: lang == .zh ? 20 : 21)
+        o.append(padded: ConversationLabel.columnHandshake.text(lang), to: handshakeWidth)
+        o.append(padded: ConversationLabel.columnTeardown.text(lang), to: teardownWidth)
         o.append(padded: ConversationLabel.columnClientEnd.text(lang), to: stateWidth)
         o.append(padded: ConversationLabel.columnServerEnd.text(lang), to: stateWidth)
         o.append("conn    history         ")
         o.append(ConversationLabel.columnAnomalies, lang)
         o.append(byte: 0x0A)
-        let originNs = origin.totalNanoseconds
         for r in rows {
+            let start = o.bytes.count
             appendSharedColumns(r, endpointWidth: ew, originNs: originNs, to: &o)
-            o.append(padded: r.handshake.label(lang), to: lang == .zh ? 20 : 23)
-            o.append(padded: r.teardown.label(lang), to: lang == .zh ? 20 : 21)
+            o.append(padded: r.handshake.label(lang), to: handshakeWidth)
+            o.append(padded: r.teardown.label(lang), to: teardownWidth)
             o.append(padded: r.clientState.label(lang), to: stateWidth)
             o.append(padded: r.serverState.label(lang), to: stateWidth)
             o.append(padded: r.connState, to: 8)
@@ -192,8 +219,55 @@ public enum ConversationTable {
             o.pad(from: o.bytes.count - h, to: 16)
             appendAnomalyCounts(r.anomalies, lang: lang, to: &o)
             o.append(byte: 0x0A)
+            if let width { o.wrapLines(from: start, width: width, indent: 8) }
             o.flushIfNeeded()
         }
+    }
+
+    /// One TCP conversation as labelled cells (`#0  client → server  → 6 pkts 520 B  …`), wrapped
+    /// at `width` with the cells two spaces apart: the narrow form of a table row.
+    static func appendRecord(_ r: TCPRow, originNs: Int64, lang: NotesLanguage, width: Int, to o: inout OutputBuffer) {
+        let start = o.bytes.count
+        o.append("#")
+        o.append(UInt64(r.stream))
+        o.append("  ")
+        r.client.appendText(to: &o.bytes)
+        o.append(" → ")
+        r.server.appendText(to: &o.bytes)
+        o.append("  → ")
+        o.append(UInt64(r.packetsToServer))
+        o.append(" pkts ")
+        o.append(r.bytesToServer)
+        o.append(" B  ← ")
+        o.append(UInt64(r.packetsToClient))
+        o.append(" pkts ")
+        o.append(r.bytesToClient)
+        o.append(" B  rel start ")
+        o.appendDecimal(r.startNs - originNs, scale: 1_000_000_000, digits: 6)
+        o.append("  duration ")
+        o.appendDecimal(r.durationNs, scale: 1_000_000_000, digits: 6)
+        for (column, value) in [
+            (ConversationLabel.columnHandshake, r.handshake.label(lang)),
+            (.columnTeardown, r.teardown.label(lang)), (.columnClientEnd, r.clientState.label(lang)),
+            (.columnServerEnd, r.serverState.label(lang)),
+        ] {
+            o.append("  ")
+            o.append(column, lang)
+            o.append(": ")
+            o.append(value)
+        }
+        o.append("  conn ")
+        o.append(r.connState)
+        o.append("  history ")
+        let h = o.bytes.count
+        r.history.append(to: &o.bytes)
+        if h == o.bytes.count { o.append(byte: UInt8(ascii: "-")) }
+        o.append("  ")
+        o.append(ConversationLabel.columnAnomalies, lang)
+        o.append(": ")
+        appendAnomalyCounts(r.anomalies, lang: lang, to: &o)
+        o.append(byte: 0x0A)
+        o.wrapLines(from: start, width: width, indent: 8)
     }
 
     /// The columns TCP and UDP tables share: stream, endpoints, packets and bytes each way, start, duration.
@@ -236,22 +310,28 @@ public enum ConversationTable {
 
     /// Rows in stream order (sorts in place); `unlisted` more were counted but not held.
     public static func renderUDP(
-        _ rows: inout [UDPRow], unlisted: Int = 0, origin: Timestamp, lang: NotesLanguage, to o: inout OutputBuffer
+        _ rows: inout [UDPRow], unlisted: Int = 0, origin: Timestamp, lang: NotesLanguage, width: Int? = nil,
+        to o: inout OutputBuffer
     ) {
         rows.sort { $0.stream < $1.stream }
-        defer { appendUnlisted(unlisted, listed: rows.count, lang: lang, to: &o) }
+        defer { appendUnlisted(unlisted, listed: rows.count, lang: lang, width: width, to: &o) }
+        let titleStart = o.bytes.count
         o.append(ConversationLabel.udpTitle, lang, rows.count + unlisted)
         o.append(" (")
         o.append(NotesPhrase.udpConnectionless.label(lang))
         o.append(")\n")
+        if let width { o.wrapLines(from: titleStart, width: width) }
         guard !rows.isEmpty else { return }
         let ew = endpointWidth(rows.lazy.flatMap { [$0.client, $0.server] })
+        let headerStart = o.bytes.count
         appendSharedHeader(endpointWidth: ew, lang: lang, to: &o)
         o.append("conn  ")
         o.append(ConversationLabel.columnNotes, lang)
         o.append(byte: 0x0A)
+        if let width { o.wrapLines(from: headerStart, width: width, indent: 8) }
         let originNs = origin.totalNanoseconds
         for r in rows {
+            let start = o.bytes.count
             appendSharedColumns(r, endpointWidth: ew, originNs: originNs, to: &o)
             o.append(padded: r.connState, to: 6)
             var any = false
@@ -268,6 +348,7 @@ public enum ConversationTable {
             }
             if !any { o.append("-") }
             o.append(byte: 0x0A)
+            if let width { o.wrapLines(from: start, width: width, indent: 8) }
             o.flushIfNeeded()
         }
     }
@@ -293,17 +374,21 @@ public enum ConversationTable {
     /// Transactions in the order their queries were sent (sorts in place); `unlisted` more were
     /// counted but not held (the answered/unanswered counts are then of the listed ones).
     public static func renderDNS(
-        _ transactions: inout [DNSTransaction], unlisted: Int = 0, lang: NotesLanguage, to o: inout OutputBuffer
+        _ transactions: inout [DNSTransaction], unlisted: Int = 0, lang: NotesLanguage, width: Int? = nil,
+        to o: inout OutputBuffer
     ) {
         transactions.sort(by: dnsPrecedes)
-        defer { appendUnlisted(unlisted, listed: transactions.count, lang: lang, to: &o) }
+        defer { appendUnlisted(unlisted, listed: transactions.count, lang: lang, width: width, to: &o) }
+        let titleStart = o.bytes.count
         let counts = DNSCounts(transactions)
         o.append(ConversationLabel.dnsTitle, lang, transactions.count + unlisted)
         o.append(" (")
         if unlisted > 0 { o.append(ConversationLabel.dnsOfListed, lang, transactions.count) }
         o.append(ConversationLabel.dnsCounts, lang, counts.answered, counts.nxDomain, counts.unanswered)
         o.append(")\n")
+        if let width { o.wrapLines(from: titleStart, width: width) }
         guard !transactions.isEmpty else { return }
+        let headerStart = o.bytes.count
         var nameWidth = 20
         for t in transactions where t.name.utf8.count > nameWidth { nameWidth = min(48, t.name.utf8.count) }
         nameWidth += 2
@@ -312,7 +397,9 @@ public enum ConversationTable {
         o.append("type    rcode      answers  latency ms  ")
         o.append(ConversationLabel.columnClientToServer, lang)
         o.append(byte: 0x0A)
+        if let width { o.wrapLines(from: headerStart, width: width, indent: 8) }
         for t in transactions {
+            let start = o.bytes.count
             if t.queryFrame > 0 { o.append(right: UInt64(t.queryFrame), width: 8) } else { o.append("       -") }
             if let r = t.responseFrame { o.append(right: UInt64(r), width: 9) } else { o.append("        -") }
             o.append(right: UInt64(t.id), width: 7)
@@ -345,6 +432,7 @@ public enum ConversationTable {
                 o.append(byte: UInt8(ascii: ")"))
             }
             o.append(byte: 0x0A)
+            if let width { o.wrapLines(from: start, width: width, indent: 8) }
             o.flushIfNeeded()
         }
     }
@@ -352,13 +440,17 @@ public enum ConversationTable {
     /// One paragraph of totals: the counts `FlowTotals` keeps.
     /// What the tracker could not follow: one line when flows were evicted at the cap, else nothing.
     package static func renderEvictions(
-        _ e: FlowEvictions, maxFlows: Int, lang: NotesLanguage, to o: inout OutputBuffer
+        _ e: FlowEvictions, maxFlows: Int, lang: NotesLanguage, width: Int? = nil, to o: inout OutputBuffer
     ) {
         guard e.total > 0 else { return }
+        let start = o.bytes.count
         o.append(ConversationLabel.evictions, lang, maxFlows, e.tcp, e.udp, e.dns)
+        if let width { o.wrapLines(from: start, width: width) }
     }
 
-    public static func renderTotals(_ t: FlowTotals, lang: NotesLanguage, to o: inout OutputBuffer) {
+    public static func renderTotals(_ t: FlowTotals, lang: NotesLanguage, width: Int? = nil, to o: inout OutputBuffer) {
+        let start = o.bytes.count
+        defer { if let width { o.wrapLines(from: start, width: width) } }
         o.append(
             ConversationLabel.totals, lang, t.tcpConversations, t.handshakes, t.finTeardowns, t.rstEndings,
             t.synUnanswered, t.refused, t.retransmissions, t.handshakeRetransmissions, t.udpFlows, t.dnsQueries,

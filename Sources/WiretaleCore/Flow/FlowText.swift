@@ -147,8 +147,16 @@ extension OutputBuffer {
     /// The same for a label: its width is counted from its UTF-8 bytes, no String made.
     mutating func append(padded s: StaticString, to width: Int) {
         append(s)
+        pad(from: s.terminalWidth, to: width)
+    }
+}
+
+extension StaticString {
+    /// Columns on a terminal, counted from the UTF-8 bytes (no String made): U+3000 and above
+    /// (CJK, fullwidth forms) take two; arrows and × (U+2xxx) one.
+    var terminalWidth: Int {
         var w = 0
-        s.withUTF8Buffer { b in
+        withUTF8Buffer { b in
             var i = 0
             while i < b.count {
                 let c = b[i]
@@ -168,8 +176,11 @@ extension OutputBuffer {
                 }
             }
         }
-        pad(from: w, to: width)
+        return w
     }
+}
+
+extension OutputBuffer {
 
     /// Right-aligns `v` in `width` columns.
     mutating func append(right v: UInt64, width: Int) {
@@ -183,6 +194,58 @@ extension OutputBuffer {
         append(v)
     }
 
+    /// Re-flows the lines appended since byte `start` so that none is wider than `width` terminal
+    /// columns: a longer line breaks at its last cell boundary (two spaces) before the limit, else
+    /// at its last space, else mid-word, and goes on indented by `indent` columns (at most half the
+    /// width).
+    package mutating func wrapLines(from start: Int, width: Int, indent: Int = 4) {
+        guard start < bytes.count, width > 0 else { return }
+        let text = String(decoding: bytes[start...], as: UTF8.self)
+        guard text.terminalWidth > width || text.contains(where: { $0 == "\n" }) else { return }
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        guard lines.contains(where: { String($0).terminalWidth > width }) else { return }
+        var out: [String] = []
+        for line in lines {
+            var rest = String(line)
+            var prefix = ""
+            let leading = rest.prefix(while: { $0 == " " }).count
+            let margin = String(repeating: " ", count: min(max(indent, leading + 2), width / 2))
+            while (prefix + rest).terminalWidth > width {
+                let room = width - prefix.terminalWidth
+                var used = 0
+                var cut = rest.startIndex
+                var lastCell: String.Index? = nil
+                var lastSpace: String.Index? = nil
+                var previousWasSpace = false
+                var seenText = false  // no break inside the line's own indentation
+                for i in rest.indices {
+                    let w = String(rest[i]).terminalWidth
+                    if used + w > room { break }
+                    if rest[i] != " " { seenText = true }
+                    if rest[i] == " " && seenText {
+                        if previousWasSpace { lastCell = rest.index(before: i) } else { lastSpace = i }
+                    }
+                    previousWasSpace = rest[i] == " "
+                    used += w
+                    cut = rest.index(after: i)
+                }
+                let minimum = rest.index(rest.startIndex, offsetBy: min(rest.count, 4))
+                if let c = lastCell, c >= minimum {
+                    cut = c
+                } else if let s = lastSpace, s >= minimum {
+                    cut = s
+                }
+                if cut == rest.startIndex { cut = rest.index(after: cut) }
+                out.append(prefix + rest[..<cut])
+                rest = String(rest[cut...].drop(while: { $0 == " " }))
+                prefix = margin
+            }
+            out.append(prefix + rest)
+        }
+        bytes.removeSubrange(start...)
+        append(out.joined(separator: "\n"))
+    }
+
     mutating func pad(from used: Int, to width: Int) {
         var n = width - used
         while n > 0 {
@@ -193,6 +256,20 @@ extension OutputBuffer {
 }
 
 extension String {
+    /// At most `columns` terminal columns: cut, ending in `…`, when wider.
+    func truncated(to columns: Int) -> String {
+        guard terminalWidth > columns, columns > 1 else { return self }
+        var out = ""
+        var used = 0
+        for ch in self {
+            let w = String(ch).terminalWidth
+            if used + w > columns - 1 { break }
+            out.append(ch)
+            used += w
+        }
+        return out + "…"
+    }
+
     /// Columns on a terminal: East Asian wide characters count two (good enough for the notes' CJK).
     var terminalWidth: Int {
         var w = 0

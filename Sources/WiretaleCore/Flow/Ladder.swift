@@ -78,14 +78,32 @@ public enum Ladder {
 
     static let arrowWidth = 44
 
+    /// With `width`, no line is wider: when the ladder is (it takes about 110 columns), the state
+    /// columns shrink to the widest state shown, the arrows to what is left (an address too long for
+    /// its column is cut with `…`), remarks that do not fit beside a row go under it, and any line
+    /// still too long is wrapped.
     public static func render(
-        _ rows: [LadderRow], conversation c: TCPConversation?, lang: NotesLanguage, to o: inout OutputBuffer
+        _ rows: [LadderRow], conversation c: TCPConversation?, lang: NotesLanguage, width: Int? = nil,
+        to o: inout OutputBuffer
     ) {
-        let stateWidth = lang == .zh ? 24 : 14
+        var stateWidth = lang == .zh ? 24 : 14
         guard let c else {
             o.append(LadderLabel.noSuchStream, lang)
             return
         }
+        let model = LadderModel(rows: rows, conversation: c)
+        var arrow = arrowWidth
+        if let width, width < 18 + 2 * (stateWidth + 1) + arrowWidth + 20 {
+            var widest = model.startState.label(lang).terminalWidth
+            for step in model.steps {
+                widest = max(
+                    widest, step.row.note.clientState.label(lang).terminalWidth,
+                    step.row.note.serverState.label(lang).terminalWidth)
+            }
+            stateWidth = min(stateWidth, widest + 1)
+            arrow = max(24, min(arrowWidth, width - 18 - 2 * (stateWidth + 1)))
+        }
+        var start = o.bytes.count
         o.append(LadderLabel.stream, lang, c.stream)
         o.append(c.handshake.kind.label(lang))
         o.append(", ")
@@ -96,19 +114,34 @@ public enum Ladder {
         o.append(padded: "frame", to: 7)
         o.append(padded: LadderLabel.columnTime.text(lang), to: 11)
         o.append(padded: NotesPhrase.client.label(lang), to: stateWidth + 1)
-        o.append(padded: c.client.description, to: arrowWidth)
-        o.append(padded: NotesPhrase.server.label(lang), to: stateWidth + 1)
-        o.append(c.server.description)
+        if let width, 18 + 2 * (stateWidth + 1) + arrow + c.server.description.terminalWidth > width {
+            // Narrow: the addresses on a line of their own, the client's under its column, the
+            // server's ending where the server's column does.
+            o.pad(from: 0, to: arrow)
+            o.append(NotesPhrase.server.label(lang))
+            o.append(byte: 0x0A)
+            o.pad(from: 0, to: 18)
+            let room = width - 18 - 2
+            let server = c.server.description.truncated(to: room / 2)
+            let client = c.client.description.truncated(to: room - server.terminalWidth)
+            o.append(padded: client, to: width - 18 - server.terminalWidth)
+            o.append(server)
+        } else {
+            o.append(padded: c.client.description, to: arrow)
+            o.append(padded: NotesPhrase.server.label(lang), to: stateWidth + 1)
+            o.append(c.server.description)
+        }
         o.append(byte: 0x0A)
         o.pad(from: 0, to: 18)
-        let model = LadderModel(rows: rows, conversation: c)
-        o.append(padded: model.startState.label(lang), to: stateWidth + 1 + arrowWidth)
+        o.append(padded: model.startState.label(lang), to: stateWidth + 1 + arrow)
         o.append(model.startState.label(lang))
         o.append(byte: 0x0A)
+        if let width { o.wrapLines(from: start, width: width) }
 
         for step in model.steps {
             let r = step.row
             let n = r.note
+            start = o.bytes.count
             o.append(right: UInt64(r.frame), width: 6)
             o.append(byte: UInt8(ascii: " "))
             var t = OutputBuffer(fd: -1)
@@ -117,12 +150,19 @@ public enum Ladder {
             o.append(String(decoding: t.bytes, as: UTF8.self))
             o.append("  ")
             appendState(n.clientState, changed: step.clientChanged, width: stateWidth, lang: lang, to: &o)
-            appendArrow(r, to: &o)
+            appendArrow(r, width: arrow, to: &o)
             appendState(n.serverState, changed: step.serverChanged, width: stateWidth, lang: lang, to: &o)
-            appendRowRemarks(step, lang: lang, indent: 18 + 2 * (stateWidth + 1) + arrowWidth, to: &o)
+            if let width {
+                appendRowRemarks(step, lang: lang, indent: 18, fitting: width, rowStart: start, to: &o)
+                o.wrapLines(from: start, width: width, indent: 20)
+            } else {
+                appendRowRemarks(step, lang: lang, indent: 18 + 2 * (stateWidth + 1) + arrowWidth, to: &o)
+            }
             o.flushIfNeeded()
         }
+        start = o.bytes.count
         appendSummary(c, lang: lang, to: &o)
+        if let width { o.wrapLines(from: start, width: width) }
     }
 
     static func appendState(_ s: TCPState, changed: Bool, width: Int, lang: NotesLanguage, to o: inout OutputBuffer) {
@@ -131,7 +171,7 @@ public enum Ladder {
     }
 
     /// `──SYN seq=0 len=0──────▶ ` from the client, ` ◀──SYN,ACK seq=0 ack=1────` from the server.
-    static func appendArrow(_ r: LadderRow, to o: inout OutputBuffer) {
+    static func appendArrow(_ r: LadderRow, width arrowWidth: Int = Ladder.arrowWidth, to o: inout OutputBuffer) {
         var label = OutputBuffer(fd: -1)
         var first = true
         for (flag, name) in TCPFlags.named where r.flags.contains(flag) {
@@ -168,11 +208,28 @@ public enum Ladder {
 
     /// The step name and checks, the anomalies, and each deviation from the notes the first time it shows.
     /// Ends the row's line; each deviation goes on a line of its own under the remarks.
-    static func appendRowRemarks(_ step: LadderStep, lang: NotesLanguage, indent: Int, to o: inout OutputBuffer) {
+    /// With `fitting`, remarks that would pass that column go on a line of their own, at `indent`.
+    static func appendRowRemarks(
+        _ step: LadderStep, lang: NotesLanguage, indent: Int, fitting width: Int? = nil, rowStart: Int = 0,
+        to o: inout OutputBuffer
+    ) {
         let n = step.row.note
         if n.hasRemarks {
-            o.append(byte: UInt8(ascii: " "))
-            n.appendRemarks(to: &o, lang: lang, states: false)
+            if let width {
+                var remarks = OutputBuffer(fd: -1)
+                n.appendRemarks(to: &remarks, lang: lang, states: false)
+                let text = String(decoding: remarks.bytes, as: UTF8.self)
+                let row = String(decoding: o.bytes[rowStart...], as: UTF8.self)
+                if row.terminalWidth + 1 + text.terminalWidth > width {
+                    o.append(byte: 0x0A)
+                    o.pad(from: 0, to: indent)
+                }
+                o.append(byte: UInt8(ascii: " "))
+                o.append(text)
+            } else {
+                o.append(byte: UInt8(ascii: " "))
+                n.appendRemarks(to: &o, lang: lang, states: false)
+            }
         }
         o.append(byte: 0x0A)
         for d in step.deviations {

@@ -8,6 +8,8 @@ public struct FrameInfo {
     public var interfaceIndex: Int
     /// The TCP conversation index (`tcp.stream`), or -1.
     public var stream: Int
+    /// With several input files, the 0-based index of this frame's (JSON `file`); -1 for one file.
+    public var file = -1
 
     public init(
         number: Int, timestamp: Timestamp, originalLength: Int, capturedLength: Int, interfaceIndex: Int = 0,
@@ -43,6 +45,7 @@ public enum PacketJSON {
     ) {
         o.beginObject()
         o.field("frame", f.number)
+        if f.file >= 0 { o.field("file", f.file) }
         o.field("time", f.timestamp)
         o.field("len", f.originalLength)
         o.field("caplen", f.capturedLength)

@@ -13,6 +13,10 @@ public struct PacketPrinter {
     public var follower: PacketFollower
     /// What the tracker said about the last packet.
     public private(set) var note = PacketNote()
+    /// Text: how each line's time is printed (tcpdump's `-t` formats).
+    public var time = PacketTime()
+    /// Text: only the tcpdump-like line, without the notes' remarks (`-q`).
+    public var quiet = false
 
     public var packet: DecodedPacket { follower.packet }
     public var tracker: ConnectionTracker { follower.tracker }
@@ -47,13 +51,14 @@ public struct PacketPrinter {
     /// (a closed pipe): the caller stops.
     public mutating func handle(
         bytes b: UnsafeRawBufferPointer, linkType: LinkType, frame: Int, timestamp: Timestamp,
-        originalLength: Int, interfaceIndex: Int = 0
+        originalLength: Int, interfaceIndex: Int = 0, file: Int = -1
     ) -> Bool {
         note = follower.follow(b, linkType: linkType, frame: frame, time: timestamp, wireLength: originalLength)
-        let info = FrameInfo(
+        var info = FrameInfo(
             number: frame, timestamp: timestamp, originalLength: originalLength,
             capturedLength: b.count, interfaceIndex: interfaceIndex,
             stream: note.kind == .tcp ? Int(note.stream) : -1)
+        info.file = file
         render(info)
         output.flushIfNeeded()
         return output.failed == 0
@@ -63,8 +68,8 @@ public struct PacketPrinter {
     mutating func render(_ info: FrameInfo) {
         switch format {
         case .text:
-            PacketText.render(info, follower.packet, application: follower.application, to: &output)
-            if note.hasRemarks {
+            PacketText.render(info, follower.packet, application: follower.application, time: &time, to: &output)
+            if note.hasRemarks && !quiet {
                 output.append("  -- ")
                 note.appendRemarks(to: &output, lang: language)
             }

@@ -6,6 +6,15 @@ public enum PacketText {
     public static func render(
         _ f: FrameInfo, _ p: DecodedPacket, application: ApplicationLayer?, to o: inout OutputBuffer
     ) {
+        var time = PacketTime()
+        render(f, p, application: application, time: &time, to: &o)
+    }
+
+    /// The same with the time as `time` prints it (tcpdump's `-t` formats).
+    public static func render(
+        _ f: FrameInfo, _ p: DecodedPacket, application: ApplicationLayer?, time: inout PacketTime,
+        to o: inout OutputBuffer
+    ) {
         var n = f.number
         var width = 1
         while n >= 10 {
@@ -18,8 +27,7 @@ public enum PacketText {
         }
         o.append(f.number)
         o.append(byte: 0x20)
-        o.appendTimeOfDay(f.timestamp)
-        o.append(byte: 0x20)
+        time.append(f.timestamp, to: &o)
         appendSummary(
             p, application: application, capturedLength: f.capturedLength, originalLength: f.originalLength, to: &o)
     }

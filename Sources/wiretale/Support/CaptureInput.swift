@@ -2,13 +2,22 @@ import ArgumentParser
 import WiretaleCapture
 import WiretaleCore
 
-/// The arguments every file-reading subcommand shares: a capture file and an optional BPF filter.
+/// The arguments every file-reading subcommand shares: a capture file and an optional BPF filter,
+/// or several files with `-r` (then every positional word is the filter's).
 struct CaptureInputOptions: ParsableArguments {
-    @Argument(help: "A capture file (pcap or pcapng), or - for standard input.")
-    var file: String
+    @Argument(help: "A capture file (pcap or pcapng), or - for standard input; with -r, the filter's first word.")
+    var file: String?
 
     @Argument(help: ArgumentHelp("A BPF filter, as tcpdump takes it (e.g. 'tcp port 80').", valueName: "filter"))
     var filter: [String] = []
+
+    @Option(
+        name: [.customShort("r"), .customLong("read")],
+        help: ArgumentHelp(
+            "A capture file to read; repeat it to read several in order as one capture (frames numbered on, "
+                + "connections followed across files). With -r every positional word is the filter.",
+            valueName: "file"))
+    var files: [String] = []
 
     @OptionGroup var caps: FlowCapOptions
     var maxFlows: Int { caps.maxFlows }
@@ -21,15 +30,52 @@ struct CaptureInputOptions: ParsableArguments {
 
     mutating func validate() throws {
         if maxInterfaces < 1 { throw ValidationError("--max-interfaces must be 1 or more") }
+        if files.isEmpty && file == nil {
+            throw ValidationError("Missing expected argument '<file>' (a capture file, or -r FILE, repeatable)")
+        }
+        if paths.filter({ $0 == "-" }).count > 1 {
+            throw ValidationError("standard input (-) can be read only once")
+        }
     }
+
+    /// The files to read, in order: the `-r` ones, or the first positional word.
+    var paths: [String] { files.isEmpty ? file.map { [$0] } ?? [] : files }
+
+    /// The filter's words: every positional word with `-r`, else those after the file.
+    var filterWords: [String] { files.isEmpty ? filter : (file.map { [$0] } ?? []) + filter }
 
     /// The library's description of the input.
     var input: CaptureInput {
         CaptureInput(
-            file: file, filter: filter.isEmpty ? nil : filter.joined(separator: " "), maxInterfaces: maxInterfaces,
-            maxFlows: maxFlows)
+            files: paths, filter: filterWords.isEmpty ? nil : filterWords.joined(separator: " "),
+            maxInterfaces: maxInterfaces, maxFlows: maxFlows)
     }
 }
+
+/// tcpdump's `-t` (repeated: `-tt` … `-ttttt`) and `--time-format`, for `read` and `capture`.
+struct TimeFormatOptions: ParsableArguments {
+    @Flag(
+        name: .customShort("t"),
+        help: ArgumentHelp(
+            "As tcpdump: -t no time, -tt seconds since the epoch, -ttt since the previous packet, -tttt date and "
+                + "time, -ttttt since the first packet (all UTC)."))
+    var t: Int
+
+    @Option(
+        help: ArgumentHelp(
+            "How each line's time is printed (default time: the time of day, UTC); the same as -t … -ttttt.",
+            valueName: "format"))
+    var timeFormat: TimeFormat?
+
+    func validate() throws {
+        if t > 5 { throw ValidationError("-t can be repeated at most five times (-ttttt), not \(t)") }
+        if t > 0 && timeFormat != nil { throw ValidationError("choose -t… or --time-format, not both") }
+    }
+
+    var format: TimeFormat { timeFormat ?? TimeFormat(tcpdumpCount: t) ?? .time }
+}
+
+extension TimeFormat: ExpressibleByArgument {}
 
 /// `--max-flows`, for every command that follows connections (the file commands and `capture`).
 struct FlowCapOptions: ParsableArguments {
