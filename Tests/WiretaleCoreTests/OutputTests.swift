@@ -4,6 +4,28 @@ import Testing
 
 @Suite("Output formatting")
 struct OutputTests {
+    @Test("a packet without a time says so in every -t format, and delta and relative measure past it")
+    func missingTimestampInEveryTimeFormat() {
+        let a = Timestamp(seconds: 1_340_954_905, fraction: 298_858, digits: 6)
+        let b = Timestamp(seconds: 1_340_954_905, fraction: 301_858, digits: 6)
+        for format in TimeFormat.allCases {
+            var time = PacketTime(format)
+            var o = OutputBuffer(fd: -1)
+            for t in [a, Timestamp.missing, b] {
+                time.append(t, to: &o)
+                o.append("|")
+            }
+            let text = String(decoding: o.bytes, as: UTF8.self)
+            let parts = text.split(separator: "|", omittingEmptySubsequences: false).map(String.init)
+            #expect(parts[1] == (format == .none ? "" : "no timestamp "), "\(format)")
+            switch format {
+            case .delta, .relative: #expect(parts[2] == "00:00:00.003000 ", "\(format)")
+            case .epoch: #expect(parts[2] == "1340954905.301858 ")
+            default: break
+            }
+        }
+    }
+
     func text(_ fill: (inout OutputBuffer) -> Void) -> String {
         var o = OutputBuffer(fd: -1)
         fill(&o)

@@ -185,6 +185,16 @@ public final class CaptureWriter {
         timestamp: Timestamp, originalLength: Int, bytes: UnsafeRawBufferPointer, linkType type: LinkType,
         snapLength: Int
     ) throws(CaptureWriteError) {
+        // A packet that records no time (a pcapng Simple Packet Block) is written at time 0, in the
+        // units already in use, so it neither opens an interface of its own nor sets the file's.
+        let timestamp =
+            timestamp.isMissing
+            ? Timestamp(
+                seconds: 0, fraction: 0,
+                digits: container == .pcapng
+                    ? (lastInterface < 0 ? 6 : interfaces[lastInterface].digits)
+                    : (headerWritten ? precision.digits : 6))
+            : timestamp
         switch container {
         case .pcap:
             if !headerWritten {

@@ -9,7 +9,8 @@
 /// | `date` | `-tttt` | `2026-11-26 19:23:29.666823` |
 /// | `relative` | `-ttttt` | `00:00:00.000051`, since the first packet shown |
 ///
-/// Every format keeps the file's fraction digits (6 or 9).
+/// Every format keeps the file's fraction digits (6 or 9); a packet without a time prints
+/// `no timestamp` in each (`delta` and `relative` then measure from the packets that have one).
 public enum TimeFormat: String, Sendable, CaseIterable {
     case time, none, epoch, delta, date, relative
 
@@ -49,6 +50,12 @@ public struct PacketTime: Sendable {
     }
 
     @usableFromInline mutating func appendOther(_ t: Timestamp, to o: inout OutputBuffer) {
+        // A packet that records no time (a pcapng Simple Packet Block) says so in every format but
+        // `none`, and `delta` and `relative` go on measuring from the packets that have one.
+        if t.isMissing {
+            if format != .none { o.append("no timestamp ") }
+            return
+        }
         switch format {
         case .time, .none: break
         case .epoch:
