@@ -196,9 +196,10 @@ struct WireAttributionTests {
         #expect(
             captured.frames[2].kind
                 == .dns(src: Self.client, srcPort: 40000, dst: Self.server, dstPort: 53, id: 77, isResponse: false))
+        // The SYN's receiver changes on the SYN's own row (a segment arrives when it is captured).
         #expect(
             captured.frames[5].summary
-                == "IP 10.203.1.2:50000 > 10.203.2.2:80 TCP [S] seq 1000 win 64000 length 0 -- first handshake (SYN); client CLOSED → SYN-SENT"
+                == "IP 10.203.1.2:50000 > 10.203.2.2:80 TCP [S] seq 1000 win 64000 length 0 -- first handshake (SYN); client CLOSED → SYN-SENT, server CLOSED → LISTEN → SYN-RCVD"
         )
         var step = TraceStep(.teardown, startMs: 0)
         FrameEvidence.apply(
