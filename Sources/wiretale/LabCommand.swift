@@ -9,6 +9,14 @@ struct LabCommand: ParsableCommand {
         commandName: "lab",
         abstract:
             "Run the notes' client and server on loopback and watch each call, its packets and the kernel's state.",
+        discussion: """
+            Examples:
+              sudo wiretale lab tcp
+              sudo wiretale lab tcp --close server --format json
+              wiretale lab udp --lang zh
+              sudo wiretale lab compare -c 500 -w compare.pcap
+              wiretale lab servers --concurrency 1,10,100 --requests 2000
+            """,
         subcommands: [TCP.self, UDP.self, Compare.self, Servers.self]
     )
 
@@ -25,8 +33,13 @@ struct LabCommand: ParsableCommand {
                 Packets are captured on lo when wiretale may capture (root or CAP_NET_RAW); otherwise \
                 the calls and the kernel's states (/proc/net/tcp) are still shown. With --format json, \
                 one object: each call with its frames, the kernel's table after it and, for the client \
-                and the server, the kernel's state beside the wire's (agree). \
-                Example: wiretale lab tcp --close server --format json
+                and the server, the kernel's state beside the wire's (agree).
+
+                Examples:
+                  sudo wiretale lab tcp
+                  sudo wiretale lab tcp --close server --format json
+                  sudo wiretale lab tcp --abort --lang zh
+                  wiretale lab tcp --refused --no-capture
                 """
         )
 
@@ -72,7 +85,12 @@ struct LabCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "udp",
             abstract:
-                "A UDP echo on loopback (no handshake, no teardown); with --broadcast, a broadcast to two receivers (section 3)."
+                "A UDP echo on loopback (no handshake, no teardown); with --broadcast, a broadcast to two receivers (section 3).",
+            discussion: """
+                Examples:
+                  sudo wiretale lab udp
+                  sudo wiretale lab udp --broadcast --lang zh
+                """
         )
 
         @Flag(help: "Also broadcast to two receivers in network namespaces joined by a bridge (needs root).")
@@ -96,6 +114,14 @@ struct LabCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "compare",
             abstract: "The same request and reply over UDP and over TCP, N times, measured (section 3's claim).",
+            discussion: """
+                Packets, bytes and round trips are counted on the wire when wiretale may capture; the \
+                latencies are the client's clock either way.
+
+                Examples:
+                  sudo wiretale lab compare
+                  sudo wiretale lab compare -c 1000 --size 512 -w compare.pcap
+                """
         )
 
         @Option(
@@ -132,6 +158,10 @@ struct LabCommand: ParsableCommand {
                 generator send --requests requests (at most --seconds per run). The table counts \
                 processes and threads from /proc, PSS from smaps_rollup, context switches and CPU from \
                 wait4; then the notes' five differences, each with its evidence.
+
+                Examples:
+                  wiretale lab servers
+                  wiretale lab servers --concurrency 1,100 --requests 5000 --format json
                 """
         )
 
