@@ -166,7 +166,7 @@ extension TCPLabTests {
             #expect(first["flags"] as? [String] == ["SYN"], "\(v.scenario): \(first)")
             #expect(first["from"] as? String == "client")
             #expect(first["seq"] as? Int == 0)
-            #expect(first["notes_step"] as? String == "handshake1")
+            #expect(first["notes_step"] as? String == "handshake-1")
             for f in frames {
                 #expect(f["len"] is Int && f["client_state"] is String && f["server_state"] is String)
             }

@@ -127,7 +127,7 @@ extension OutputBuffer {
             key("notes_step")
             nullValue()
         } else {
-            field("notes_step", String(describing: n.step))
+            field("notes_step", n.step.code)
         }
         beginArray("transitions")
         for t in n.transitions {
