@@ -456,11 +456,11 @@ public final class Tracer: Sendable {
             switch record.error {
             case .timeout(let phase, let ms)?:
                 why =
-                    Bilingual(TraceSay.timedOut, formatMs(ms), phase)
+                    Bilingual(TraceSay.timedOut, parts: [Bilingual(verbatim: formatMs(ms)), phase])
                     + (record.head != nil
                         ? Bilingual(TraceSay.bodyCutOff, "\(record.bodyBytes)") : Bilingual(verbatim: ""))
-            case .reset(let phase)?: why = Bilingual(TraceSay.serverReset, phase)
-            case .closedEarly(let phase)?: why = Bilingual(TraceSay.serverClosedEarly, phase)
+            case .reset(let phase)?: why = Bilingual(TraceSay.serverReset, parts: [phase])
+            case .closedEarly(let phase)?: why = Bilingual(TraceSay.serverClosedEarly, parts: [phase])
             case .malformed(let m)?: why = Bilingual(TraceSay.malformedResponse, m)
             default: why = Bilingual(TraceSay.responseIncomplete)
             }

@@ -24,8 +24,8 @@ enum ChineseTextCheck {
         "Web", "WEb",
         // Units and `lab servers`' column names (PSS MiB, ctx vol/invol as /proc and getrusage say).
         "MiB", "KiB", "ctx", "vol", "invol",
-        // The ladder's column header and its Zeek line (drawn by the core's `explain` ladder).
-        "frame", "Zeek", "history",
+        // Zeek and its conn.log field names, in the ladder's last line (`explain`).
+        "Zeek", "history",
     ]
 
     /// Every English word of `text` that is not a technical token, with its line.

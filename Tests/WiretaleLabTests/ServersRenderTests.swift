@@ -21,7 +21,7 @@ struct ServersRenderTests {
         run.ctxVoluntary = 7
         run.ctxInvoluntary = 2
         run.cpuMs = 12.0
-        run.failure = "load \"stopped\""
+        run.failure = Bilingual(verbatim: "load \"stopped\"")
         r.runs = [run, ServersRun(model: .process, concurrency: 1, requests: 10)]
         r.models = [.process, .thread, .coroutine]
         r.startCostUs = [.process: 850.25, .thread: 30]
@@ -60,7 +60,7 @@ struct ServersRenderTests {
         f.requestsPerSecond = 50
         f.p50Ms = 1.5
         #expect(ServersLab.json(f) == Self.expectedLoad)
-        f.failure = "refused"
+        f.failure = Bilingual(verbatim: "refused")
         #expect(ServersLab.json(f).hasSuffix(#", "failure": "refused"}"#))
     }
 

@@ -111,7 +111,7 @@ public enum Ladder {
         o.append(byte: 0x0A)
 
         // Header: the two columns.
-        o.append(padded: "frame", to: 7)
+        o.append(padded: LadderLabel.columnFrame.text(lang), to: 7)
         o.append(padded: LadderLabel.columnTime.text(lang), to: 11)
         o.append(padded: NotesPhrase.client.label(lang), to: stateWidth + 1)
         if let width, 18 + 2 * (stateWidth + 1) + arrow + c.server.description.terminalWidth > width {
@@ -349,10 +349,8 @@ public enum Ladder {
         o.append(byte: 0x0A)
         o.append(LadderLabel.anomalies, lang)
         ConversationTable.appendAnomalyCounts(c.anomalies, lang: lang, to: &o)
-        o.append("\nZeek: conn_state ")
-        o.append(c.connState)
-        o.append(", history ")
-        o.append(c.history.isEmpty ? "-" : c.history)
-        o.append(byte: 0x0A)
+        o.append(LadderLabel.zeek, lang) { o, i in
+            if i == 0 { o.append(c.connState) } else { o.append(c.history.isEmpty ? "-" : c.history) }
+        }
     }
 }

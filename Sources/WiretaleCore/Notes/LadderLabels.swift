@@ -2,7 +2,7 @@
 /// notes' Chinese. `{}` marks where a value goes.
 public enum LadderLabel: UInt8, NotesLabel {
     case undrawn, noSuchStream, stream, columnTime, handshake, relativeZero, synAckAck, thirdAck, synRetransmitted,
-        handshakeRTT, teardown, firstFIN, rstFrom, halfClose, anomalies
+        handshakeRTT, teardown, firstFIN, rstFrom, halfClose, anomalies, columnFrame, zeek
 
     public var english: StaticString {
         switch self {
@@ -21,6 +21,8 @@ public enum LadderLabel: UInt8, NotesLabel {
         case .rstFrom: "; RST from the "
         case .halfClose: "; half-close: {} bytes after the first FIN"
         case .anomalies: "anomalies: "
+        case .columnFrame: "frame"
+        case .zeek: "\nZeek: conn_state {}, history {}\n"
         }
     }
 
@@ -41,6 +43,8 @@ public enum LadderLabel: UInt8, NotesLabel {
         case .rstFrom: "; RST 来自"
         case .halfClose: "; 半关闭后又发送 {} 字节"
         case .anomalies: "异常: "
+        case .columnFrame: "帧"
+        case .zeek: "\nZeek conn.log: 连接状态 conn_state {}, 历史 history {}\n"
         }
     }
 }

@@ -6,7 +6,8 @@ public enum ServersLabel: UInt8, NotesLabel {
         errorsUnfinished, legend1, legend2, legend3, legend4, shows1, shows2, shows3, shows4, shows5, atLeastOne,
         startTook, startNotMeasured, memoryPerConnection, lighterNote1, lighterNote2, counters, sharedCounter,
         memoryNote1, memoryNote2, threadOf, threadsEnded, threadNotRun, crashLine, answered, notAnswered,
-        processesChange, serverDied, serverLived, coroutineNote1, coroutineNote2
+        processesChange, serverDied, serverLived, coroutineNote1, coroutineNote2, serverNotStarted, warmAnswered,
+        loadFailed, loadLine, callFailed, refusedHint, portInUseHint, lowPortHint
 
     public var english: StaticString {
         switch self {
@@ -58,6 +59,15 @@ public enum ServersLabel: UInt8, NotesLabel {
         case .coroutineNote1:
             "(under coroutines a Swift trap ends the whole process as under threads; the servers ran in"
         case .coroutineNote2: "child processes of the lab, so the lab lived to report it.)"
+        case .serverNotStarted: "the server could not be started"
+        case .warmAnswered: "only {} of {} connections answered at first"
+        case .loadFailed: "lab load: {}"
+        case .loadLine:
+            "lab load: {} connections, {} answered, {} errors, {} in flight at the end, in {} s: {} requests/s, p50 {} ms, p99 {} ms"
+        case .callFailed: "{}: {}"  // the English is `SocketError.bilingual`'s own
+        case .refusedHint: "nothing listens there (is `wiretale serve` running?)"
+        case .portInUseHint: "another program holds that port; pick another with --port"
+        case .lowPortHint: "ports below 1024 need root"
         }
     }
 
@@ -102,6 +112,14 @@ public enum ServersLabel: UInt8, NotesLabel {
         case .serverLived: "; 服务器活着"
         case .coroutineNote1: "(在协程下, Swift 的 trap 与线程下一样结束整个进程; 服务器运行在"
         case .coroutineNote2: "实验的子进程中, 所以实验活下来报告了它。)"
+        case .serverNotStarted: "服务端未能启动"
+        case .warmAnswered: "最初只有 {} 个连接得到应答 (共 {} 个)"
+        case .loadFailed: "实验负载: {}"
+        case .loadLine: "实验负载: {} 个连接, {} 个已应答, {} 个错误, 结束时 {} 个仍在途中, 用时 {} s: 每秒 {} 个请求, p50 {} ms, p99 {} ms"
+        case .callFailed: "{} 失败: {}"
+        case .refusedHint: "那里没有程序在监听 (`wiretale serve` 在运行吗?)"
+        case .portInUseHint: "另一个程序占用了这个端口; 用 --port 换一个"
+        case .lowPortHint: "1024 以下的端口需要 root"
         }
     }
 

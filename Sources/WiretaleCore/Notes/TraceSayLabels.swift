@@ -38,7 +38,10 @@ public enum TraceSay: UInt16, NotesLabel {
         noDirectory, dirNotWritable, reasonA, reasonB, reasonC, reasonD, reasonE, reasonF, reasonG, reasonH, reasonI,
         redirectLeavesHTTP, urlEmpty, urlWhitespace, notAScheme, unsupportedScheme, expectedSlashes, noHost,
         credentials, ipv6Unclosed, ipv6Zone, notIPv6, expectedPort, portDigits, portRange, notIPv4, emptyLabel,
-        badHostChar, badIDNChar, labelHyphen, noPunycode, labelTooLong, hostTooLong, badPercent
+        badHostChar, badIDNChar, labelHyphen, noPunycode, labelTooLong, hostTooLong, badPercent,
+        dnsPortUnreachable, dnsMalformedReply, dnsTruncatedRetried, dnsTCPRetryFailed, dnsNoAnswerWithin,
+        dnsIgnoredReplies, dnsTCPFallbackFailed, dnsTCPRefused, dnsTCPTimedOut, dnsNoTCPAnswer, phaseTLSHandshake,
+        phaseAwaitingResponse, phaseReadingBody, phaseKeptOpenClosed
 
     public var english: StaticString {
         switch self {
@@ -350,6 +353,21 @@ public enum TraceSay: UInt16, NotesLabel {
         case .labelTooLong: "the label \"{}\" is {} bytes on the wire; DNS allows 63 (RFC 1035 section 2.3.4)"
         case .hostTooLong: "the host name is {} bytes; DNS allows 253 (RFC 1035 section 2.3.4)"
         case .badPercent: "\"%\" must be followed by two hex digits (write a literal % as %25)"
+        case .dnsPortUnreachable:
+            "port unreachable: nothing listens on {} (the server's host sent ICMP port unreachable)"
+        case .dnsMalformedReply: "malformed response ({} bytes): {}"
+        case .dnsTruncatedRetried: "truncated (TC=1): asked again over TCP"
+        case .dnsTCPRetryFailed: "truncated (TC=1); the TCP retry failed: {}"
+        case .dnsNoAnswerWithin: "no answer within {} ms"
+        case .dnsIgnoredReplies: " ({} reply(ies) to another question ignored)"
+        case .dnsTCPFallbackFailed: "truncated over UDP and TCP fallback failed: {}"
+        case .dnsTCPRefused: "TCP connection to {} refused"
+        case .dnsTCPTimedOut: "TCP connection to {} timed out"
+        case .dnsNoTCPAnswer: "no answer over TCP"
+        case .phaseTLSHandshake: "TLS handshake"
+        case .phaseAwaitingResponse: "waiting for the response"
+        case .phaseReadingBody: "reading the body"
+        case .phaseKeptOpenClosed: "before the request: the server had closed the kept-open connection"
         }
     }
 
@@ -633,6 +651,20 @@ public enum TraceSay: UInt16, NotesLabel {
         case .labelTooLong: "标签 \"{}\" 在线路上是 {} 字节; DNS 最多允许 63 (RFC 1035 第2.3.4节)"
         case .hostTooLong: "主机名是 {} 字节; DNS 最多允许 253 (RFC 1035 第2.3.4节)"
         case .badPercent: "\"%\" 之后必须是两个十六进制数字 (字面的 % 写作 %25)"
+        case .dnsPortUnreachable: "端口不可达: {} 上没有程序在监听 (服务器所在的主机发回了 ICMP 端口不可达)"
+        case .dnsMalformedReply: "响应格式错误 ({} 字节): {}"
+        case .dnsTruncatedRetried: "被截断 (TC=1): 已改用 TCP 重新查询"
+        case .dnsTCPRetryFailed: "被截断 (TC=1); 改用 TCP 重试失败: {}"
+        case .dnsNoAnswerWithin: "{} ms 内没有回答"
+        case .dnsIgnoredReplies: " (忽略了 {} 个回答其他问题的回复)"
+        case .dnsTCPFallbackFailed: "UDP 上的回答被截断, 改用 TCP 也失败了: {}"
+        case .dnsTCPRefused: "到 {} 的 TCP 连接被拒绝"
+        case .dnsTCPTimedOut: "到 {} 的 TCP 连接超时"
+        case .dnsNoTCPAnswer: "TCP 上没有回答"
+        case .phaseTLSHandshake: "TLS握手"
+        case .phaseAwaitingResponse: "等待响应"
+        case .phaseReadingBody: "读取响应体"
+        case .phaseKeptOpenClosed: "发送请求之前: 服务端已经关闭了保持打开的连接"
         }
     }
 }

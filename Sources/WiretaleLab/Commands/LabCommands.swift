@@ -79,7 +79,7 @@ package enum LabCommands {
             for c in r.concurrency {
                 let f = ServersLab.drive(address, concurrency: c, requests: r.requests, seconds: r.seconds)
                 switch r.format {
-                case .text: out.line(f.text)
+                case .text: out.line(f.text(r.lang))
                 case .json: out.line(ServersLab.json(f))
                 case .none: break
                 }

@@ -25,8 +25,8 @@ public struct ServersRun: Sendable {
     public var ctxVoluntary = 0
     public var ctxInvoluntary = 0
     public var cpuMs = 0.0
-    /// Set when the server could not be started or reached.
-    public var failure: String?
+    /// Set when the server could not be started or reached (JSON keeps the English).
+    public var failure: Bilingual?
 }
 
 /// The separate-vs-shared-memory experiment: requests on a few connections, then each process's
@@ -164,7 +164,7 @@ public enum ServersLab {
     static func measure(_ m: ExecutionUnit, concurrency c: Int, _ o: Options) -> ServersRun {
         var run = ServersRun(model: m, concurrency: c, requests: o.requests)
         guard let server = start(m, o) else {
-            run.failure = "the server could not be started"
+            run.failure = Bilingual(ServersLabel.serverNotStarted)
             return run
         }
         do {
@@ -172,7 +172,7 @@ public enum ServersLab {
             // One request on every connection first: every unit (worker, thread, task) exists.
             // (The process model starts a process per connection here: given up to a minute.)
             let warm = load.run(requests: c, seconds: max(o.seconds, 60), threads: o.loadThreads)
-            if warm.answered < c { run.failure = "only \(warm.answered) of \(c) connections answered at first" }
+            if warm.answered < c { run.failure = Bilingual(ServersLabel.warmAnswered, "\(warm.answered)", "\(c)") }
             run.snapshot = ProcessTree.snapshot(server.pid)
             let result = load.run(requests: o.requests, seconds: o.seconds, threads: o.loadThreads)
             run.answered = result.answered
@@ -182,7 +182,7 @@ public enum ServersLab {
             run.p50Ms = result.percentileMs(0.5)
             run.p99Ms = result.percentileMs(0.99)
         } catch {
-            run.failure = "\(error)"
+            run.failure = error.bilingual
         }
         let ended = server.stop()
         run.cpuMs = ended.cpuMs
@@ -211,7 +211,7 @@ public enum ServersLab {
             f.p50Ms = r.percentileMs(0.5)
             f.p99Ms = r.percentileMs(0.99)
         } catch {
-            f.failure = "\(error)"
+            f.failure = error.bilingual
         }
         return f
     }
@@ -226,14 +226,15 @@ public enum ServersLab {
         public var requestsPerSecond = 0.0
         public var p50Ms: Double?
         public var p99Ms: Double?
-        public var failure: String?
+        /// Set when the server could not be reached (JSON keeps the English).
+        public var failure: Bilingual?
 
-        public var text: String {
-            if let failure { return "lab load: \(failure)" }
-            return "lab load: \(concurrency) connections, \(answered) answered, \(errors) errors, "
-                + "\(unfinished) in flight at the end, in "
-                + "\(String(format1: seconds)) s: \(Int(requestsPerSecond.rounded())) requests/s, p50 "
-                + "\(ServersLab.ms(p50Ms)) ms, p99 \(ServersLab.ms(p99Ms)) ms"
+        /// The figures (or the failure) on one line, in `lang`.
+        public func text(_ lang: NotesLanguage = .en) -> String {
+            if let failure { return ServersLabel.loadFailed.string(lang, failure.text(lang)) }
+            return ServersLabel.loadLine.string(
+                lang, "\(concurrency)", "\(answered)", "\(errors)", "\(unfinished)", String(format1: seconds),
+                "\(Int(requestsPerSecond.rounded()))", ServersLab.ms(p50Ms), ServersLab.ms(p99Ms))
         }
     }
 

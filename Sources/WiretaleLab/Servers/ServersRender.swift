@@ -23,7 +23,8 @@ extension ServersLab {
         out.line("  " + header)
         for run in r.runs {
             if let f = run.failure, run.answered == 0 {
-                out.line("  " + LabText.pad(run.model.label(lang), 11) + LabText.pad("\(run.concurrency)", 6) + f)
+                out.line(
+                    "  " + LabText.pad(run.model.label(lang), 11) + LabText.pad("\(run.concurrency)", 6) + f.text(lang))
                 continue
             }
             out.line(
@@ -38,7 +39,7 @@ extension ServersLab {
                         LabText.pad("\(run.ctxVoluntary)", 9), LabText.pad("\(run.ctxInvoluntary)", 10),
                         "\(Int(run.cpuMs.rounded()))",
                     ].joined())
-            if let f = run.failure { out.line("      (\(f))") }
+            if let f = run.failure { out.line("      (\(f.text(lang)))") }
             if run.errors > 0 || run.unfinished > 0 {
                 out.line(ServersLabel.errorsUnfinished.string(lang, "\(run.errors)", "\(run.unfinished)"))
             }
@@ -161,7 +162,7 @@ extension ServersLab {
         o.number("requests_per_s", f.requestsPerSecond)
         o.number("p50_ms", f.p50Ms)
         o.number("p99_ms", f.p99Ms)
-        if let e = f.failure { o.field("failure", e) }
+        if let e = f.failure { o.field("failure", e.english) }
         o.endObject()
         return String(decoding: o.bytes, as: UTF8.self)
     }
@@ -188,7 +189,7 @@ extension ServersLab {
             o.field("ctx_voluntary", x.ctxVoluntary)
             o.field("ctx_involuntary", x.ctxInvoluntary)
             o.number("cpu_ms", x.cpuMs)
-            if let e = x.failure { o.field("failure", e) }
+            if let e = x.failure { o.field("failure", e.english) }
             o.endObject()
         }
         o.endArray()

@@ -1,3 +1,4 @@
+import WiretaleCore
 import WiretaleSystem
 
 #if canImport(Glibc)
@@ -21,17 +22,28 @@ public struct SocketError: Error, Sendable, CustomStringConvertible {
     /// `ECONNREFUSED`, `EADDRINUSE`, ... for the common cases, else "errno N".
     public var codeName: String { errnoName(code) }
 
-    public var description: String {
-        let text = errnoText(code)
-        let on = target.isEmpty ? "" : " \(target)"
-        var hint = ""
+    public var description: String { bilingual.english }
+
+    /// What the call was on, after its name (" 127.0.0.1:40123"), or nothing.
+    private var on: String { target.isEmpty ? "" : " \(target)" }
+
+    /// What to do about the common errors.
+    private var hint: ServersLabel? {
         switch code {
-        case ECONNREFUSED: hint = ": nothing listens there (is `wiretale serve` running?)"
-        case EADDRINUSE: hint = ": another program holds that port; pick another with --port"
-        case EACCES: hint = ": ports below 1024 need root"
-        default: break
+        case ECONNREFUSED: .refusedHint
+        case EADDRINUSE: .portInUseHint
+        case EACCES: .lowPortHint
+        default: nil
         }
-        return "\(call)\(on): \(text) (\(codeName))\(hint)"
+    }
+
+    /// In English the call, its target, the C library's text and the errno name; in Chinese the
+    /// call, its target and the errno name (strerror speaks English only); each with the hint.
+    public var bilingual: Bilingual {
+        let hint = hint.map { Bilingual(verbatim: ": ") + Bilingual($0) } ?? Bilingual(verbatim: "")
+        return Bilingual(
+            english: "\(call)\(on): \(errnoText(code)) (\(codeName))",
+            chinese: ServersLabel.callFailed.filled(.zh, [call + on, codeName])) + hint
     }
 }
 

@@ -18,7 +18,7 @@ enum DNSStep {
             d.set("truncated", r.truncated)
             d.set("answers", r.answers.map { "\($0.name) \($0.ttl) \($0.type) \($0.data)" })
         }
-        if let p = x.problem { d.set("problem", p) }
+        if let p = x.problem { d.set("problem", p.english) }
         return d
     }
 
@@ -34,7 +34,7 @@ enum DNSStep {
             if !rr.isEmpty { line += Bilingual(verbatim: ", " + rr.prefix(4).joined(separator: ", ")) }
             if rr.count > 4 { line += Bilingual(TraceSay.more, "\(rr.count - 4)") }
         } else if let p = x.problem {
-            line += Bilingual(verbatim: ": \(p)")
+            line += Bilingual(verbatim: ": ") + p
         }
         return line
     }
@@ -124,17 +124,20 @@ enum DNSStep {
                 hint: Bilingual(TraceSay.dnsTimeoutHint))
         case .unreachable(let server, let reason, _):
             failure = TraceFailure(
-                .dns, .dnsNoAnswer, Bilingual(TraceSay.dnsUnreachable, server.description, reason),
+                .dns, .dnsNoAnswer,
+                Bilingual(TraceSay.dnsUnreachable, parts: [Bilingual(verbatim: server.description), reason]),
                 hint: Bilingual(TraceSay.resolvConfHint))
         case .truncated(let server, let reason, _):
             s.detail.set("truncated", true)
             failure = TraceFailure(
-                .dns, .dnsNoAnswer, Bilingual(TraceSay.dnsServer, server.description, reason),
+                .dns, .dnsNoAnswer,
+                Bilingual(TraceSay.dnsServer, parts: [Bilingual(verbatim: server.description), reason]),
                 hint: Bilingual(TraceSay.dnsTCPHint))
         case .malformed(let server, let reason, _):
             s.detail.set("malformed", true)
             failure = TraceFailure(
-                .dns, .dnsNoAnswer, Bilingual(TraceSay.dnsMalformed, server.description, reason),
+                .dns, .dnsNoAnswer,
+                Bilingual(TraceSay.dnsMalformed, parts: [Bilingual(verbatim: server.description), reason]),
                 hint: Bilingual(TraceSay.dnsBrokenHint))
         case .cnameLoop(let chain, _):
             s.detail.set("cname_chain", chain)

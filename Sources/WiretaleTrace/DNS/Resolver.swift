@@ -18,8 +18,9 @@ public struct DNSExchange: Sendable {
     public var sentMs: Double
     public var answeredMs: Double?
     public var response: DNSResponse?
-    /// What went wrong when there is no response: "timeout", "port unreachable (ICMP)", ...
-    public var problem: String?
+    /// What went wrong when there is no response: "timeout", "port unreachable (ICMP)", ... (JSON
+    /// keeps the English).
+    public var problem: Bilingual?
 }
 
 /// A resolved name: where the answer came from and the addresses in the order they will be tried.
@@ -56,11 +57,11 @@ public enum DNSFailure: Error, Sendable {
     /// Nobody answered: each server was asked `attempts` times, `timeoutMs` each.
     case timeout(servers: [DNSServer], attempts: Int, timeoutMs: Double, exchanges: [DNSExchange])
     /// The server's host said nothing listens there (ICMP port unreachable), or there is no route.
-    case unreachable(server: DNSServer, reason: String, exchanges: [DNSExchange])
+    case unreachable(server: DNSServer, reason: Bilingual, exchanges: [DNSExchange])
     /// The answer was truncated over UDP (TC=1) and the TCP retry failed (`reason`).
-    case truncated(server: DNSServer, reason: String, exchanges: [DNSExchange])
+    case truncated(server: DNSServer, reason: Bilingual, exchanges: [DNSExchange])
     /// The server's reply could not be parsed as a DNS message.
-    case malformed(server: DNSServer, reason: String, exchanges: [DNSExchange])
+    case malformed(server: DNSServer, reason: Bilingual, exchanges: [DNSExchange])
     /// The CNAME chain comes back to a name it already passed (`chain` ends with the repeated name).
     case cnameLoop(chain: [String], exchanges: [DNSExchange])
     /// The CNAME chain is longer than `limit` links.
@@ -260,11 +261,15 @@ public struct Resolver: Sendable {
         let sa = SocketAddress(server.address, port: server.port)
         let fd = socket(
             sa.family, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        guard fd >= 0 else { return .failure(.unreachable(server: server, reason: errnoText(errno), exchanges: [])) }
+        guard fd >= 0 else {
+            let e = errno
+            return .failure(
+                .unreachable(
+                    server: server, reason: Bilingual(english: errnoText(e), chinese: errnoName(e)), exchanges: []))
+        }
         defer { close(fd) }
         if sa.withSockaddr({ Glibc.connect(fd, $0, $1) }) != 0 {
-            let e = errno
-            return .failure(.unreachable(server: server, reason: "\(errnoName(e)): \(errnoText(e))", exchanges: []))
+            return .failure(.unreachable(server: server, reason: Self.errnoReason(errno), exchanges: []))
         }
         let localPort = localPortOf(fd)
         var waiting: [UInt16: Int] = [:]  // id -> index in log
@@ -291,8 +296,8 @@ public struct Resolver: Sendable {
         }
         var got: [DNSRecordType: DNSResponse] = [:]
         var buf = [UInt8](repeating: 0, count: 65535)
-        var malformed: String?
-        var tcpFallback: String?
+        var malformed: Bilingual?
+        var tcpFallback: Bilingual?
         var ignored = 0
         while !waiting.isEmpty {
             guard SocketIO.waitReadable(fd, until: deadline) else { break }
@@ -303,8 +308,7 @@ public struct Resolver: Sendable {
                 let e = errno
                 let why =
                     e == ECONNREFUSED
-                    ? "port unreachable: nothing listens on \(server) (the server's host sent ICMP port unreachable)"
-                    : "\(errnoName(e)): \(errnoText(e))"
+                    ? Bilingual(TraceSay.dnsPortUnreachable, server.description) : Self.errnoReason(e)
                 for (_, i) in waiting { log[i].problem = why }
                 return .failure(.unreachable(server: server, reason: why, exchanges: []))
             }
@@ -316,7 +320,7 @@ public struct Resolver: Sendable {
                 // Only the server can send to this connected socket: its reply is broken. The id,
                 // when there are two bytes of it, says which question it was meant to answer.
                 let id = n >= 2 ? UInt16(message[0]) << 8 | UInt16(message[1]) : 0
-                let why = "malformed response (\(n) bytes): \(error)"
+                let why = Bilingual(TraceSay.dnsMalformedReply, "\(n)", "\(error)")
                 if let i = waiting[id] { log[i].problem = why }
                 malformed = why
                 continue
@@ -331,13 +335,18 @@ public struct Resolver: Sendable {
             log[i].answeredMs = now
             log[i].response = r
             if r.truncated {
-                log[i].problem = "truncated (TC=1): asked again over TCP"
+                log[i].problem = Bilingual(TraceSay.dnsTruncatedRetried)
                 switch askTCP(server, name, [log[i].type], attempt: attempt, deadline: deadline, log: &log) {
                 case .success(let more):
                     got.merge(more) { $1 }
                 case .failure(let f):
-                    if case .unreachable(_, let why, _) = f { tcpFallback = why } else { tcpFallback = "\(f)" }
-                    log[i].problem = "truncated (TC=1); the TCP retry failed: \(tcpFallback ?? "")"
+                    if case .unreachable(_, let why, _) = f {
+                        tcpFallback = why
+                    } else {
+                        tcpFallback = Bilingual(verbatim: "\(f)")
+                    }
+                    log[i].problem = Bilingual(
+                        TraceSay.dnsTCPRetryFailed, parts: [tcpFallback ?? Bilingual(verbatim: "")])
                 }
                 continue
             }
@@ -346,14 +355,14 @@ public struct Resolver: Sendable {
         let perTry = formatMs(perTryMs)
         for (_, i) in waiting where log[i].problem == nil {
             log[i].problem =
-                "no answer within \(perTry) ms"
-                + (ignored > 0 ? " (\(ignored) reply(ies) to another question ignored)" : "")
+                Bilingual(TraceSay.dnsNoAnswerWithin, perTry)
+                + (ignored > 0 ? Bilingual(TraceSay.dnsIgnoredReplies, "\(ignored)") : Bilingual(verbatim: ""))
         }
         if got.isEmpty {
             if let why = tcpFallback {
                 return .failure(
                     .truncated(
-                        server: server, reason: "truncated over UDP and TCP fallback failed: \(why)", exchanges: []))
+                        server: server, reason: Bilingual(TraceSay.dnsTCPFallbackFailed, parts: [why]), exchanges: []))
             }
             if let why = malformed { return .failure(.malformed(server: server, reason: why, exchanges: [])) }
             if !waiting.isEmpty {
@@ -376,11 +385,11 @@ public struct Resolver: Sendable {
             let id = UInt16.random(in: 1...UInt16.max)
             switch TCPConnector.connect(to: server.address, port: server.port, timeoutMs: left) {
             case .failure(let e):
-                let why: String
+                let why: Bilingual
                 switch e {
-                case .refused: why = "TCP connection to \(server) refused"
-                case .timeout: why = "TCP connection to \(server) timed out"
-                case .unreachable(let err, _), .other(let err, _): why = "\(errnoName(err)): \(errnoText(err))"
+                case .refused: why = Bilingual(TraceSay.dnsTCPRefused, server.description)
+                case .timeout: why = Bilingual(TraceSay.dnsTCPTimedOut, server.description)
+                case .unreachable(let err, _), .other(let err, _): why = Self.errnoReason(err)
                 }
                 log.append(
                     DNSExchange(
@@ -403,12 +412,18 @@ public struct Resolver: Sendable {
                     ex.response = r
                     got[t] = r
                 } else {
-                    ex.problem = "no answer over TCP"
+                    ex.problem = Bilingual(TraceSay.dnsNoTCPAnswer)
                 }
                 log.append(ex)
             }
         }
         return .success(got)
+    }
+
+    /// A failed call's errno: its name and the C library's text in English, the name alone in
+    /// Chinese (strerror speaks English only).
+    static func errnoReason(_ e: Int32) -> Bilingual {
+        Bilingual(english: "\(errnoName(e)): \(errnoText(e))", chinese: errnoName(e))
     }
 
     func localPortOf(_ fd: Int32) -> Int {

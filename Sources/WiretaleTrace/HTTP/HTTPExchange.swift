@@ -4,6 +4,7 @@ import NIOSSL
 import NIOTLS
 import Synchronization
 import WiretaleCore
+import WiretaleSystem
 
 #if canImport(Glibc)
     import Glibc
@@ -129,9 +130,10 @@ public enum ExchangeError: Error, Sendable {
     case plainHTTPOnTLSPort
     /// The server's first bytes on a TLS connection are not a TLS record.
     case notTLS(began: String)
-    case timeout(phase: String, ms: Double)
-    case reset(phase: String)
-    case closedEarly(phase: String)
+    /// `phase`: what the exchange was doing (TLS handshake, waiting for the response...), in both languages.
+    case timeout(phase: Bilingual, ms: Double)
+    case reset(phase: Bilingual)
+    case closedEarly(phase: Bilingual)
     case malformed(String)
 }
 
@@ -431,7 +433,7 @@ final class ExchangeHandler: ChannelInboundHandler {
     /// When the armed phase times out (monotonic ms). Checked on every read too: a loop kept busy
     /// by a flood of bytes runs its timer late, and the timeout must bound the download all the same.
     var deadlineMs: Double?
-    var phase = "TLS handshake"
+    var phase = Bilingual(TraceSay.phaseTLSHandshake)
     var requestSent = false
     /// The first request was written before SwiftNIO took the socket (`ExchangeOptions.requestWritten`).
     var preWrittenTaken = false
@@ -477,7 +479,7 @@ final class ExchangeHandler: ChannelInboundHandler {
         requestSent = false
         awaiting = true
         guard let context, context.channel.isActive, !finished else {
-            record.error = .closedEarly(phase: "before the request: the server had closed the kept-open connection")
+            record.error = .closedEarly(phase: Bilingual(TraceSay.phaseKeptOpenClosed))
             awaiting = false
             promise.succeed(record)
             return
@@ -495,13 +497,13 @@ final class ExchangeHandler: ChannelInboundHandler {
         guard !started else { return }
         started = true
         if options.tls {
-            arm(context, phase: "TLS handshake")
+            arm(context, phase: Bilingual(TraceSay.phaseTLSHandshake))
         } else {
             sendRequest(context)
         }
     }
 
-    func arm(_ context: ChannelHandlerContext, phase: String) {
+    func arm(_ context: ChannelHandlerContext, phase: Bilingual) {
         self.phase = phase
         timer?.cancel()
         let ms = options.timeoutMs
@@ -534,11 +536,11 @@ final class ExchangeHandler: ChannelInboundHandler {
             record.requestStartMs = done.startMs
             record.requestWrittenMs = done.writtenMs
             record.requestBytes = request.count
-            arm(context, phase: "waiting for the response")
+            arm(context, phase: Bilingual(TraceSay.phaseAwaitingResponse))
             return
         }
         record.requestStartMs = Monotonic.nowMs()
-        arm(context, phase: "waiting for the response")
+        arm(context, phase: Bilingual(TraceSay.phaseAwaitingResponse))
         var buf = context.channel.allocator.buffer(capacity: request.count)
         buf.writeBytes(request)
         record.requestBytes = request.count
@@ -602,7 +604,7 @@ final class ExchangeHandler: ChannelInboundHandler {
         }
         if parser.isHeadComplete, record.headMs == nil {
             record.headMs = now
-            phase = "reading the body"
+            phase = Bilingual(TraceSay.phaseReadingBody)
         }
         if parser.isComplete, record.completeMs == nil {
             record.completeMs = now
@@ -700,7 +702,7 @@ final class ExchangeHandler: ChannelInboundHandler {
         }
         if let e = error as? IOError {
             if e.errnoCode == ECONNRESET { return .reset(phase: phase) }
-            return .closedEarly(phase: "\(phase): \(e)")
+            return .closedEarly(phase: phase + Bilingual(english: ": \(e)", chinese: ": " + errnoName(e.errnoCode)))
         }
         if error is ChannelError { return nil }
         return .malformed(String(describing: error))

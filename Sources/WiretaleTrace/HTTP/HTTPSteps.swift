@@ -99,11 +99,11 @@ enum HTTPSteps {
             return Bilingual(TraceSay.notTLS, began)
                 + (began.hasPrefix("HTTP/") ? Bilingual(TraceSay.speaksPlainHTTP) : Bilingual(verbatim: ""))
         case .reset(let phase):
-            return Bilingual(TraceSay.resetDuring, phase)
+            return Bilingual(TraceSay.resetDuring, parts: [phase])
         case .closedEarly(let phase):
-            return Bilingual(TraceSay.closedDuring, phase)
+            return Bilingual(TraceSay.closedDuring, parts: [phase])
         case .timeout(let phase, let ms):
-            return Bilingual(TraceSay.noProgress, formatMs(ms), phase)
+            return Bilingual(TraceSay.noProgress, parts: [Bilingual(verbatim: formatMs(ms)), phase])
         case .malformed(let m):
             return Bilingual(TraceSay.tlsExchangeFailed, parts: [plainTLSError(m)])
         }
