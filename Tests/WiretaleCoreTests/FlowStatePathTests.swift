@@ -56,6 +56,25 @@ struct FlowStatePathTests {
         #expect(!S.timeWait.allows(.established) && !S.closeWait.allows(.closing))
     }
 
+    @Test("the tracker's guard: from any state to any other, the shortest walk of the diagram is legal")
+    func everyStateReachesEveryOtherByALegalWalk() {
+        for a in TCPState.allCases {
+            for b in TCPState.allCases where a != b {
+                let walk = [a] + a.route(to: b) + [b]
+                #expect(zip(walk, walk.dropFirst()).allSatisfy { $0.allows($1) }, "\(a) → \(b): \(walk)")
+                if a.allows(b) { #expect(walk.count == 2) }
+            }
+        }
+        #expect(TCPState.established.route(to: .timeWait) == [.finWait1, .finWait2])
+        var side = TCPSide(isClient: false)
+        side.state = .established
+        side.path = StatePath(.established)
+        var note = PacketNote()
+        TCPConnection.setState(&side, .timeWait, &note)
+        #expect(Array(side.path) == [.established, .finWait1, .finWait2, .timeWait])
+        #expect(TCPState.isLegalPath(side.path))
+    }
+
     @Test("every TCP conversation of Captures/ has legal paths that the per-packet notes replay")
     func everyCapture() throws {
         let names = try FileManager.default.contentsOfDirectory(atPath: flowCaptures).filter { $0.hasSuffix(".pcap") }

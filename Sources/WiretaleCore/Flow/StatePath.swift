@@ -63,6 +63,40 @@ extension TCPState {
         }
     }
 
+    /// The states strictly between `self` and `target` on a shortest walk of the diagram (empty when
+    /// `allows(target)`): the tracker's guard, so that an inference no rule foresaw still leaves a
+    /// legal path (a breadth-first search over the 11 states; every state can reach every other,
+    /// through CLOSED if need be).
+    public func route(to target: TCPState) -> [TCPState] {
+        if allows(target) { return [] }
+        var before = [TCPState?](repeating: nil, count: TCPState.allCases.count)
+        var queue = [self]
+        var seen = Set([self])
+        var head = 0
+        while head < queue.count {
+            let s = queue[head]
+            head += 1
+            // CLOSED (a RST or a timeout) last, so that a walk through it is taken only when it is the only one.
+            for n in Self.searchOrder where !seen.contains(n) && s.allows(n) {
+                seen.insert(n)
+                before[Int(n.rawValue)] = s
+                if n == target {
+                    var middle: [TCPState] = []
+                    var at = s
+                    while at != self {
+                        middle.append(at)
+                        at = before[Int(at.rawValue)]!
+                    }
+                    return middle.reversed()
+                }
+                queue.append(n)
+            }
+        }
+        return []
+    }
+
+    private static let searchOrder = Array(allCases.dropFirst()) + [.closed]
+
     /// Whether `path` is a walk of the diagram that starts where a capture can start a side:
     /// CLOSED, or ESTABLISHED for a connection joined mid-stream.
     public static func isLegalPath(_ path: some Sequence<TCPState>) -> Bool {

@@ -107,6 +107,16 @@ struct TCPConnection {
     @inline(__always)
     static func setState(_ side: inout TCPSide, _ to: TCPState, _ note: inout PacketNote) {
         guard side.state != to else { return }
+        // Every rule below moves along an arc of RFC 9293's diagram; should a sequence no rule
+        // foresaw ask for another move, the side walks the diagram's shortest way there instead.
+        if !side.state.allows(to) {
+            for middle in side.state.route(to: to) { step(&side, middle, &note) }
+        }
+        step(&side, to, &note)
+    }
+
+    @inline(__always)
+    private static func step(_ side: inout TCPSide, _ to: TCPState, _ note: inout PacketNote) {
         note.transitions.append(StateTransition(client: side.isClient, from: side.state, to: to))
         side.state = to
         side.path.append(to)
