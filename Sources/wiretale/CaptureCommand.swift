@@ -95,6 +95,11 @@ struct CaptureCommand: ParsableCommand {
         help: "Quiet: only the tcpdump-like line per packet, without the notes' remarks and connection events.")
     var quiet = false
 
+    @Flag(
+        name: .short,
+        help: "Verbose: the IP header's fields after IP, as tcpdump -v (tos, ttl, id, offset, flags, proto, length).")
+    var verbose = false
+
     @OptionGroup var time: TimeFormatOptions
 
     @Option(
@@ -143,6 +148,7 @@ struct CaptureCommand: ParsableCommand {
         r.bufferKiB = bufferSize
         r.immediate = immediate
         r.quiet = quiet
+        r.verbose = verbose
         r.time = time.format
         try exiting { () throws(CommandExit) in try CaptureCommandRunner.run(r) }
     }

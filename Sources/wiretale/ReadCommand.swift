@@ -53,6 +53,11 @@ struct ReadCommand: ParsableCommand {
     @Flag(name: .short, help: "Quiet: only the tcpdump-like line per packet, without the notes' remarks.")
     var quiet = false
 
+    @Flag(
+        name: .short,
+        help: "Verbose: the IP header's fields after IP, as tcpdump -v (tos, ttl, id, offset, flags, proto, length).")
+    var verbose = false
+
     @OptionGroup var time: TimeFormatOptions
 
     @Option(
@@ -82,6 +87,7 @@ struct ReadCommand: ParsableCommand {
         o.write = write
         o.print = print
         o.quiet = quiet
+        o.verbose = verbose
         o.time = time.format
         try exiting { () throws(CommandExit) in try FileCommands.read(input.input, o) }
     }

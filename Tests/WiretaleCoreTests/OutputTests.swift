@@ -110,6 +110,36 @@ struct OutputTests {
 
 @Suite("Packet lines")
 struct PacketLineTests {
+    @Test("-v puts the IP header's fields after IP as tcpdump -v does, IPv4 and IPv6")
+    func verboseIPHeader() {
+        func line(_ frame: [UInt8], verbose: Bool) -> String {
+            var o = OutputBuffer(fd: -1)
+            let p = FrameBuilder.decode(frame)
+            var time = PacketTime(.none)
+            let info = FrameInfo(
+                number: 1, timestamp: Timestamp(seconds: 0, fraction: 0, digits: 6), originalLength: frame.count,
+                capturedLength: frame.count)
+            PacketText.render(info, p, application: nil, time: &time, verbose: verbose, to: &o)
+            return String(decoding: o.bytes, as: UTF8.self)
+        }
+        let v4 = FrameBuilder.ethernet(type: 0x0800, FrameBuilder.ipv4(proto: 6, FrameBuilder.tcp()))
+        #expect(
+            line(v4, verbose: true).hasPrefix(
+                "     1 IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto TCP (6), length 40) 10.0.0.1:40000 >")
+        )
+        #expect(line(v4, verbose: false).hasPrefix("     1 IP 10.0.0.1:40000 >"))
+        // A later fragment (offset 1480 bytes = 185 units, MF set, no DF): tcpdump's "flags [+]".
+        let fragment = FrameBuilder.ethernet(
+            type: 0x0800, FrameBuilder.ipv4(proto: 17, flagsFragment: 0x2000 | 185, Array(repeating: 0, count: 8)))
+        #expect(
+            line(fragment, verbose: true).contains(
+                "(tos 0x0, ttl 64, id 4660, offset 1480, flags [+], proto UDP (17), length 28)"))
+        let v6 = FrameBuilder.ethernet(type: 0x86DD, FrameBuilder.ipv6(next: 17, FrameBuilder.udp([])))
+        #expect(
+            line(v6, verbose: true).hasPrefix(
+                "     1 IP6 (hlim 64, next-header UDP (17) payload length: 8) [2001:db8::1]:40000"))
+    }
+
     @Test("Frame numbers past a million keep their digits and do not break the column")
     func bigFrameNumbers() {
         let frame = FrameBuilder.ethernet(type: 0x0800, FrameBuilder.ipv4(proto: 6, FrameBuilder.tcp()))

@@ -118,6 +118,8 @@ public struct CaptureRequest: Sendable {
     public var immediate: Bool?
     /// Text: only the tcpdump-like line per packet, no remarks and no event lines (`-q`).
     public var quiet = false
+    /// The IP header's fields on each line (tcpdump's `-v`).
+    public var verbose = false
     /// Text: how each line's time is printed (tcpdump's `-t` formats).
     public var time = TimeFormat.time
 
@@ -216,6 +218,7 @@ public enum CaptureCommandRunner {
         let signals = SignalStop(stopper: capture.stopper)
         var printer = PacketPrinter(format: printing ? r.format : .none, language: r.lang, maxFlows: r.maxFlows)
         printer.quiet = r.quiet
+        printer.verbose = r.verbose
         printer.time = PacketTime(r.time)
         var session = CaptureSession(printer: printer, printing: printing, writer: writer)
         var failure: String? = nil

@@ -31,6 +31,8 @@ public enum FileCommands {
         public var print = false
         /// Text: only the tcpdump-like line, no remarks.
         public var quiet = false
+        /// The IP header's fields on each line (tcpdump's `-v`).
+        public var verbose = false
         public var time = TimeFormat.time
 
         public init() {}
@@ -60,6 +62,7 @@ public enum FileCommands {
         var printer = PacketPrinter(
             format: printing ? options.format : .none, language: options.lang, maxFlows: input.maxFlows)
         printer.quiet = options.quiet
+        printer.verbose = options.verbose
         printer.time = PacketTime(options.time)
         var shown = 0
         var writeFailure: CaptureWriteError? = nil

@@ -17,6 +17,8 @@ public struct PacketPrinter {
     public var time = PacketTime()
     /// Text: only the tcpdump-like line, without the notes' remarks (`-q`).
     public var quiet = false
+    /// Text: the IP header's fields after `IP`, as tcpdump's `-v` (`-v`).
+    public var verbose = false
 
     public var packet: DecodedPacket { follower.packet }
     public var tracker: ConnectionTracker { follower.tracker }
@@ -68,7 +70,9 @@ public struct PacketPrinter {
     mutating func render(_ info: FrameInfo) {
         switch format {
         case .text:
-            PacketText.render(info, follower.packet, application: follower.application, time: &time, to: &output)
+            PacketText.render(
+                info, follower.packet, application: follower.application, time: &time, verbose: verbose,
+                to: &output)
             if note.hasRemarks && !quiet {
                 output.append("  -- ")
                 note.appendRemarks(to: &output, lang: language)

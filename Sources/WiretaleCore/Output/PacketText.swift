@@ -11,9 +11,10 @@ public enum PacketText {
     }
 
     /// The same with the time as `time` prints it (tcpdump's `-t` formats).
+    /// `verbose`: the IP header's fields after `IP`, as tcpdump's `-v` prints them.
     public static func render(
         _ f: FrameInfo, _ p: DecodedPacket, application: ApplicationLayer?, time: inout PacketTime,
-        to o: inout OutputBuffer
+        verbose: Bool = false, to o: inout OutputBuffer
     ) {
         var n = f.number
         var width = 1
@@ -29,7 +30,8 @@ public enum PacketText {
         o.append(byte: 0x20)
         time.append(f.timestamp, to: &o)
         appendSummary(
-            p, application: application, capturedLength: f.capturedLength, originalLength: f.originalLength, to: &o)
+            p, application: application, capturedLength: f.capturedLength, originalLength: f.originalLength,
+            verbose: verbose, to: &o)
     }
 
     /// For a packet decoded without a `PacketFollower`: parses its application message here, once.
@@ -51,13 +53,77 @@ public enum PacketText {
         return String(decoding: o.bytes, as: UTF8.self)
     }
 
+    /// The outermost IP header's fields in parentheses, as tcpdump's `-v` prints them: IPv4
+    /// `(tos 0x0, ttl 64, id 46551, offset 0, flags [DF], proto TCP (6), length 60) `, with the ECN
+    /// codepoint after the TOS when set; IPv6 `(class 0x10, flowlabel 0x12345, hlim 64, next-header
+    /// TCP (6) payload length: 40) `, the class and the flow label only when not 0.
+    static func ipHeader(_ ip: IPInfo, _ o: inout OutputBuffer) {
+        let total = ip.payloadOffset - ip.offset + ip.payloadLength
+        o.append("(")
+        if ip.version == 4 {
+            o.append("tos 0x")
+            appendMinimalHex(UInt64(ip.tos), &o)
+            switch ip.ecn {
+            case 1: o.append(",ECT(1)")
+            case 2: o.append(",ECT(0)")
+            case 3: o.append(",CE")
+            default: break
+            }
+            o.append(", ttl ")
+            o.append(Int(ip.ttl))
+            o.append(", id ")
+            o.append(Int(ip.identification))
+            o.append(", offset ")
+            o.append(ip.fragmentOffset)
+            o.append(", flags [")
+            switch (ip.dontFragment, ip.moreFragments) {
+            case (false, false): o.append("none")
+            case (true, false): o.append("DF")
+            case (false, true): o.append("+")
+            case (true, true): o.append("DF+")
+            }
+            o.append("], proto ")
+            o.append(ip.proto.name)
+            o.append(" (")
+            o.append(Int(ip.proto.rawValue))
+            o.append("), length ")
+            o.append(total)
+        } else {
+            if ip.tos != 0 {
+                o.append("class 0x")
+                appendMinimalHex(UInt64(ip.tos), &o)
+                o.append(", ")
+            }
+            if ip.flowLabel != 0 {
+                o.append("flowlabel 0x")
+                appendMinimalHex(UInt64(ip.flowLabel), &o)
+                o.append(", ")
+            }
+            o.append("hlim ")
+            o.append(Int(ip.ttl))
+            o.append(", next-header ")
+            o.append(ip.proto.name)
+            o.append(" (")
+            o.append(Int(ip.proto.rawValue))
+            o.append(") payload length: ")
+            o.append(max(total - 40, 0))
+        }
+        o.append(") ")
+    }
+
+    /// `v` in hex with no leading zeros (`0` for 0), as tcpdump's `0x%x`.
+    static func appendMinimalHex(_ v: UInt64, _ o: inout OutputBuffer) {
+        o.appendHex(v, digits: max(1, (64 - v.leadingZeroBitCount + 3) / 4))
+    }
+
     /// The summary of `summary`, appended.
     public static func appendSummary(
         _ p: DecodedPacket, application: ApplicationLayer?, capturedLength: Int, originalLength: Int,
-        to o: inout OutputBuffer
+        verbose: Bool = false, to o: inout OutputBuffer
     ) {
         if p.hasIP {
             o.append(p.ip.version == 4 ? "IP " : "IP6 ")
+            if verbose { ipHeader(p.ip, &o) }
             if p.hasTCP {
                 endpoint(p.ip.src, p.tcp.srcPort, &o)
                 o.append(" > ")
