@@ -310,8 +310,9 @@ private func readThroughPipe(_ bytes: [UInt8], chunk: Int, bufferSize: Int, nonB
     return result
 }
 
-/// A small deterministic pseudo-random generator (SplitMix64) for the damage test.
-private struct SplitMix64 {
+/// A small deterministic pseudo-random generator (SplitMix64), for the damage test and the
+/// reassembler's segmentations: the same sequence every run.
+struct SplitMix64: RandomNumberGenerator {
     var state: UInt64
     mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
