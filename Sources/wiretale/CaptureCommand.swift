@@ -90,17 +90,7 @@ struct CaptureCommand: ParsableCommand {
     @Option(help: "The language of the remarks and events: en, or zh for the notes' Chinese terms.")
     var lang: NotesLanguage = .en
 
-    @Flag(
-        name: .short,
-        help: "Quiet: only the tcpdump-like line per packet, without the notes' remarks and connection events.")
-    var quiet = false
-
-    @Flag(
-        name: .short,
-        help: "Verbose: the IP header's fields after IP, as tcpdump -v (tos, ttl, id, offset, flags, proto, length).")
-    var verbose = false
-
-    @OptionGroup var time: TimeFormatOptions
+    @OptionGroup var line: PacketLineOptions
 
     @Option(
         name: [.customShort("B"), .customLong("buffer-size")],
@@ -147,9 +137,9 @@ struct CaptureCommand: ParsableCommand {
         r.lang = lang
         r.bufferKiB = bufferSize
         r.immediate = immediate
-        r.quiet = quiet
-        r.verbose = verbose
-        r.time = time.format
+        r.quiet = line.quiet
+        r.verbose = line.verbose
+        r.time = line.format
         try exiting { () throws(CommandExit) in try CaptureCommandRunner.run(r) }
     }
 }

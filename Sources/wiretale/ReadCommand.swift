@@ -50,15 +50,7 @@ struct ReadCommand: ParsableCommand {
     @Flag(name: .short, help: "Print numbers, not names (the default: wiretale never looks names up).")
     var numeric = false
 
-    @Flag(name: .short, help: "Quiet: only the tcpdump-like line per packet, without the notes' remarks.")
-    var quiet = false
-
-    @Flag(
-        name: .short,
-        help: "Verbose: the IP header's fields after IP, as tcpdump -v (tos, ttl, id, offset, flags, proto, length).")
-    var verbose = false
-
-    @OptionGroup var time: TimeFormatOptions
+    @OptionGroup var line: PacketLineOptions
 
     @Option(
         name: [.short, .customLong("write")],
@@ -86,9 +78,9 @@ struct ReadCommand: ParsableCommand {
         o.lang = lang
         o.write = write
         o.print = print
-        o.quiet = quiet
-        o.verbose = verbose
-        o.time = time.format
+        o.quiet = line.quiet
+        o.verbose = line.verbose
+        o.time = line.format
         try exiting { () throws(CommandExit) in try FileCommands.read(input.input, o) }
     }
 }

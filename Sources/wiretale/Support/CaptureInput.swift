@@ -52,8 +52,19 @@ struct CaptureInputOptions: ParsableArguments {
     }
 }
 
-/// tcpdump's `-t` (repeated: `-tt` … `-ttttt`) and `--time-format`, for `read` and `capture`.
-struct TimeFormatOptions: ParsableArguments {
+/// How each packet's line is printed, for `read` and `capture`: tcpdump's `-q`, `-v`, `-t`
+/// (repeated: `-tt` … `-ttttt`) and `--time-format`.
+struct PacketLineOptions: ParsableArguments {
+    @Flag(
+        name: .short,
+        help: "Quiet: only the tcpdump-like line per packet, without the notes' remarks (capture: and its events).")
+    var quiet = false
+
+    @Flag(
+        name: .short,
+        help: "Verbose: the IP header's fields after IP, as tcpdump -v (tos, ttl, id, offset, flags, proto, length).")
+    var verbose = false
+
     @Flag(
         name: .customShort("t"),
         help: ArgumentHelp(
