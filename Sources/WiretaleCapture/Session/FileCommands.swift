@@ -152,6 +152,7 @@ public enum FileCommands {
         var tcp = ConversationTable.tcpRows(cap: maxRows)
         var udp = ConversationTable.udpRows(cap: maxRows)
         var dns = ConversationTable.dnsRows(cap: maxRows)
+        var http = HTTPTable.rows(cap: maxRows)
         var origin: Timestamp? = nil
         defer { out.flush() }
 
@@ -161,9 +162,11 @@ public enum FileCommands {
             case (.json, .tcp(let c)): c.appendJSON(to: &out)
             case (.json, .udp(let u)): u.appendJSON(to: &out)
             case (.json, .dns(let d)): d.appendJSON(to: &out)
+            case (.json, .http(let stream, let t)): t.appendJSON(stream: stream, to: &out)
             case (.text, .tcp(let c)): tcp.append(ConversationTable.TCPRow(c))
             case (.text, .udp(let u)): udp.append(ConversationTable.UDPRow(u))
             case (.text, .dns(let d)): dns.append(d)
+            case (.text, .http(let stream, let t)): http.append(HTTPTable.Row(stream: stream, t))
             case (.none, _): break
             }
         }
@@ -212,6 +215,11 @@ public enum FileCommands {
         var dnsRows = dns.take()
         ConversationTable.renderDNS(&dnsRows, unlisted: dns.unlisted, lang: lang, width: width, to: &out)
         out.append(byte: 0x0A)
+        var httpRows = http.take()
+        if !httpRows.isEmpty || http.unlisted > 0 {
+            HTTPTable.render(&httpRows, unlisted: http.unlisted, lang: lang, width: width, to: &out)
+            out.append(byte: 0x0A)
+        }
         ConversationTable.renderTotals(totals, lang: lang, width: width, to: &out)
         ConversationTable.renderEvictions(evictions, maxFlows: input.maxFlows, lang: lang, width: width, to: &out)
         out.flush()

@@ -42,6 +42,15 @@ public struct ConnectionTracker {
         /// The cap on TCP connections, on UDP flows and on unanswered DNS queries held at once (each).
         public var maxFlows = Self.defaultMaxFlows
         public static let defaultMaxFlows = 50_000
+        /// Reassemble TCP streams, find their service by content and decode those with a stream
+        /// decoder (HTTP): `conversations`' `service` and HTTP transactions, `read`'s messages.
+        public var streams = true
+        /// The most bytes one direction of a connection holds out of order (1 MiB).
+        public var maxStreamHeldBytes = 1 << 20
+        /// The most bytes all connections together hold out of order (64 MiB).
+        public var maxReassemblyBytes = 64 << 20
+        /// Keep each frame's completed messages for the renderers (`frameMessages`), as `read` does.
+        public var streamMessages = false
 
         public init() {}
     }
@@ -72,12 +81,28 @@ public struct ConnectionTracker {
     public internal(set) var evictions = FlowEvictions()
     /// Reused by cap evictions: (priority, last seen, slot).
     var evictionScratch: [(UInt8, Int64, Int32)] = []
+    /// Per TCP slot, its payload's streams (`ConnectionStreams`) and what they found.
+    var streamSlots: ContiguousArray<StreamSlot> = []
+    /// The slot and direction of the last TCP packet tracked.
+    var lastTCPSlot: Int32 = -1
+    /// Held out-of-order bytes, all connections together (`maxReassemblyBytes`).
+    public internal(set) var reassemblyBudget = ReassemblyBudget()
+    /// Inflaters and unfinished HTTP heads, all connections together.
+    public internal(set) var httpBudget = HTTPBudget()
+    var streamSink = StreamSink()
 
     public init(configuration: Configuration = Configuration()) {
         self.configuration = configuration
         tcp.reserveCapacity(4096)
         tcpMeta.reserveCapacity(4096)
+        reassemblyBudget = ReassemblyBudget(maxTotalBytes: configuration.maxReassemblyBytes)
+        streamSink.collectMessages = configuration.streamMessages
+        streamSink.collectTransactions = configuration.reports
     }
+
+    /// The messages the last frame completed in its connection's streams (when
+    /// `Configuration.streamMessages`): an HTTP request or response whose last byte it carried.
+    public var frameMessages: [StreamMessage] { streamSink.messages }
 
     /// TCP streams started so far (the next stream number).
     public var tcpStreamCount: Int { Int(nextTCPStream) }
@@ -94,6 +119,7 @@ public struct ConnectionTracker {
         bytes: UnsafeRawBufferPointer = UnsafeRawBufferPointer(start: nil, count: 0)
     ) -> PacketNote {
         var note = trackTransport(p, frame: frame, time: time, wireLength: wireLength)
+        trackStream(p, bytes: bytes, frame: frame, time: time, note: note)
         if p.application != .none, let application = ApplicationRegistry.parse(p, bytes: bytes) {
             trackApplication(application, of: p, frame: frame, time: time, note: &note)
         }
@@ -273,6 +299,7 @@ public struct ConnectionTracker {
             }
         }
         let i = Int(s)
+        lastTCPSlot = s
         note.kind = .tcp
         note.stream = tcp[i].stream
         let wasFinished = tcp[i].facts.finished
@@ -322,6 +349,11 @@ public struct ConnectionTracker {
             tcpMeta.append(SlotMeta())
         }
         tcpMeta[Int(slot)] = SlotMeta(live: true, phase: .open, lastNs: ns)
+        if Int(slot) < streamSlots.count {
+            streamSlots[Int(slot)] = StreamSlot()
+        } else {
+            streamSlots.append(StreamSlot())
+        }
         if !senderIsClient { tcp[Int(slot)].zeek.flipped() }
         tcpIndex.set(key, slot)
         return slot
@@ -378,9 +410,12 @@ public struct ConnectionTracker {
         let i = Int(s)
         guard tcpMeta[i].live else { return }
         if tcp[i].facts.finished { closedWaiting -= 1 }
+        let service = endStreams(s)
         if configuration.reports {
             let finishedEnd = tcp[i].facts.finished && (reason == .idle || reason == .evicted)
-            queue(.tcp(tcp[i].report(end: finishedEnd ? .closed : reason)))
+            var r = tcp[i].report(end: finishedEnd ? .closed : reason)
+            r.streams = service
+            queue(.tcp(r))
         }
         tcpIndex.remove(tcp[i].key)
         tcpMeta[i].live = false

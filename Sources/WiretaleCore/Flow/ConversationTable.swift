@@ -94,6 +94,8 @@ public enum ConversationTable {
         public internal(set) var connState: StaticString
         var history: HistoryLetters
         public internal(set) var anomalies: AnomalyCounts
+        /// The service its payload's first bytes named (`TCPConversation.streams`).
+        public internal(set) var service: StreamService
 
         /// Zeek's history letters, as `TCPConversation.history`.
         public var historyString: String { history.string }
@@ -116,6 +118,7 @@ public enum ConversationTable {
             connState = c.connStateCode
             history = c.historyLetters
             anomalies = c.anomalies
+            service = c.streams.service
         }
 
         public var client: FlowEndpoint { key.endpoint(side: Int(clientKeySide)) }
@@ -189,7 +192,7 @@ public enum ConversationTable {
             stateWidth = max(stateWidth, r.serverState.label(lang).terminalWidth + 2)
         }
         let originNs = origin.totalNanoseconds
-        let tableWidth = 8 + 2 * (ew + 2) + 64 + handshakeWidth + teardownWidth + 2 * stateWidth + 8 + 16 + 12
+        let tableWidth = 8 + 2 * (ew + 2) + 64 + handshakeWidth + teardownWidth + 2 * stateWidth + 8 + 16 + 8 + 12
         if let width, tableWidth > width {
             for r in rows {
                 appendRecord(r, originNs: originNs, lang: lang, width: width, to: &o)
@@ -202,7 +205,7 @@ public enum ConversationTable {
         o.append(padded: ConversationLabel.columnTeardown.text(lang), to: teardownWidth)
         o.append(padded: ConversationLabel.columnClientEnd.text(lang), to: stateWidth)
         o.append(padded: ConversationLabel.columnServerEnd.text(lang), to: stateWidth)
-        o.append("conn    history         ")
+        o.append("conn    history         service ")
         o.append(ConversationLabel.columnAnomalies, lang)
         o.append(byte: 0x0A)
         for r in rows {
@@ -217,6 +220,7 @@ public enum ConversationTable {
             r.history.append(to: &o.bytes)
             if h == o.bytes.count { o.append(byte: UInt8(ascii: "-")) }
             o.pad(from: o.bytes.count - h, to: 16)
+            o.append(padded: r.service.name, to: 8)
             appendAnomalyCounts(r.anomalies, lang: lang, to: &o)
             o.append(byte: 0x0A)
             if let width { o.wrapLines(from: start, width: width, indent: 8) }
@@ -262,6 +266,8 @@ public enum ConversationTable {
         let h = o.bytes.count
         r.history.append(to: &o.bytes)
         if h == o.bytes.count { o.append(byte: UInt8(ascii: "-")) }
+        o.append("  service ")
+        o.append(r.service.name)
         o.append("  ")
         o.append(ConversationLabel.columnAnomalies, lang)
         o.append(": ")

@@ -101,6 +101,8 @@ public struct TCPConversation: Sendable {
     var historyLetters: HistoryLetters
     public internal(set) var anomalies: AnomalyCounts
     public internal(set) var endReason: ConversationEnd
+    /// What its payload was found to carry (the service, by content) and the reassembly's gaps.
+    public internal(set) var streams = StreamFindings()
 
     public var duration: Int64 { end.totalNanoseconds - start.totalNanoseconds }
 
@@ -235,11 +237,13 @@ public struct DNSTransaction: Sendable {
     public var unanswered: Bool { responseFrame == nil && !multicast }
 }
 
-/// What the tracker reports as flows end: a finished TCP conversation, a UDP flow, a DNS transaction.
+/// What the tracker reports as flows end: a finished TCP conversation, a UDP flow, a DNS
+/// transaction, an HTTP transaction (request and response) of TCP stream `stream`.
 public enum FlowReport: Sendable {
     case tcp(TCPConversation)
     case udp(UDPFlow)
     case dns(DNSTransaction)
+    case http(stream: Int, HTTPTransaction)
 }
 
 /// Totals over a capture's reports, as `conversations` prints them at the end: how many
@@ -264,6 +268,9 @@ public struct FlowTotals: Sendable, Equatable {
     public internal(set) var dnsAnswered = 0
     public internal(set) var dnsNXDomain = 0
     public internal(set) var dnsUnanswered = 0
+    /// HTTP transactions (one per request, and per response without one); of them, answered.
+    public internal(set) var httpTransactions = 0
+    public internal(set) var httpAnswered = 0
 
     public init() {}
 
@@ -288,6 +295,9 @@ public struct FlowTotals: Sendable, Equatable {
             if d.answered && d.rcode == 0 { dnsAnswered += 1 }
             if d.rcode == 3 { dnsNXDomain += 1 }
             if d.unanswered { dnsUnanswered += 1 }
+        case .http(_, let t):
+            httpTransactions += 1
+            if t.status != nil { httpAnswered += 1 }
         }
     }
 }

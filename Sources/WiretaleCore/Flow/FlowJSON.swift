@@ -22,6 +22,10 @@ extension TCPConversation {
         o.endArray()
         o.field("conn_state", connStateCode)
         o.field("history", history)
+        o.field("service", streams.service == .none ? nil : streams.service.name.description)
+        if let b = streams.became { o.field("service_became", b) }
+        if streams.gapBytes > 0 { o.field("stream_gap_bytes", streams.gapBytes) }
+        if streams.capped { o.field("stream_capped", true) }
         o.appendJSONVolumes(clientToServer, serverToClient)
         o.field("payload_client_to_server", clientToServer.payloadBytes)
         o.field("payload_server_to_client", serverToClient.payloadBytes)

@@ -35,6 +35,15 @@ public struct PacketFollower {
         PacketDecoder.decode(bytes, linkType: linkType, frame: frame, reassembler: reassembler, into: &packet)
         if packet.payloadTruncated { PacketDecoder.checkLength(&packet, captured: bytes.count, wireLength: wireLength) }
         var note = tracker.trackTransport(packet, frame: frame, time: time, wireLength: wireLength)
+        // The segment's payload to its connection's streams (reassembly, HTTP).
+        if packet.reassembledFirstFrame == 0 || note.kind != .tcp {
+            tracker.trackStream(packet, bytes: bytes, frame: frame, time: time, note: note)
+        } else {
+            let p = packet
+            reassembler.datagram.withUnsafeBytes {
+                tracker.trackStream(p, bytes: $0, frame: frame, time: time, note: note)
+            }
+        }
         guard packet.application != .none,
             (override ?? parsing) == .all || tracker.keeps(packet.application, note: note)
         else {

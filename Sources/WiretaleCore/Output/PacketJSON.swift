@@ -41,7 +41,7 @@ public enum PacketJSON {
     /// the frame's `notes` come from it (a default note, as without a tracker, adds none of them).
     public static func render(
         _ f: FrameInfo, _ p: DecodedPacket, application: ApplicationLayer?, note: PacketNote = PacketNote(),
-        to o: inout OutputBuffer
+        streamMessages: [StreamMessage] = [], to o: inout OutputBuffer
     ) {
         o.beginObject()
         o.field("frame", f.number)
@@ -80,6 +80,7 @@ public enum PacketJSON {
             o.key(a.message.kind.name)
             a.message.appendJSON(to: &o)
         }
+        if !streamMessages.isEmpty { StreamMessage.appendJSON(streamMessages, to: &o) }
         if p.payloadTruncated { o.field("truncated", true) }
         if let e = p.error ?? application?.error {
             o.beginObject("error")

@@ -33,6 +33,9 @@ public struct PacketPrinter {
         var configuration = ConnectionTracker.Configuration()
         configuration.reports = false
         configuration.maxFlows = maxFlows
+        // `none` prints only counts: no stream is read. Text and JSON show each frame's completed messages.
+        configuration.streams = format != .none
+        configuration.streamMessages = format != .none
         follower = PacketFollower(configuration: configuration)
         switch format {
         case .text, .json: follower.parsing = .all
@@ -71,18 +74,30 @@ public struct PacketPrinter {
         switch format {
         case .text:
             PacketText.render(
-                info, follower.packet, application: follower.application, time: &time, verbose: verbose,
+                info, follower.packet, application: shownApplication, time: &time, verbose: verbose,
                 to: &output)
+            for m in follower.tracker.frameMessages { m.appendSummary(to: &output) }
             if note.hasRemarks && !quiet {
                 output.append("  -- ")
                 note.appendRemarks(to: &output, lang: language)
             }
             output.append(byte: 0x0A)
         case .json:
-            PacketJSON.render(info, follower.packet, application: follower.application, note: note, to: &output)
+            PacketJSON.render(
+                info, follower.packet, application: shownApplication, note: note,
+                streamMessages: follower.tracker.frameMessages, to: &output)
         case .none:
             statistics.count(follower.packet, length: info.originalLength)
         }
+    }
+
+    /// The segment's own application message, unless the connection's reassembled stream shows it:
+    /// with streams read, an HTTP message is shown on the frame that completes it, not on each
+    /// segment that begins with a start line.
+    @inline(__always) var shownApplication: ApplicationLayer? {
+        guard let a = follower.application else { return nil }
+        if case .http = a.message, follower.tracker.configuration.streams { return nil }
+        return a
     }
 
     /// Flushes what is buffered (and for `none`, prints the counts).

@@ -96,14 +96,17 @@ public struct TCPHalfStream {
         self.maxWindow = min(maxWindow, Int(Int32.max))
     }
 
-    /// Feeds one segment of this direction; events go to `deliver` before it returns.
+    /// Feeds one segment of this direction; events go to `deliver` before it returns. `missing`:
+    /// bytes of the segment after `payload` that were not captured (a snapshot length cut it); when
+    /// the stream reaches them they are delivered as a gap.
     public mutating func add(
         seq: UInt32, payload: UnsafeRawBufferPointer, syn: Bool = false, fin: Bool = false, frame: Int,
-        budget: inout ReassemblyBudget, _ deliver: (TCPStreamEvent) -> Void
+        missing: Int = 0, budget: inout ReassemblyBudget, _ deliver: (TCPStreamEvent) -> Void
     ) {
         let first = SeqNum(syn ? seq &+ 1 : seq)
+        let missing = max(0, missing)
         if base == nil {
-            guard syn || !payload.isEmpty || fin else { return }
+            guard syn || !payload.isEmpty || missing > 0 || fin else { return }
             base = first
         }
         guard let base else { return }
@@ -114,16 +117,17 @@ public struct TCPHalfStream {
         let next = base.advanced(by: delivered)
         let start = delivered + next.distance(to: first)
         let end = start + payload.count
-        if start - delivered > maxWindow || (finOffset.map { end > $0 && start >= $0 } ?? false) {
+        let wireEnd = end + missing
+        if start - delivered > maxWindow || (finOffset.map { wireEnd > $0 && start >= $0 } ?? false) {
             outOfWindowBytes += payload.count
             return
         }
-        if fin && finOffset == nil { finOffset = end }
+        if fin && finOffset == nil { finOffset = wireEnd }
         var from = start
         if from < delivered {
             let old = min(delivered, end) - from
-            retransmittedBytes += old
-            from += old
+            retransmittedBytes += max(0, old)
+            from += max(0, old)
         }
         if let f = finOffset, end > f {
             outOfWindowBytes += end - max(from, f)
@@ -139,16 +143,32 @@ public struct TCPHalfStream {
                 drain(budget: &budget, deliver)
             }
         }
+        if missing > 0, delivered >= end, delivered < min(wireEnd, finOffset ?? wireEnd) {
+            // The uncaptured tail is next: it will never arrive.
+            skip(to: min(wireEnd, finOffset ?? wireEnd), deliver)
+            dropHeld(before: delivered, budget: &budget)
+            drain(budget: &budget, deliver)
+        }
         endIfDone(deliver)
+    }
+
+    /// Forgets what is held without delivering it (the consumer wants nothing more), giving the
+    /// bytes back to `budget`; the stream then ends without an `.end` event.
+    public mutating func discard(budget: inout ReassemblyBudget) {
+        budget.heldBytes -= heldBytes
+        heldBytes = 0
+        held = []
+        ended = true
+        finOffset = nil
     }
 
     /// `add` for bytes in an array (tests, callers that have one).
     public mutating func add(
-        seq: UInt32, payload: [UInt8], syn: Bool = false, fin: Bool = false, frame: Int,
+        seq: UInt32, payload: [UInt8], syn: Bool = false, fin: Bool = false, frame: Int, missing: Int = 0,
         budget: inout ReassemblyBudget, _ deliver: (TCPStreamEvent) -> Void
     ) {
         payload.withUnsafeBytes {
-            add(seq: seq, payload: $0, syn: syn, fin: fin, frame: frame, budget: &budget, deliver)
+            add(seq: seq, payload: $0, syn: syn, fin: fin, frame: frame, missing: missing, budget: &budget, deliver)
         }
     }
 
@@ -243,6 +263,19 @@ public struct TCPHalfStream {
         gapBytes += offset - delivered
         deliver(.gap(offset - delivered))
         delivered = offset
+    }
+
+    /// Drops held bytes before `offset` (covered by a gap already delivered).
+    private mutating func dropHeld(before offset: Int, budget: inout ReassemblyBudget) {
+        var n = 0
+        while n < held.count, held[n].end <= offset { n += 1 }
+        release(n, budget: &budget)
+        if let h = held.first, h.offset < offset {
+            let cut = offset - h.offset
+            held[0] = Held(offset: offset, bytes: Array(h.bytes[cut...]), frame: h.frame)
+            heldBytes -= cut
+            budget.heldBytes -= cut
+        }
     }
 
     private mutating func release(_ n: Int, budget: inout ReassemblyBudget) {

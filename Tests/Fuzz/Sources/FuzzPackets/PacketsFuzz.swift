@@ -126,6 +126,8 @@ struct Session {
         case .dns(let d):
             d.appendJSON(to: &out)
             dns.append(d)
+        case .http(let stream, let t):
+            t.appendJSON(stream: stream, to: &out)
         }
     }
 

@@ -1,0 +1,311 @@
+/// What a connection's reassembled streams said on the frame being tracked: the messages that frame
+/// completed (`read` shows them on it, as tshark does with reassembly on).
+public enum StreamMessage: Sendable {
+    /// An HTTP request or response, complete on this frame.
+    case http(HTTPMessageSummary)
+    /// The connection left the protocol it spoke (HTTP's 101 Switching Protocols, a CONNECT tunnel):
+    /// `to` names what it became ("websocket", "tunnel").
+    case left(StreamService, to: String)
+
+    /// The text `read` prints after the segment's summary: `: HTTP GET /index.html (host example.org)`.
+    public func appendSummary(to o: inout OutputBuffer) {
+        switch self {
+        case .http(let m):
+            o.append(": ")
+            m.appendSummary(to: &o)
+        case .left(let service, let to):
+            o.append(": ")
+            o.append(service.name)
+            o.append(" stream became ")
+            o.append(to)
+            o.append(" (no longer parsed)")
+        }
+    }
+}
+
+/// Where a tracker's streams put what they produced while one frame was tracked: the frame's
+/// completed messages (when `collectMessages`, for `read`) and finished HTTP transactions (when
+/// `collectTransactions`, for `conversations`), with the stream number they belong to.
+struct StreamSink {
+    var collectMessages = false
+    var collectTransactions = false
+    var messages: [StreamMessage] = []
+    var transactions: [(stream: Int32, transaction: HTTPTransaction)] = []
+}
+
+/// One TCP connection's payload, both ways: each direction reassembled (`TCPHalfStream`), the
+/// service found from the first bytes (`StreamDetectors`), and, for a service with a stream decoder,
+/// that decoder fed in stream order. A class, allocated once per connection that carries payload, so
+/// the reassembler's callbacks can hand events to the decoder while a direction is being added to.
+///
+/// Until the service is known the first `detectionWindow` bytes of each direction are kept (then
+/// replayed to the decoder); a connection whose first bytes match nothing after
+/// `maxUndecidedBytes`, or whose service has no decoder, stops being reassembled (`isDone`), so it
+/// costs nothing more per packet.
+final class ConnectionStreams {
+    /// The bytes of each direction detectors may see.
+    static let detectionWindow = 64
+    /// Payload bytes (both ways) after which a connection that matched nothing is left alone.
+    static let maxUndecidedBytes = 8192
+
+    let stream: Int32
+    let clientPort: UInt16
+    let serverPort: UInt16
+    var client: TCPHalfStream
+    var server: TCPHalfStream
+    private(set) var service = StreamService.none
+    /// The detectors gave their answer (or gave up).
+    private(set) var decided = false
+    /// Nothing more is read of this connection.
+    private(set) var isDone = false
+    /// What the stream became when it left its protocol ("websocket", "tunnel").
+    private(set) var became: String?
+    private var clientStart: [UInt8] = []
+    private var serverStart: [UInt8] = []
+    private var clientStartFrames = (0, 0)
+    private var serverStartFrames = (0, 0)
+    private var clientDelivered = 0
+    /// Bytes delivered after the kept ones while undecided: a gap for the decoder.
+    private var clientSkipped = 0
+    private var serverSkipped = 0
+    private var serverDelivered = 0
+    private var http: HTTPConversation?
+
+    init(stream: Int32, clientPort: UInt16, serverPort: UInt16, maxHeldBytes: Int) {
+        self.stream = stream
+        self.clientPort = clientPort
+        self.serverPort = serverPort
+        client = TCPHalfStream(maxHeldBytes: maxHeldBytes)
+        server = TCPHalfStream(maxHeldBytes: maxHeldBytes)
+    }
+
+    /// Reassembly counters of both directions together.
+    var gapBytes: Int { client.gapBytes + server.gapBytes }
+    var hadCapGap: Bool { client.hadCapGap || server.hadCapGap }
+
+    /// Feeds one segment of the connection.
+    func segment(
+        seq: UInt32, payload: UnsafeRawBufferPointer, missing: Int, syn: Bool, fin: Bool, fromClient: Bool, frame: Int,
+        time: Timestamp, reassembly: inout ReassemblyBudget, httpBudget: inout HTTPBudget, sink: inout StreamSink
+    ) {
+        guard !isDone else { return }
+        if fromClient {
+            client.add(
+                seq: seq, payload: payload, syn: syn, fin: fin, frame: frame, missing: missing, budget: &reassembly
+            ) { event in
+                self.receive(event, fromClient: true, frame: frame, time: time, httpBudget: &httpBudget, sink: &sink)
+            }
+        } else {
+            server.add(
+                seq: seq, payload: payload, syn: syn, fin: fin, frame: frame, missing: missing, budget: &reassembly
+            ) { event in
+                self.receive(event, fromClient: false, frame: frame, time: time, httpBudget: &httpBudget, sink: &sink)
+            }
+        }
+        if isDone { release(reassembly: &reassembly) }
+    }
+
+    /// The connection is over (closed, evicted, or the capture ended): both directions deliver what
+    /// they hold, then the decoder finishes.
+    func finish(
+        frame: Int, time: Timestamp, reassembly: inout ReassemblyBudget, httpBudget: inout HTTPBudget,
+        sink: inout StreamSink
+    ) {
+        if !isDone {
+            client.finish(budget: &reassembly) { event in
+                self.receive(event, fromClient: true, frame: frame, time: time, httpBudget: &httpBudget, sink: &sink)
+            }
+            server.finish(budget: &reassembly) { event in
+                self.receive(event, fromClient: false, frame: frame, time: time, httpBudget: &httpBudget, sink: &sink)
+            }
+        }
+        if !decided { decide(force: true, frame: frame, time: time, httpBudget: &httpBudget, sink: &sink) }
+        finishDecoder(httpBudget: &httpBudget, sink: &sink)
+        isDone = true
+        release(reassembly: &reassembly)
+    }
+
+    private func finishDecoder(httpBudget: inout HTTPBudget, sink: inout StreamSink) {
+        guard var h = http else { return }
+        http = nil
+        let stream = self.stream
+        h.finish(budget: &httpBudget) { event in Self.take(event, stream: stream, sink: &sink, streams: self) }
+    }
+
+    /// Gives back what the directions hold (nothing more will be read).
+    private func release(reassembly: inout ReassemblyBudget) {
+        client.discard(budget: &reassembly)
+        server.discard(budget: &reassembly)
+        clientStart = []
+        serverStart = []
+    }
+
+    private func receive(
+        _ event: TCPStreamEvent, fromClient: Bool, frame: Int, time: Timestamp, httpBudget: inout HTTPBudget,
+        sink: inout StreamSink
+    ) {
+        if isDone { return }
+        if !decided {
+            switch event {
+            case .data(let bytes, let first, let last):
+                let kept: Int
+                if fromClient {
+                    clientDelivered += bytes.count
+                    kept = keep(bytes, in: &clientStart, frames: &clientStartFrames, first: first, last: last)
+                } else {
+                    serverDelivered += bytes.count
+                    kept = keep(bytes, in: &serverStart, frames: &serverStartFrames, first: first, last: last)
+                }
+                decide(force: false, frame: frame, time: time, httpBudget: &httpBudget, sink: &sink)
+                // Once decided, the decoder was given the kept bytes (this event's first `kept` among
+                // them); the rest of this event follows.
+                guard decided else {
+                    if fromClient { clientSkipped += bytes.count - kept } else { serverSkipped += bytes.count - kept }
+                    return
+                }
+                guard !isDone, bytes.count > kept else { return }
+                decode(
+                    .data(UnsafeRawBufferPointer(rebasing: bytes[kept...]), firstFrame: first, lastFrame: last),
+                    fromClient: fromClient, frame: frame, time: time, httpBudget: &httpBudget, sink: &sink)
+                return
+            case .gap, .end:
+                // A hole or the end before the service is known: decide on what was seen.
+                decide(force: true, frame: frame, time: time, httpBudget: &httpBudget, sink: &sink)
+                guard !isDone else { return }
+            }
+        }
+        decode(event, fromClient: fromClient, frame: frame, time: time, httpBudget: &httpBudget, sink: &sink)
+    }
+
+    /// Keeps the start of a direction's stream for the detectors; returns how many of `bytes` it kept.
+    private func keep(
+        _ bytes: UnsafeRawBufferPointer, in start: inout [UInt8], frames: inout (Int, Int), first: Int, last: Int
+    ) -> Int {
+        let n = min(Self.detectionWindow - start.count, bytes.count)
+        guard n > 0 else { return 0 }
+        if start.isEmpty { frames.0 = first }
+        frames.1 = last
+        start.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[0..<n]))
+        return n
+    }
+
+    /// Asks the detectors; once they answer, starts the decoder and replays the kept bytes to it,
+    /// the client's first. `force`: decide now with what there is.
+    private func decide(force: Bool, frame: Int, time: Timestamp, httpBudget: inout HTTPBudget, sink: inout StreamSink)
+    {
+        let answer = clientStart.withUnsafeBytes { c in
+            serverStart.withUnsafeBytes { s in
+                StreamDetectors.detect(
+                    StreamStart(
+                        client: c, server: s, clientPort: clientPort, serverPort: serverPort,
+                        clientFull: clientDelivered >= Self.detectionWindow,
+                        serverFull: serverDelivered >= Self.detectionWindow))
+            }
+        }
+        if !answer.decided && answer.service == .none {
+            let undecided = clientDelivered + serverDelivered
+            guard
+                force || undecided >= Self.maxUndecidedBytes
+                    || (clientDelivered >= Self.detectionWindow && serverDelivered >= Self.detectionWindow)
+            else { return }
+        }
+        decided = true
+        service = answer.service
+        guard service.hasStreamDecoder else {
+            isDone = true
+            return
+        }
+        switch service {
+        case .http: http = HTTPConversation()
+        case .none, .tls, .ssh, .mysql, .smtp, .ftp, .pop3, .imap, .redis, .dns: break
+        }
+        let c = clientStart
+        let s = serverStart
+        let cf = clientStartFrames
+        let sf = serverStartFrames
+        clientStart = []
+        serverStart = []
+        if !c.isEmpty {
+            c.withUnsafeBytes {
+                decode(
+                    .data($0, firstFrame: cf.0, lastFrame: cf.1), fromClient: true, frame: frame, time: time,
+                    httpBudget: &httpBudget, sink: &sink)
+            }
+            if clientSkipped > 0 {
+                decode(
+                    .gap(clientSkipped), fromClient: true, frame: frame, time: time, httpBudget: &httpBudget,
+                    sink: &sink)
+            }
+        }
+        if !s.isEmpty {
+            s.withUnsafeBytes {
+                decode(
+                    .data($0, firstFrame: sf.0, lastFrame: sf.1), fromClient: false, frame: frame, time: time,
+                    httpBudget: &httpBudget, sink: &sink)
+            }
+            if serverSkipped > 0 {
+                decode(
+                    .gap(serverSkipped), fromClient: false, frame: frame, time: time, httpBudget: &httpBudget,
+                    sink: &sink)
+            }
+        }
+    }
+
+    private func decode(
+        _ event: TCPStreamEvent, fromClient: Bool, frame: Int, time: Timestamp, httpBudget: inout HTTPBudget,
+        sink: inout StreamSink
+    ) {
+        guard var h = http else { return }
+        http = nil  // moved out while it runs (no copy of its buffers)
+        let stream = self.stream
+        h.receive(event, fromClient: fromClient, frame: frame, time: time, budget: &httpBudget) { e in
+            Self.take(e, stream: stream, sink: &sink, streams: self)
+        }
+        if became == nil {
+            http = h
+        } else {
+            // The stream left HTTP: nothing more to parse; pending requests are reported now.
+            h.finish(budget: &httpBudget) { e in Self.take(e, stream: stream, sink: &sink, streams: self) }
+            isDone = true
+        }
+    }
+
+    private static func take(_ e: HTTPEvent, stream: Int32, sink: inout StreamSink, streams: ConnectionStreams) {
+        switch e {
+        case .message(let m):
+            if sink.collectMessages { sink.messages.append(.http(m)) }
+        case .transaction(let t):
+            if sink.collectTransactions { sink.transactions.append((stream, t)) }
+        case .left(let to, _):
+            streams.became = to
+            if sink.collectMessages { sink.messages.append(.left(.http, to: to)) }
+        }
+    }
+}
+
+extension StreamMessage {
+    /// The members of a frame's JSON object for the messages it completed: `http`, an object (an
+    /// array when the frame completed several, as tshark's `--no-duplicate-keys`), and `stream_left`
+    /// when the stream left its protocol.
+    public static func appendJSON(_ messages: [StreamMessage], to o: inout OutputBuffer) {
+        var http = 0
+        for m in messages {
+            if case .http = m { http += 1 }
+        }
+        if http > 0 {
+            if http > 1 { o.beginArray("http") } else { o.key("http") }
+            for m in messages {
+                if case .http(let h) = m { h.appendJSON(to: &o) }
+            }
+            if http > 1 { o.endArray() }
+        }
+        for m in messages {
+            if case .left(let service, let to) = m {
+                o.beginObject("stream_left")
+                o.field("service", service.name)
+                o.field("to", to)
+                o.endObject()
+            }
+        }
+    }
+}
