@@ -61,7 +61,7 @@ public enum ConversationLabel: UInt8, NotesLabel {
 /// The words of a packet's remarks (`PacketNote.appendRemarks`, on `read`'s lines and `explain`'s
 /// ladder) around the notes' terms. `{}` marks where a value goes.
 public enum PacketRemarkLabel: UInt8, NotesLabel {
-    case broadcast, multicast, dnsAnswers, ackHolds, ackNot
+    case broadcast, multicast, dnsAnswers, ackHolds, ackNot, streamBecame
 
     public var english: StaticString {
         switch self {
@@ -70,6 +70,7 @@ public enum PacketRemarkLabel: UInt8, NotesLabel {
         case .dnsAnswers: "answers the query in frame {} after {} ms"
         case .ackHolds: ": ack = {} holds"
         case .ackNot: ": ack = {}, not {} = {}"
+        case .streamBecame: ": the {} stream became {} (no longer parsed)"
         }
     }
 
@@ -80,6 +81,7 @@ public enum PacketRemarkLabel: UInt8, NotesLabel {
         case .dnsAnswers: "回应第 {} 帧的查询, 用时 {} ms"
         case .ackHolds: ", 检查 ack = {} 正确"
         case .ackNot: ": ack = {}, 不是 {} = {}"
+        case .streamBecame: ": {} 流变成了 {} (不再解析)"
         }
     }
 }

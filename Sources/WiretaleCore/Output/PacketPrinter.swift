@@ -76,7 +76,7 @@ public struct PacketPrinter {
             PacketText.render(
                 info, follower.packet, application: shownApplication, time: &time, verbose: verbose,
                 to: &output)
-            for m in follower.tracker.frameMessages { m.appendSummary(to: &output) }
+            for m in follower.tracker.frameMessages { m.appendSummary(to: &output, lang: language) }
             if note.hasRemarks && !quiet {
                 output.append("  -- ")
                 note.appendRemarks(to: &output, lang: language)

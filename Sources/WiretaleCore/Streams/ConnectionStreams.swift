@@ -8,17 +8,15 @@ public enum StreamMessage: Sendable {
     case left(StreamService, to: String)
 
     /// The text `read` prints after the segment's summary: `: HTTP GET /index.html (host example.org)`.
-    public func appendSummary(to o: inout OutputBuffer) {
+    public func appendSummary(to o: inout OutputBuffer, lang: NotesLanguage = .en) {
         switch self {
         case .http(let m):
             o.append(": ")
             m.appendSummary(to: &o)
         case .left(let service, let to):
-            o.append(": ")
-            o.append(service.name)
-            o.append(" stream became ")
-            o.append(to)
-            o.append(" (no longer parsed)")
+            o.append(PacketRemarkLabel.streamBecame, lang) { o, slot in
+                if slot == 0 { o.append(service.name) } else { o.append(to) }
+            }
         }
     }
 }
