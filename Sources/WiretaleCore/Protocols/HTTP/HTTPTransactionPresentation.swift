@@ -13,7 +13,7 @@ extension HTTPMessageSummary {
             if let method {
                 o.append("HTTP ")
                 o.append(method)
-                if let uri {
+                if let uri, !uri.isEmpty {
                     o.append(byte: 0x20)
                     o.append(uri)
                 }
@@ -66,6 +66,7 @@ extension HTTPMessageSummary {
     }
 
     private func appendLength(to o: inout OutputBuffer) {
+        guard bodyLength > 0 || http09 else { return }
         o.append(byte: 0x20)
         o.append(bodyLength)
         o.append(" bytes")
@@ -176,5 +177,24 @@ extension HTTPTransaction {
         o.field("left_to", leftTo)
         o.endObject()
         o.endRecord()
+    }
+
+    /// One line per interim (1xx) status before the final response, for a consumer that counts
+    /// responses as tshark does (it lists a 100 Continue as a response of its own): `{"kind":"http",
+    /// "stream":N,"index":I,"interim_of":I,"method":null,"uri":null,"status":100}`. Nothing when there
+    /// was none; `appendJSON` keeps them in its `interim` array either way.
+    public func appendInterimJSON(stream: Int, to o: inout OutputBuffer) {
+        for s in interim {
+            o.beginObject()
+            o.field("kind", "http" as StaticString)
+            o.field("stream", stream)
+            o.field("index", index)
+            o.field("interim_of", index)
+            o.field("method", nil as String?)
+            o.field("uri", nil as String?)
+            o.field("status", s)
+            o.endObject()
+            o.endRecord()
+        }
     }
 }
