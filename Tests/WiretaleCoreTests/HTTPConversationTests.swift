@@ -485,6 +485,22 @@ struct HTTPConversationEdgeTests {
         #expect(t?.problems.first?.text == "the request line has no target (URI)")
     }
 
+    @Test("a status line or a version in lower case (`http/1.1`) is read, and noted")
+    func lowerCaseVersion() {
+        var budget = HTTPBudget()
+        let (rec, _) = runHTTP(
+            [
+                HTTPStep(fromClient: true, bytes: b("GET /a http/1.1\r\nHost: h\r\n\r\n")),
+                HTTPStep(fromClient: false, bytes: b("http/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")),
+            ], budget: &budget)
+        let t = rec.transactions.first
+        #expect(rec.transactions.count == 1)
+        #expect(t?.uri == "/a" && t?.version == "HTTP/1.1" && t?.status == 200 && t?.responseVersion == "HTTP/1.1")
+        #expect(t?.responseBodyLength == 2 && t?.flags.isEmpty == true)
+        #expect(t?.problems.map(\.place) == [.request, .response])
+        #expect(t?.problems.allSatisfy { $0.text.contains("lower case") } == true)
+    }
+
     @Test("CONNECT answered 2xx: parsing stops for both directions and the stream became a tunnel")
     func connectTunnel() {
         var conv = HTTPConversation()

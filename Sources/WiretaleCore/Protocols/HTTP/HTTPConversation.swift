@@ -823,7 +823,11 @@ public struct HTTPConversation {
         func against(_ pattern: StaticString, space: Bool) -> StartMatch {
             pattern.withUTF8Buffer { m in
                 let n = m.count + (space ? 1 : 0)
-                for i in 0..<min(c.count, n) where c[i] != (i < m.count ? m[i] : 0x20) { return .none }
+                for i in 0..<min(c.count, n) {
+                    let want = i < m.count ? m[i] : 0x20
+                    // A status line's name in any case (`http/1.1`, as the lenient parser reads it).
+                    guard c[i] == want || (response && i < 4 && c[i] | 0x20 == want | 0x20) else { return .none }
+                }
                 return c.count >= n ? .full : .partial
             }
         }

@@ -136,10 +136,12 @@ public enum HTTPMessage {
     }
 
     /// `HTTP/` DIGIT `.` DIGIT (RFC 9112 section 2.3), 8 bytes.
-    static func isVersion(_ p: UnsafeRawBufferPointer, at i: Int, end: Int) -> Bool {
+    static func isVersion(_ p: UnsafeRawBufferPointer, at i: Int, end: Int, anyCase: Bool = false) -> Bool {
         guard i + 8 <= end else { return false }
         let name: StaticString = "HTTP/"
-        for k in 0..<5 where p.u8(i + k) != name.utf8Start[k] { return false }
+        for k in 0..<5 where p.u8(i + k) != name.utf8Start[k] {
+            guard anyCase, k < 4, p.u8(i + k) | 0x20 == name.utf8Start[k] | 0x20 else { return false }
+        }
         return isDigit(p.u8(i + 5)) && p.u8(i + 6) == UInt8(ascii: ".") && isDigit(p.u8(i + 7))
     }
 
@@ -175,18 +177,20 @@ public enum HTTPMessage {
         var e = end
         while e > s && isBlank(p.u8(e - 1)) { e -= 1 }
         let method = HTTPBytes.string(p, 0, methodEnd)
-        if e - s >= 8 && isVersion(p, at: e - 8, end: e) && (e - 8 == s || isBlank(p.u8(e - 9))) {
+        if e - s >= 8 && isVersion(p, at: e - 8, end: e, anyCase: true) && (e - 8 == s || isBlank(p.u8(e - 9))) {
             var te = e - 8
             while te > s && isBlank(p.u8(te - 1)) { te -= 1 }
             var problem: String? = nil
-            if te == s {
+            if !isVersion(p, at: e - 8, end: e) {
+                problem = "the version is in lower case (HTTP-name is case-sensitive, RFC 9112 section 2.3)"
+            } else if te == s {
                 problem = "the request line has no target (URI)"
             } else if (s..<te).contains(where: { isBlank(p.u8($0)) }) {
                 problem = "the request target contains blanks"
             } else if (s..<te).contains(where: { p.u8($0) < 0x20 || p.u8($0) == 0x7F }) {
                 problem = "the request target contains control characters"
             }
-            return (method, HTTPBytes.string(p, s, te), HTTPBytes.string(p, e - 8, e), problem)
+            return (method, HTTPBytes.string(p, s, te), "HTTP/" + HTTPBytes.string(p, e - 3, e), problem)
         }
         guard e > s, !(s..<e).contains(where: { isBlank(p.u8($0)) || p.u8($0) < 0x20 }) else { return nil }
         return (method, HTTPBytes.string(p, s, e), nil, nil)

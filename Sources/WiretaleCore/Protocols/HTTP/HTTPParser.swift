@@ -208,6 +208,8 @@ public struct HTTPParser: Sendable {
     private var chunked = HTTPChunkedDecoder()
     /// The offset in `headBuffer` just past the start line's LF, once seen (lenient reading).
     private var startLineEnd = 0
+    /// The status line began `http/` (lenient reading), now upper-cased in `headBuffer`.
+    private var lowerCaseName = false
 
     public init(_ kind: HTTPMessageKind, limits: Limits = Limits()) {
         self.kind = kind
@@ -343,6 +345,7 @@ public struct HTTPParser: Sendable {
         remaining = 0
         framing = nil
         startLineEnd = 0
+        lowerCaseName = false
         unframedHead = nil
         if !headProblems.isEmpty { headProblems = [] }
     }
@@ -389,7 +392,9 @@ public struct HTTPParser: Sendable {
         case .response:
             guard n <= 5 else { return }
             let http: StaticString = "HTTP/"
-            ok = headBuffer[n - 1] == http.utf8Start[n - 1]
+            let want = http.utf8Start[n - 1]
+            // Lenient: `http/1.1` as some servers send it (the name is case-sensitive, RFC 9112 2.3).
+            ok = headBuffer[n - 1] == want || (lenient && n <= 4 && headBuffer[n - 1] | 0x20 == want | 0x20)
         case .request:
             guard n == 1 else { return }
             ok = HTTPMessage.isTokenChar(headBuffer[0])
@@ -422,6 +427,13 @@ public struct HTTPParser: Sendable {
         unframedHead = nil
         let lenient = self.lenient
         var problems: [HTTPHeadProblem] = []
+        if lowerCaseName {
+            lowerCaseName = false
+            problems.append(
+                HTTPHeadProblem(
+                    line: 1, offset: 0,
+                    text: "the version is in lower case (HTTP-name is case-sensitive, RFC 9112 section 2.3)"))
+        }
         let parsed: Result<HTTPHead, HTTPParseError> = headBuffer.withUnsafeBytes { p in
             var start = HTTPMessage.startLine(p, limit: p.count, targetLimit: .max)
             if start == nil, lenient, kind == .request, let lf = HTTPBytes.firstLF(p, from: 0, to: p.count) {
@@ -496,6 +508,11 @@ public struct HTTPParser: Sendable {
     /// Lenient reading at the start line's end: an HTTP/0.9 request is complete here (no fields,
     /// no body: RFC 1945 section 4.1); a line that cannot start a message fails here.
     private mutating func lenientStartLine() throws(HTTPParseError) -> HTTPHead? {
+        if kind == .response, headBuffer.count >= 5, !headBuffer.starts(with: "HTTP/".utf8) {
+            // `http/1.1 200 OK`: read as `HTTP/1.1`, noted at the head's end.
+            for i in 0..<4 { headBuffer[i] &= ~0x20 }
+            lowerCaseName = true
+        }
         let outcome: Result<HTTPHead?, HTTPParseError> = headBuffer.withUnsafeBytes { p in
             var end = p.count - 1
             if end > 0 && p.u8(end - 1) == 0x0D { end -= 1 }
