@@ -501,6 +501,63 @@ struct HTTPConversationEdgeTests {
         #expect(t?.problems.allSatisfy { $0.text.contains("lower case") } == true)
     }
 
+    @Test(
+        "a gap inside a chunk's data is stepped over; one past it loses the framing, marked, and the next response is found"
+    )
+    func gapInChunkedBody() {
+        var conv = HTTPConversation()
+        var rec = HTTPRecord()
+        var budget = HTTPBudget()
+        Self.feed(
+            &conv, &rec, &budget, client: true, "GET /a HTTP/1.1\r\n\r\nGET /b HTTP/1.1\r\n\r\nGET /c HTTP/1.1\r\n\r\n",
+            frame: 1)
+        Self.feed(
+            &conv, &rec, &budget, client: false, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\na\r\n01",
+            frame: 2)
+        Self.gap(&conv, &rec, &budget, client: false, 4, frame: 3)
+        Self.feed(&conv, &rec, &budget, client: false, "6789\r\n0\r\n\r\n", frame: 4)
+        Self.feed(
+            &conv, &rec, &budget, client: false, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nab",
+            frame: 5)
+        Self.gap(&conv, &rec, &budget, client: false, 50, frame: 6)
+        Self.feed(
+            &conv, &rec, &budget, client: false, "xyz\r\nHTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n", frame: 7)
+        conv.finish(budget: &budget) { rec.take($0) }
+        let t = rec.transactions
+        #expect(t.map { $0.status ?? 0 } == [200, 200, 404])
+        guard t.count == 3 else { return }
+        #expect(t[0].responseBodyLength == 10 && t[0].responseGapBytes == 4 && t[0].flags.isEmpty)
+        #expect(t[1].flags.contains(.responseIncomplete) && t[1].isMalformed && t[1].responseGapBytes == 50)
+        #expect(t[1].problems.first?.text.contains("framing is lost") == true)
+        #expect(t[2].uri == "/c" && !t[2].isMalformed)
+    }
+
+    @Test("the HTTP/2 connection preface leaves HTTP/1.x for h2; a refused CONNECT stays in HTTP")
+    func h2PrefaceAndRefusedConnect() {
+        var budget = HTTPBudget()
+        let (rec, conv) = runHTTP(
+            [
+                HTTPStep(
+                    fromClient: true, bytes: b("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n") + [0, 0, 0x12, 4, 0, 0, 0, 0, 0])
+            ],
+            budget: &budget)
+        #expect(rec.left.map(\.to) == ["h2"] && conv.leftTo == "h2" && rec.transactions.count == 1)
+        #expect(rec.transactions.first?.method == "PRI" && rec.transactions.first?.flags.contains(.noResponse) == true)
+        let (rec2, conv2) = runHTTP(
+            [
+                HTTPStep(fromClient: true, bytes: b("CONNECT a:443 HTTP/1.1\r\nHost: a:443\r\n\r\n")),
+                HTTPStep(
+                    fromClient: false,
+                    bytes: b("HTTP/1.1 407 Proxy Authentication Required\r\nContent-Length: 3\r\n\r\nno!")),
+                HTTPStep(
+                    fromClient: true, bytes: b("CONNECT a:443 HTTP/1.1\r\nProxy-Authorization: Basic eA==\r\n\r\n")),
+                HTTPStep(fromClient: false, bytes: b("HTTP/1.1 200 OK\r\n\r\n") + [0x16, 3, 3, 0, 1, 2]),
+            ], budget: &budget)
+        #expect(rec2.transactions.map { $0.status ?? 0 } == [407, 200])
+        #expect(rec2.transactions.map(\.leftTo) == [nil, "tunnel"] && conv2.leftTo == "tunnel")
+        #expect(budget.inflaters == 0 && budget.bufferedHeadBytes == 0)
+    }
+
     @Test("CONNECT answered 2xx: parsing stops for both directions and the stream became a tunnel")
     func connectTunnel() {
         var conv = HTTPConversation()
