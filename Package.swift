@@ -21,7 +21,7 @@ let package = Package(
             pkgConfig: "libpcap",
             providers: [.apt(["libpcap-dev"])]
         ),
-        // zlib, for `trace`'s Content-Encoding: gzip.
+        // zlib, for Content-Encoding: gzip/deflate (`trace`, and the HTTP transactions of a capture).
         .systemLibrary(
             name: "CZlib",
             pkgConfig: "zlib",
@@ -33,7 +33,7 @@ let package = Package(
         // No unsafe flags in a library target: SwiftPM refuses them in a package used by URL. Without
         // -enforce-exclusivity=unchecked here, conversations spent 0.689 s of CPU against 0.673 s, and
         // read --format none the same 0.653 s, on the 1.16 M-packet bench capture (best of 8 rounds each).
-        .target(name: "WiretaleCore", dependencies: ["WiretaleSystem"]),
+        .target(name: "WiretaleCore", dependencies: ["WiretaleSystem", "CZlib"]),
         // The system plumbing every module shares, once: socket addresses, errno names, process
         // spawning, procfs reading, threads, the monotonic clock. `package` access: the package's
         // own modules use it; it is no product's API. Pure Swift over Glibc, no unsafe flags.

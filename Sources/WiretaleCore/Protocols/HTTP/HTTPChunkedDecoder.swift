@@ -90,6 +90,17 @@ public struct HTTPChunkedDecoder: Sendable {
         return nil
     }
 
+    /// Steps over up to `count` bytes of the current chunk's data that never arrived (a gap in the
+    /// stream), as Zeek does; returns how many it took: 0 when not inside a chunk's data (a size
+    /// line, a CRLF or the trailer cannot be skipped without losing the framing).
+    public mutating func skipData(_ count: Int) -> Int {
+        guard case .data(let left) = state, count > 0 else { return 0 }
+        let n = min(left, count)
+        dataBytes += n
+        state = left == n ? .dataCRLF : .data(left - n)
+        return n
+    }
+
     /// Decodes `bytes`, appending chunk data to `out` while `out` holds fewer than `limit` bytes.
     public mutating func feed(
         _ bytes: some Collection<UInt8>, into out: inout [UInt8], keepingAtMost limit: Int = .max

@@ -136,11 +136,64 @@ public enum HTTPMessage {
     }
 
     /// `HTTP/` DIGIT `.` DIGIT (RFC 9112 section 2.3), 8 bytes.
-    private static func isVersion(_ p: UnsafeRawBufferPointer, at i: Int, end: Int) -> Bool {
+    static func isVersion(_ p: UnsafeRawBufferPointer, at i: Int, end: Int, anyCase: Bool = false) -> Bool {
         guard i + 8 <= end else { return false }
         let name: StaticString = "HTTP/"
-        for k in 0..<5 where p.u8(i + k) != name.utf8Start[k] { return false }
+        for k in 0..<5 where p.u8(i + k) != name.utf8Start[k] {
+            guard anyCase, k < 4, p.u8(i + k) | 0x20 == name.utf8Start[k] | 0x20 else { return false }
+        }
         return isDigit(p.u8(i + 5)) && p.u8(i + 6) == UInt8(ascii: ".") && isDigit(p.u8(i + 7))
+    }
+
+    /// The methods a resynchronising reader takes as the start of a request (RFC 9110 section 9,
+    /// WebDAV's RFC 4918 and RFC 3253, and HTTP/2's connection preface `PRI`): the same list as
+    /// `looksLikeHTTP`.
+    public static let knownMethods: [StaticString] = [
+        "GET", "POST", "PUT", "PATCH", "PROPFIND", "PROPPATCH", "HEAD", "DELETE", "OPTIONS", "CONNECT", "COPY",
+        "TRACE", "MKCOL", "MOVE", "LOCK", "UNLOCK", "SEARCH", "REPORT", "PRI",
+    ]
+
+    /// Whether `method` is one of `knownMethods`.
+    public static func isKnownMethod(_ method: String) -> Bool {
+        knownMethods.contains { m in
+            m.withUTF8Buffer { b in b.count == method.utf8.count && zip(b, method.utf8).allSatisfy { $0 == $1 } }
+        }
+    }
+
+    /// A request line read as Zeek reads one (`GET /a b HTTP/1.1`, `GET HTTP/1.1`, `GET /`): the
+    /// method up to the first blank, the version when the line ends in one, the target whatever
+    /// lies between (blanks included, possibly empty). `problem` says what a strict reading
+    /// (RFC 9112 section 3) would reject. Nil when the line does not begin with a token and a
+    /// blank, or has neither a version nor a target.
+    static func lenientRequestLine(_ p: UnsafeRawBufferPointer, end: Int) -> (
+        method: String, target: String, version: String?, problem: String?
+    )? {
+        var i = 0
+        while i < end && isTokenChar(p.u8(i)) { i += 1 }
+        let methodEnd = i
+        guard methodEnd > 0, i < end, isBlank(p.u8(i)) else { return nil }
+        while i < end && isBlank(p.u8(i)) { i += 1 }
+        let s = i
+        var e = end
+        while e > s && isBlank(p.u8(e - 1)) { e -= 1 }
+        let method = HTTPBytes.string(p, 0, methodEnd)
+        if e - s >= 8 && isVersion(p, at: e - 8, end: e, anyCase: true) && (e - 8 == s || isBlank(p.u8(e - 9))) {
+            var te = e - 8
+            while te > s && isBlank(p.u8(te - 1)) { te -= 1 }
+            var problem: String? = nil
+            if !isVersion(p, at: e - 8, end: e) {
+                problem = "the version is in lower case (HTTP-name is case-sensitive, RFC 9112 section 2.3)"
+            } else if te == s {
+                problem = "the request line has no target (URI)"
+            } else if (s..<te).contains(where: { isBlank(p.u8($0)) }) {
+                problem = "the request target contains blanks"
+            } else if (s..<te).contains(where: { p.u8($0) < 0x20 || p.u8($0) == 0x7F }) {
+                problem = "the request target contains control characters"
+            }
+            return (method, HTTPBytes.string(p, s, te), "HTTP/" + HTTPBytes.string(p, e - 3, e), problem)
+        }
+        guard e > s, !(s..<e).contains(where: { isBlank(p.u8($0)) || p.u8($0) < 0x20 }) else { return nil }
+        return (method, HTTPBytes.string(p, s, e), nil, nil)
     }
 
     @inline(__always) static func isBlank(_ c: UInt8) -> Bool { c == 0x20 || c == 0x09 }

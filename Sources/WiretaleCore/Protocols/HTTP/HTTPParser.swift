@@ -116,6 +116,20 @@ public enum HTTPParseError: Error, Equatable, Sendable, CustomStringConvertible 
     }
 }
 
+/// Something a lenient read of a head overlooked (`HTTPParser.lenient`): which line (1 = the start
+/// line), at which offset from the head's first byte, and what was wrong.
+public struct HTTPHeadProblem: Sendable, Hashable {
+    public var line: Int
+    public var offset: Int
+    public var text: String
+
+    public init(line: Int, offset: Int, text: String) {
+        self.line = line
+        self.offset = offset
+        self.text = text
+    }
+}
+
 /// An incremental HTTP/1.x parser for one direction of a connection: fed bytes as they arrive, it
 /// returns events, one at a time: a head (interim 1xx heads included), runs of body bytes (chunk
 /// framing removed, content coding kept) as ranges of the bytes given, and the end of each message.
@@ -171,6 +185,20 @@ public struct HTTPParser: Sendable {
     public private(set) var wireBodyBytes = 0
     /// Messages completed so far.
     public private(set) var messages = 0
+    /// Read as a passive observer reads a capture (Zeek's leniency), for `HTTPConversation`: a
+    /// malformed field line is skipped and recorded in `headProblems` instead of failing the head;
+    /// a request line without a target (`GET HTTP/1.1`) or with blanks inside its target is read
+    /// as Zeek reads it; a request line of a known method and a target with no version (`GET /`)
+    /// is an HTTP/0.9 request (RFC 1945 section 4.1), complete at its line end; and a start line
+    /// that cannot begin a message fails at its line end rather than after a whole head. Off by
+    /// default (`trace` reads its own server strictly).
+    public var lenient = false
+    /// What a lenient read of the current (or last) head had to overlook, in order.
+    public private(set) var headProblems: [HTTPHeadProblem] = []
+    /// The head that was read whole but whose body could not be framed (an invalid Content-Length,
+    /// a request's Transfer-Encoding without chunked): set when `next` throws
+    /// `badContentLength` or `badTransferEncoding`, nil otherwise.
+    public private(set) var unframedHead: HTTPHead?
 
     private var state = State.head
     private var headBuffer: [UInt8] = []
@@ -178,6 +206,10 @@ public struct HTTPParser: Sendable {
     private var leavesHTTP = false
     private var remaining = 0
     private var chunked = HTTPChunkedDecoder()
+    /// The offset in `headBuffer` just past the start line's LF, once seen (lenient reading).
+    private var startLineEnd = 0
+    /// The status line began `http/` (lenient reading), now upper-cased in `headBuffer`.
+    private var lowerCaseName = false
 
     public init(_ kind: HTTPMessageKind, limits: Limits = Limits()) {
         self.kind = kind
@@ -220,7 +252,13 @@ public struct HTTPParser: Sendable {
                 headBuffer.append(c)
                 offset += 1
                 try checkStart(bytes, offset)
-                if c == 0x0A, headEnded() { return .head(try headComplete()) }
+                if c == 0x0A {
+                    if lenient && startLineEnd == 0 {
+                        startLineEnd = headBuffer.count
+                        if let head = try lenientStartLine() { return .head(head) }
+                    }
+                    if headEnded() { return .head(try headComplete()) }
+                }
                 if headBuffer.count > limits.maxHeadBytes { throw .headTooLarge(kind, limit: limits.maxHeadBytes) }
             }
             return nil
@@ -275,6 +313,71 @@ public struct HTTPParser: Sendable {
         }
     }
 
+    /// Bytes of an unfinished head held now (start line and fields so far).
+    public var bufferedHeadBytes: Int { headBuffer.count }
+
+    /// The start line of the head being read, when its line end has arrived (nil otherwise): what
+    /// can be said of a message whose head was cut (by a gap, or at the head limit).
+    public func bufferedStartLine() -> HTTPStartLine? {
+        headBuffer.withUnsafeBytes { p -> HTTPStartLine? in
+            guard let lf = HTTPBytes.firstLF(p, from: 0, to: p.count) else { return nil }
+            if let (line, _) = HTTPMessage.startLine(p, limit: lf + 1, targetLimit: .max) { return line }
+            guard kind == .request else { return nil }
+            var end = lf
+            if end > 0 && p.u8(end - 1) == 0x0D { end -= 1 }
+            guard let r = HTTPMessage.lenientRequestLine(p, end: end) else { return nil }
+            return .request(method: r.method, target: r.target, version: r.version ?? "HTTP/0.9")
+        }
+    }
+
+    /// Starts over at a message boundary, as a fresh parser would, keeping its buffers' storage:
+    /// after a thrown error (the bytes from here on are taken as the start of a message), or to
+    /// drop a head cut by a gap. Leaves the left-HTTP state too.
+    public mutating func reset() {
+        state = .head
+        if headBuffer.capacity > Self.keptHeadCapacity {
+            headBuffer = []
+        } else {
+            headBuffer.removeAll(keepingCapacity: true)
+        }
+        interim = 0
+        leavesHTTP = false
+        remaining = 0
+        framing = nil
+        startLineEnd = 0
+        lowerCaseName = false
+        unframedHead = nil
+        if !headProblems.isEmpty { headProblems = [] }
+    }
+
+    /// Steps over `count` bytes that never arrived (a gap in the TCP stream) inside the current
+    /// body, as Zeek does: within a Content-Length body, within the data of the current chunk,
+    /// or anywhere in a body that runs until the close. Returns how many of them the body took
+    /// (0 when not in a body, or between chunks); when fewer than `count`, the rest lies past the
+    /// body's end (or past the chunk, where the framing is lost). Moves to the message's end when
+    /// the body is done: `next` then returns `.end`.
+    public mutating func skipBody(_ count: Int) -> Int {
+        guard case .body = state, count > 0 else { return 0 }
+        let taken: Int
+        switch framing {
+        case .contentLength?:
+            taken = min(count, remaining)
+            remaining -= taken
+            if remaining == 0 { state = .ending }
+        case .chunked?:
+            taken = chunked.skipData(count)
+        case .untilClose?:
+            taken = count
+        case .none?, nil:
+            taken = 0
+        }
+        wireBodyBytes += taken
+        return taken
+    }
+
+    /// A head buffer grown past this (a large head) is released after the head, not kept.
+    static let keptHeadCapacity = 16 << 10
+
     private mutating func endMessage() {
         messages += 1
         interim = 0
@@ -289,7 +392,9 @@ public struct HTTPParser: Sendable {
         case .response:
             guard n <= 5 else { return }
             let http: StaticString = "HTTP/"
-            ok = headBuffer[n - 1] == http.utf8Start[n - 1]
+            let want = http.utf8Start[n - 1]
+            // Lenient: `http/1.1` as some servers send it (the name is case-sensitive, RFC 9112 2.3).
+            ok = headBuffer[n - 1] == want || (lenient && n <= 4 && headBuffer[n - 1] | 0x20 == want | 0x20)
         case .request:
             guard n == 1 else { return }
             ok = HTTPMessage.isTokenChar(headBuffer[0])
@@ -310,12 +415,50 @@ public struct HTTPParser: Sendable {
 
     /// Parses the buffered head, sets the framing of a final one.
     private mutating func headComplete() throws(HTTPParseError) -> HTTPHead {
-        defer { headBuffer.removeAll(keepingCapacity: true) }
+        defer {
+            if headBuffer.capacity > Self.keptHeadCapacity {
+                headBuffer = []
+            } else {
+                headBuffer.removeAll(keepingCapacity: true)
+            }
+            startLineEnd = 0
+        }
+        if !headProblems.isEmpty { headProblems = [] }
+        unframedHead = nil
+        let lenient = self.lenient
+        var problems: [HTTPHeadProblem] = []
+        if lowerCaseName {
+            lowerCaseName = false
+            problems.append(
+                HTTPHeadProblem(
+                    line: 1, offset: 0,
+                    text: "the version is in lower case (HTTP-name is case-sensitive, RFC 9112 section 2.3)"))
+        }
         let parsed: Result<HTTPHead, HTTPParseError> = headBuffer.withUnsafeBytes { p in
-            guard let (line, next) = HTTPMessage.startLine(p, limit: p.count, targetLimit: .max) else {
+            var start = HTTPMessage.startLine(p, limit: p.count, targetLimit: .max)
+            if start == nil, lenient, kind == .request, let lf = HTTPBytes.firstLF(p, from: 0, to: p.count) {
+                var end = lf
+                if end > 0 && p.u8(end - 1) == 0x0D { end -= 1 }
+                if let r = HTTPMessage.lenientRequestLine(p, end: end), let version = r.version {
+                    start = (.request(method: r.method, target: r.target, version: version), lf + 1)
+                    if let why = r.problem { problems.append(HTTPHeadProblem(line: 1, offset: 0, text: why)) }
+                }
+            }
+            guard let (line, next) = start else {
                 return .failure(badStartLine(Self.line(p, at: 0)))
             }
-            let fields = HTTPHeaders.parse(p, from: next, maxBytes: .max, maxFields: .max)
+            var fields = HTTPHeaders.parse(p, from: next, maxBytes: .max, maxFields: .max)
+            while lenient, case .malformed(let at) = fields.end {
+                // Skip the line (Zeek logs a weird and reads on) and go on after it.
+                problems.append(
+                    HTTPHeadProblem(
+                        line: Self.lineNumber(p, at: at), offset: at,
+                        text: HTTPParseError.badHeader(Self.line(p, at: at)).description))
+                guard let lf = HTTPBytes.firstLF(p, from: at, to: p.count) else { break }
+                let more = HTTPHeaders.parse(p, from: lf + 1, maxBytes: .max, maxFields: .max)
+                fields.fields += more.fields
+                fields.end = more.end
+            }
             switch fields.end {
             case .complete: break
             case .malformed(let at): return .failure(.badHeader(Self.line(p, at: at)))
@@ -333,6 +476,7 @@ public struct HTTPParser: Sendable {
                 return .failure(badStartLine(Self.line(p, at: 0)))
             }
         }
+        if !problems.isEmpty { headProblems = problems }
         let head = try parsed.get()
         if case .response(let h) = head, h.isInterim {
             // An interim response: the final one follows on the same connection (RFC 9110 15.2).
@@ -340,7 +484,14 @@ public struct HTTPParser: Sendable {
             interim += 1
             return head
         }
-        let (f, notes) = try Self.framing(for: head, requestMethod: requestMethod)
+        let f: HTTPFraming
+        let notes: [String]
+        do {
+            (f, notes) = try Self.framing(for: head, requestMethod: requestMethod)
+        } catch {
+            unframedHead = head
+            throw error
+        }
         framing = f
         framingNotes = notes
         wireBodyBytes = 0
@@ -352,6 +503,49 @@ public struct HTTPParser: Sendable {
         if case .contentLength(let n) = f { remaining = n }
         state = f == .none ? .ending : .body
         return head
+    }
+
+    /// Lenient reading at the start line's end: an HTTP/0.9 request is complete here (no fields,
+    /// no body: RFC 1945 section 4.1); a line that cannot start a message fails here.
+    private mutating func lenientStartLine() throws(HTTPParseError) -> HTTPHead? {
+        if kind == .response, headBuffer.count >= 5, !headBuffer.starts(with: "HTTP/".utf8) {
+            // `http/1.1 200 OK`: read as `HTTP/1.1`, noted at the head's end.
+            for i in 0..<4 { headBuffer[i] &= ~0x20 }
+            lowerCaseName = true
+        }
+        let outcome: Result<HTTPHead?, HTTPParseError> = headBuffer.withUnsafeBytes { p in
+            var end = p.count - 1
+            if end > 0 && p.u8(end - 1) == 0x0D { end -= 1 }
+            if let (line, _) = HTTPMessage.startLine(p, limit: p.count, targetLimit: 0) {
+                switch (kind, line) {
+                case (.request, .request), (.response, .response): return .success(nil)
+                case (.request, .response), (.response, .request): return .failure(badStartLine(Self.line(p, at: 0)))
+                }
+            }
+            guard kind == .request, let r = HTTPMessage.lenientRequestLine(p, end: end) else {
+                return .failure(badStartLine(Self.line(p, at: 0)))
+            }
+            guard r.version == nil else { return .success(nil) }  // read at the head's end
+            guard HTTPMessage.isKnownMethod(r.method) else { return .failure(badStartLine(Self.line(p, at: 0))) }
+            return .success(.request(HTTPRequestHead(method: r.method, target: r.target, version: "HTTP/0.9")))
+        }
+        guard let head = try outcome.get() else { return nil }
+        headBuffer.removeAll(keepingCapacity: true)
+        startLineEnd = 0
+        if !headProblems.isEmpty { headProblems = [] }
+        framing = HTTPFraming.none
+        framingNotes = []
+        wireBodyBytes = 0
+        leavesHTTP = false
+        state = .ending
+        return head
+    }
+
+    /// The line number (1 = the start line) of the line at `offset`.
+    static func lineNumber(_ p: UnsafeRawBufferPointer, at offset: Int) -> Int {
+        var n = 1
+        for i in 0..<min(offset, p.count) where p.u8(i) == 0x0A { n += 1 }
+        return n
     }
 
     private func badStartLine(_ text: String) -> HTTPParseError {
