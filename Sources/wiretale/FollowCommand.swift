@@ -29,8 +29,8 @@ struct FollowCommand: ParsableCommand {
             Examples:
               wiretale follow Captures/http-loopback.pcap --stream 0
               wiretale follow Captures/http-loopback.pcap --stream 0 --format hex --lang zh
-              wiretale follow Captures/http-loopback.pcap --stream 0 --format raw --direction server > response.http
-              wiretale follow big.pcap --stream 12 --format json | jq -r 'select(.data) | .data' | base64 -d
+              wiretale follow web.pcap --stream 3 --format raw --direction server > reply.http
+              wiretale follow web.pcap 'port 80' --stream 3 --format json | jq 'select(.gap)'
             """
     )
 

@@ -141,6 +141,7 @@ struct FollowCommandTests {
         let chunks = objects.filter { $0["data"] != nil }
         #expect(chunks.map { $0["first_frame"] as? Int } == [4, 6, 8])
         #expect(chunks.map { $0["offset"] as? Int } == [0, 0, 185])
+        #expect(chunks.map { $0["delivered_frame"] as? Int } == [4, 6, 8])
         func bytes(_ d: String) -> [UInt8] {
             chunks.filter { $0["direction"] as? String == d }.flatMap {
                 [UInt8](Data(base64Encoded: $0["data"] as? String ?? "") ?? Data())
@@ -166,11 +167,14 @@ struct FollowCommandTests {
         #expect(
             text.stdout.contains(
                 "\t17 bytes server → client, frame 5\nHTTP/1.0 200 OK\r\n\n\t[gap: 10 bytes missing]\n"))
-        #expect(text.stdout.contains("\t13 bytes server → client, frame 6\nafter the gap\n"))
+        #expect(
+            text.stdout.contains(
+                "\t13 bytes server → client, frame 6 (held until the end of the capture)\nafter the gap\n"))
         #expect(text.stdout.contains("10 missing (gaps)"))
         let hex = try CLI.run(["follow", path, "--stream", "0", "--format", "hex"])
         #expect(
-            hex.stdout.contains("\t[gap: 10 bytes missing]\n\t13 bytes server → client, frame 6\n\t0000001B  61 66"))
+            hex.stdout.contains("\t[gap: 10 bytes missing]\n\t13 bytes server → client, frame 6 (held until the end"))
+        #expect(hex.stdout.contains("capture)\n\t0000001B  61 66"))
         let raw = try CLI.run(["follow", path, "--stream", "0", "--format", "raw", "--direction", "server"])
         #expect(raw.status == 0)
         #expect(Array(raw.stdout.utf8) == GapCapture.head + GapCapture.tail)
@@ -179,7 +183,7 @@ struct FollowCommandTests {
         let gap = try #require(json.first { $0["gap"] != nil })
         #expect(gap["gap"] as? Int == 10 && gap["offset"] as? Int == 17 && gap["direction"] as? String == "server")
         let after = try #require(json.first { $0["first_frame"] as? Int == 6 })
-        #expect(after["offset"] as? Int == 27)
+        #expect(after["offset"] as? Int == 27 && after["delivered_frame"] is NSNull)
     }
 
     @Test("No such stream: exit 1, naming how many the file holds and `wiretale conversations`")

@@ -5,14 +5,14 @@ import Testing
 /// What `TCPStreamFollow` emitted, copied out of its callbacks.
 enum FollowGot: Equatable {
     case begin(String, String)
-    case data(FollowDirection, [UInt8], first: Int, last: Int, offset: Int)
+    case data(FollowDirection, [UInt8], first: Int, last: Int, offset: Int, by: Int)
     case gap(FollowDirection, Int, offset: Int)
 
     init(_ e: FollowEvent) {
         switch e {
         case .begin(let c, let s): self = .begin(c.description, s.description)
-        case .data(let d, let b, let first, let last, let offset):
-            self = .data(d, Array(b), first: first, last: last, offset: offset)
+        case .data(let d, let b, let first, let last, let offset, let by):
+            self = .data(d, Array(b), first: first, last: last, offset: offset, by: by)
         case .gap(let d, let n, let offset): self = .gap(d, n, offset: offset)
         }
     }
@@ -81,8 +81,8 @@ struct TCPStreamFollowTests {
         #expect(
             got == [
                 .begin("10.0.0.1:40000", "10.0.0.2:80"),
-                .data(.client, FollowFrames.request, first: 4, last: 4, offset: 0),
-                .data(.server, FollowFrames.status, first: 5, last: 5, offset: 0),
+                .data(.client, FollowFrames.request, first: 4, last: 4, offset: 0, by: 4),
+                .data(.server, FollowFrames.status, first: 5, last: 5, offset: 0, by: 5),
             ])
         #expect(f.fromClient.ended && !f.fromServer.ended, "the server's FIN waits behind the hole")
         #expect(f.frames == 10 && f.firstFrame == 1 && f.lastFrame == 10)
@@ -93,7 +93,7 @@ struct TCPStreamFollowTests {
         let (f, got) = FollowFrames.follow(FollowFrames.withGap)
         #expect(
             Array(got.dropFirst(3)) == [
-                .gap(.server, 10, offset: 17), .data(.server, FollowFrames.after, first: 6, last: 6, offset: 27),
+                .gap(.server, 10, offset: 17), .data(.server, FollowFrames.after, first: 6, last: 6, offset: 27, by: 0),
             ])
         #expect(f.fromServer.gapBytes == 10 && f.serverSide.bytes == 22 && f.serverSide.offset == 32)
         #expect(f.ended)
@@ -103,12 +103,54 @@ struct TCPStreamFollowTests {
     func retransmissionCounted() {
         let (f, got) = FollowFrames.follow(FollowFrames.withGap)
         let client = got.compactMap { g -> [UInt8]? in
-            if case .data(.client, let b, _, _, _) = g { return b }
+            if case .data(.client, let b, _, _, _, _) = g { return b }
             return nil
         }
         #expect(client == [FollowFrames.request])
         #expect(f.fromClient.retransmittedBytes == 18 && f.clientSide.chunks == 1 && f.clientSide.sawFIN)
         #expect(f.clientSide.segments == 6 && f.serverSide.segments == 4)
+    }
+
+    @Test("A segment sent in two IP fragments is delivered once, whole, by the frame that completed it")
+    func ipFragments() {
+        let body = Array("0123456789abcdefghijklmnopqrstuvwxyzABCD".utf8)  // 40 bytes
+        let segment = FrameBuilder.tcp(src: 40000, dst: 80, seq: 1001, ack: 5001, flags: FollowFrames.pshAck, body)
+        // 60 bytes of TCP: the first fragment carries 40 (the header and 20 bytes), the second the rest.
+        let first = FrameBuilder.ethernet(
+            type: 0x0800, FrameBuilder.ipv4(proto: 6, flagsFragment: 0x2000, Array(segment[..<40])))
+        let second = FrameBuilder.ethernet(
+            type: 0x0800, FrameBuilder.ipv4(proto: 6, flagsFragment: 40 / 8, Array(segment[40...])))
+        let frames = [
+            FollowFrames.client(1000, FollowFrames.syn), FollowFrames.server(5000, FollowFrames.synAck),
+            FollowFrames.client(1001, FollowFrames.ack), first, second,
+        ]
+        let (f, got) = FollowFrames.follow(frames, finish: false)
+        #expect(Array(got.dropFirst()) == [.data(.client, body, first: 5, last: 5, offset: 0, by: 5)])
+        #expect(f.clientSide.segments == 3, "the first fragment is no segment of its own")
+    }
+
+    @Test("Bytes that came before the hole filled are delivered by the frame that filled it, after its own")
+    func outOfOrder() {
+        let tail = Array("0123456789".utf8)
+        let frames = [
+            FollowFrames.client(1000, FollowFrames.syn), FollowFrames.server(5000, FollowFrames.synAck),
+            FollowFrames.client(1001, FollowFrames.ack), FollowFrames.server(5018, FollowFrames.pshAck, tail),
+            FollowFrames.server(5001, FollowFrames.pshAck, FollowFrames.status),
+        ]
+        let (_, got) = FollowFrames.follow(frames, finish: false)
+        #expect(
+            Array(got.dropFirst()) == [
+                .data(.server, FollowFrames.status, first: 5, last: 5, offset: 0, by: 5),
+                .data(.server, tail, first: 4, last: 4, offset: 17, by: 5),
+            ])
+        var o = OutputBuffer(fd: -1)
+        tail.withUnsafeBytes {
+            FollowRender(format: .ascii, stream: 0).render(
+                .data(.server, $0, firstFrame: 4, lastFrame: 4, offset: 17, deliveredBy: 5), to: &o)
+        }
+        #expect(
+            String(decoding: o.bytes, as: UTF8.self)
+                == "\t10 bytes server → client, frame 4 (held until frame 5)\n0123456789\n")
     }
 
     @Test("Frames of other streams are ignored")
@@ -126,7 +168,7 @@ struct TCPStreamFollowTests {
         let (f, got) = FollowFrames.follow(frames, wireLengths: [4: cut.count + 10])
         #expect(
             Array(got.dropFirst()) == [
-                .data(.client, Array(FollowFrames.request.prefix(8)), first: 4, last: 4, offset: 0),
+                .data(.client, Array(FollowFrames.request.prefix(8)), first: 4, last: 4, offset: 0, by: 4),
                 .gap(.client, 10, offset: 8),
             ])
         #expect(f.fromClient.ended && f.clientSide.sawFIN)
@@ -165,7 +207,7 @@ struct FollowRenderTests {
                 + "18 bytes client → server, frame 4\nGET / HTTP/1.0\r\n\r\n\n"
                 + "\t17 bytes server → client, frame 5\nHTTP/1.0 200 OK\r\n\n"
                 + "\t[gap: 10 bytes missing]\n"
-                + "\t5 bytes server → client, frame 6\nafter\n"
+                + "\t5 bytes server → client, frame 6 (held until the end of the capture)\nafter\n"
                 + rule
                 + "client → server: 18 bytes in 1 chunk(s) from 6 segment(s), ended by FIN\n"
                 + "  reassembly: 18 bytes retransmitted, 0 overlapping (0 segment(s) with conflicting bytes, the first "
@@ -192,7 +234,8 @@ struct FollowRenderTests {
             text.contains(
                 "18 bytes client → server, frame 4\n00000000  47 45 54 20 2f 20 48 54  54 50 2f 31 2e 30 0d 0a  GET / HT TP/1.0..\n00000010  0d 0a                                             ..\n"
             ))
-        #expect(text.contains("\t5 bytes server → client, frame 6\n\t0000001B  61 66 74 65 72"))
+        #expect(
+            text.contains("\t5 bytes server → client, frame 6 (held until the end of the capture)\n\t0000001B  61 66"))
     }
 
     @Test("tshark's hexdump line, byte for byte (from tshark -z follow,tcp,hex on http-loopback.pcap)")
@@ -220,10 +263,10 @@ struct FollowRenderTests {
         #expect(lines.count == 5)
         #expect(
             lines[0]
-                == #"{"stream":0,"direction":"client","first_frame":4,"last_frame":4,"offset":0,"length":18,"data":"R0VUIC8gSFRUUC8xLjANCg0K"}"#
+                == #"{"stream":0,"direction":"client","first_frame":4,"last_frame":4,"delivered_frame":4,"offset":0,"length":18,"data":"R0VUIC8gSFRUUC8xLjANCg0K"}"#
         )
         #expect(lines[2] == #"{"stream":0,"direction":"server","offset":17,"gap":10}"#)
-        #expect(lines[3].contains(#""offset":27,"length":5,"data":"YWZ0ZXI="}"#))
+        #expect(lines[3].contains(#""last_frame":6,"delivered_frame":null,"offset":27,"length":5,"data":"YWZ0ZXI="}"#))
         #expect(
             lines[4].hasPrefix(#"{"stream":0,"summary":{"client":"10.0.0.1:40000","server":"10.0.0.2:80","frames":10"#))
         #expect(lines[4].contains(#""server_to_client":{"bytes":22,"chunks":2,"segments":4,"end":"fin","#))

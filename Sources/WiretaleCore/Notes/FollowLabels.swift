@@ -2,7 +2,7 @@
 /// where a value goes. The header lines (`Follow: tcp,ascii`, `Filter: tcp.stream eq N`) are
 /// tshark's and the same in both languages.
 public enum FollowLabel: UInt8, NotesLabel {
-    case nodeClient, nodeServer, clientToServer, serverToClient, chunk, chunkFrames, gap
+    case nodeClient, nodeServer, clientToServer, serverToClient, chunk, chunkFrames, heldUntil, heldToEnd, gap
     case side, endedByFIN, endedByRST, stillOpen, reassembly, capGap, frames, stopBothEnded, stopConnectionOver,
         stopEndOfCapture
 
@@ -12,8 +12,10 @@ public enum FollowLabel: UInt8, NotesLabel {
         case .nodeServer: "Node 1: {} (server)\n"
         case .clientToServer: "client → server"
         case .serverToClient: "server → client"
-        case .chunk: "{} bytes {}, frame {}\n"
-        case .chunkFrames: "{} bytes {}, frames {}..{}\n"
+        case .chunk: "{} bytes {}, frame {}"
+        case .chunkFrames: "{} bytes {}, frames {}..{}"
+        case .heldUntil: " (held until frame {})"
+        case .heldToEnd: " (held until the end of the capture)"
         case .gap: "[gap: {} bytes missing]\n"
         case .side: "{}: {} bytes in {} chunk(s) from {} segment(s), {}\n"
         case .endedByFIN: "ended by FIN"
@@ -36,8 +38,10 @@ public enum FollowLabel: UInt8, NotesLabel {
         case .nodeServer: "Node 1: {} (服务端)\n"
         case .clientToServer: "客户端 → 服务端"
         case .serverToClient: "服务端 → 客户端"
-        case .chunk: "{} 字节 {}, 第 {} 帧\n"
-        case .chunkFrames: "{} 字节 {}, 第 {}..{} 帧\n"
+        case .chunk: "{} 字节 {}, 第 {} 帧"
+        case .chunkFrames: "{} 字节 {}, 第 {}..{} 帧"
+        case .heldUntil: " (暂存到第 {} 帧)"
+        case .heldToEnd: " (暂存到抓包结束)"
         case .gap: "[缺口: 缺少 {} 字节]\n"
         case .side: "{}: {} 字节, {} 块, 来自 {} 个报文段, {}\n"
         case .endedByFIN: "以FIN结束"

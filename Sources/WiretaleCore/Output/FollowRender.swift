@@ -3,7 +3,7 @@
 ///
 /// - `ascii`: tshark's layout. A header (`Follow: tcp,ascii`, `Filter: tcp.stream eq N`, the two
 ///   nodes, node 0 the client), then each chunk as a line with its byte count, direction and
-///   frames, its bytes (printable ASCII, newline and carriage return as they are, anything else
+///   frames (and the later frame that delivered it, when it waited behind a hole), its bytes (printable ASCII, newline and carriage return as they are, anything else
 ///   as `.`, as tshark's ascii) and a newline; the server's chunk lines and gaps indented with a
 ///   tab, as tshark indents node 1. A summary at the end: bytes, chunks and end each way, the
 ///   reassembly's counters, the stream's frames.
@@ -11,7 +11,7 @@
 ///   (gaps count), 16 bytes in two groups of eight, their ASCII.
 /// - `raw`: one direction's bytes only, unmodified (for a pipe); nothing else is written.
 /// - `json`: one object per line per chunk (`stream`, `direction`, `first_frame`, `last_frame`,
-///   `offset`, `length`, `data` in base64) or gap (`stream`, `direction`, `offset`, `gap`), then a
+///   `delivered_frame`, `offset`, `length`, `data` in base64) or gap (`stream`, `direction`, `offset`, `gap`), then a
 ///   `summary` object (with `stopped`: where reading stopped).
 public struct FollowRender {
     public enum Format: String, Sendable, CaseIterable {
@@ -36,18 +36,19 @@ public struct FollowRender {
     /// Renders one event.
     public func render(_ e: FollowEvent, to o: inout OutputBuffer) {
         switch (format, e) {
-        case (.raw, .data(let d, let b, _, _, _)):
+        case (.raw, .data(let d, let b, _, _, _, _)):
             if d == direction { o.append(b) }
         case (.raw, _):
             break
         case (.json, .begin):
             break
-        case (.json, .data(let d, let b, let first, let last, let offset)):
+        case (.json, .data(let d, let b, let first, let last, let offset, let by)):
             o.beginObject()
             o.field("stream", stream)
             o.field("direction", d.rawValue)
             o.field("first_frame", first)
             o.field("last_frame", last)
+            o.field("delivered_frame", by > 0 ? by : nil)
             o.field("offset", offset)
             o.field("length", b.count)
             o.key("data")
@@ -74,12 +75,12 @@ public struct FollowRender {
             o.append(byte: 0x0A)
             o.append(FollowLabel.nodeClient, lang) { o, _ in o.append(client.description) }
             o.append(FollowLabel.nodeServer, lang) { o, _ in o.append(server.description) }
-        case (.ascii, .data(let d, let b, let first, let last, _)):
-            chunkLine(d, b.count, first, last, &o)
+        case (.ascii, .data(let d, let b, let first, let last, _, let by)):
+            chunkLine(d, b.count, first, last, by, &o)
             Self.appendASCII(b, to: &o)
             o.append(byte: 0x0A)
-        case (.hex, .data(let d, let b, let first, let last, let offset)):
-            chunkLine(d, b.count, first, last, &o)
+        case (.hex, .data(let d, let b, let first, let last, let offset, let by)):
+            chunkLine(d, b.count, first, last, by, &o)
             Self.appendHexdump(b, offset: offset, indent: d == .server, to: &o)
         case (.ascii, .gap(let d, let n, _)), (.hex, .gap(let d, let n, _)):
             if d == .server { o.append(byte: 0x09) }
@@ -153,7 +154,11 @@ public struct FollowRender {
         s.sawFIN ? .endedByFIN : s.sawRST ? .endedByRST : .stillOpen
     }
 
-    private func chunkLine(_ d: FollowDirection, _ count: Int, _ first: Int, _ last: Int, _ o: inout OutputBuffer) {
+    /// `27 bytes server → client, frame 6`, and when the bytes waited behind a hole, ` (held until
+    /// frame 9)` or ` (held until the end of the capture)`.
+    private func chunkLine(
+        _ d: FollowDirection, _ count: Int, _ first: Int, _ last: Int, _ by: Int, _ o: inout OutputBuffer
+    ) {
         if d == .server { o.append(byte: 0x09) }
         let way = d == .client ? FollowLabel.clientToServer : FollowLabel.serverToClient
         o.append(first == last ? FollowLabel.chunk : FollowLabel.chunkFrames, lang) { o, i in
@@ -164,6 +169,12 @@ public struct FollowRender {
             default: o.append(last)
             }
         }
+        if by == 0 {
+            o.append(FollowLabel.heldToEnd, lang)
+        } else if by != last {
+            o.append(FollowLabel.heldUntil, lang, by)
+        }
+        o.append(byte: 0x0A)
     }
 
     private static func sideJSON(_ f: TCPStreamFollow, _ d: FollowDirection, _ o: inout OutputBuffer) {

@@ -21,8 +21,10 @@ public enum FollowEvent {
     /// or its guess for a connection joined mid-stream).
     case begin(client: FlowEndpoint, server: FlowEndpoint)
     /// In-order bytes of one direction, carried by frames `firstFrame...lastFrame`, starting at
-    /// `offset` in that direction's stream (bytes and gaps before them). Valid only during the call.
-    case data(FollowDirection, UnsafeRawBufferPointer, firstFrame: Int, lastFrame: Int, offset: Int)
+    /// `offset` in that direction's stream (bytes and gaps before them), delivered when frame
+    /// `deliveredBy` was fed (a later one than `lastFrame` when they waited behind a hole; 0 at the
+    /// end of the capture). Valid only during the call.
+    case data(FollowDirection, UnsafeRawBufferPointer, firstFrame: Int, lastFrame: Int, offset: Int, deliveredBy: Int)
     /// `count` bytes of one direction that never arrived, at `offset`.
     case gap(FollowDirection, count: Int, offset: Int)
 }
@@ -136,8 +138,8 @@ public struct TCPStreamFollow {
         for d in FollowDirection.allCases {
             var side = self.side(d)
             switch d {
-            case .client: fromClient.finish(budget: &budget) { Self.forward($0, d, &side, emit) }
-            case .server: fromServer.finish(budget: &budget) { Self.forward($0, d, &side, emit) }
+            case .client: fromClient.finish(budget: &budget) { Self.forward($0, d, &side, frame: 0, emit) }
+            case .server: fromServer.finish(budget: &budget) { Self.forward($0, d, &side, frame: 0, emit) }
             }
             set(side, d)
         }
@@ -151,11 +153,11 @@ public struct TCPStreamFollow {
         switch d {
         case .client:
             fromClient.add(seq: seq, payload: payload, syn: syn, fin: fin, frame: frame, budget: &budget) {
-                Self.forward($0, d, &side, emit)
+                Self.forward($0, d, &side, frame: frame, emit)
             }
         case .server:
             fromServer.add(seq: seq, payload: payload, syn: syn, fin: fin, frame: frame, budget: &budget) {
-                Self.forward($0, d, &side, emit)
+                Self.forward($0, d, &side, frame: frame, emit)
             }
         }
         set(side, d)
@@ -169,12 +171,12 @@ public struct TCPStreamFollow {
     }
 
     private static func forward(
-        _ e: TCPStreamEvent, _ d: FollowDirection, _ side: inout Side, _ emit: (FollowEvent) -> Void
+        _ e: TCPStreamEvent, _ d: FollowDirection, _ side: inout Side, frame: Int, _ emit: (FollowEvent) -> Void
     ) {
         switch e {
         case .data(let b, let first, let last):
             guard b.count > 0 else { return }
-            emit(.data(d, b, firstFrame: first, lastFrame: last, offset: side.offset))
+            emit(.data(d, b, firstFrame: first, lastFrame: last, offset: side.offset, deliveredBy: frame))
             side.offset += b.count
             side.bytes += b.count
             side.chunks += 1
