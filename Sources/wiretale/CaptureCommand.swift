@@ -120,6 +120,7 @@ struct CaptureCommand: ParsableCommand {
             throw ValidationError("--print only makes sense with -w (without -w every packet is printed)")
         }
         if print && write == "-" { throw ValidationError("--print cannot share standard output with -w -") }
+        try line.validateDump(format: format)
     }
 
     func run() throws {
@@ -140,6 +141,7 @@ struct CaptureCommand: ParsableCommand {
         r.quiet = line.quiet
         r.verbose = line.verbose
         r.time = line.format
+        r.dump = line.dump
         try exiting { () throws(CommandExit) in try CaptureCommandRunner.run(r) }
     }
 }

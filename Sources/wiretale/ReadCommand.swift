@@ -69,6 +69,7 @@ struct ReadCommand: ParsableCommand {
             throw ValidationError("--print only makes sense with -w (without -w every packet is printed)")
         }
         if print && write == "-" { throw ValidationError("--print cannot share standard output with -w -") }
+        try line.validateDump(format: format)
     }
 
     func run() throws {
@@ -81,6 +82,7 @@ struct ReadCommand: ParsableCommand {
         o.quiet = line.quiet
         o.verbose = line.verbose
         o.time = line.format
+        o.dump = line.dump
         try exiting { () throws(CommandExit) in try FileCommands.read(input.input, o) }
     }
 }

@@ -10,7 +10,7 @@ struct Wiretale: AsyncParsableCommand {
         abstract: "Make the network visible: read and capture packets, and explain them in the notes' terms.",
         version: "wiretale \(WiretaleVersion.string)\n\(libpcapVersion)",
         subcommands: [
-            ReadCommand.self, ConversationsCommand.self, ExplainCommand.self, CaptureCommand.self,
+            ReadCommand.self, ConversationsCommand.self, ExplainCommand.self, FollowCommand.self, CaptureCommand.self,
             InterfacesCommand.self, TourCommand.self, TraceCommand.self, LabCommand.self, ServeCommand.self,
             SendCommand.self,
         ]

@@ -122,6 +122,8 @@ public struct CaptureRequest: Sendable {
     public var verbose = false
     /// Text: how each line's time is printed (tcpdump's `-t` formats).
     public var time = TimeFormat.time
+    /// Text: the bytes after each line (tcpdump's `-A`, `-X`).
+    public var dump = PacketDump.none
 
     public init() {}
 }
@@ -220,6 +222,7 @@ public enum CaptureCommandRunner {
         printer.quiet = r.quiet
         printer.verbose = r.verbose
         printer.time = PacketTime(r.time)
+        printer.dump = r.dump
         var session = CaptureSession(printer: printer, printing: printing, writer: writer)
         var failure: String? = nil
         var stop = "signal"

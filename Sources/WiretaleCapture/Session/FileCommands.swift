@@ -34,6 +34,8 @@ public enum FileCommands {
         /// The IP header's fields on each line (tcpdump's `-v`).
         public var verbose = false
         public var time = TimeFormat.time
+        /// Text: the bytes after each line (tcpdump's `-A`, `-X`).
+        public var dump = PacketDump.none
 
         public init() {}
     }
@@ -64,6 +66,7 @@ public enum FileCommands {
         printer.quiet = options.quiet
         printer.verbose = options.verbose
         printer.time = PacketTime(options.time)
+        printer.dump = options.dump
         var shown = 0
         var writeFailure: CaptureWriteError? = nil
         let limit = options.count ?? Int.max

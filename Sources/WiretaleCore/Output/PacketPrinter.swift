@@ -19,6 +19,8 @@ public struct PacketPrinter {
     public var quiet = false
     /// Text: the IP header's fields after `IP`, as tcpdump's `-v` (`-v`).
     public var verbose = false
+    /// Text: the frame's bytes after its line, as tcpdump's `-A` / `-X` (`-AA`, `-XX`) print them.
+    public var dump = PacketDump.none
 
     public var packet: DecodedPacket { follower.packet }
     public var tracker: ConnectionTracker { follower.tracker }
@@ -64,13 +66,13 @@ public struct PacketPrinter {
             capturedLength: b.count, interfaceIndex: interfaceIndex,
             stream: note.kind == .tcp ? Int(note.stream) : -1)
         info.file = file
-        render(info)
+        render(info, bytes: b, linkType: linkType)
         output.flushIfNeeded()
         return output.failed == 0
     }
 
     @inline(__always)
-    mutating func render(_ info: FrameInfo) {
+    mutating func render(_ info: FrameInfo, bytes b: UnsafeRawBufferPointer, linkType: LinkType) {
         switch format {
         case .text:
             PacketText.render(
@@ -80,6 +82,9 @@ public struct PacketPrinter {
             if note.hasRemarks && !quiet {
                 output.append("  -- ")
                 note.appendRemarks(to: &output, lang: language)
+            }
+            if dump != .none {
+                PacketDump.append(dump, frame: b, packet: follower.packet, linkType: linkType, to: &output)
             }
             output.append(byte: 0x0A)
         case .json:

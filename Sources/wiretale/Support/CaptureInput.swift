@@ -53,7 +53,8 @@ struct CaptureInputOptions: ParsableArguments {
 }
 
 /// How each packet's line is printed, for `read` and `capture`: tcpdump's `-q`, `-v`, `-t`
-/// (repeated: `-tt` … `-ttttt`) and `--time-format`.
+/// (repeated: `-tt` … `-ttttt`), `--time-format`, and the bytes after it (`-A`, `-X`, doubled for
+/// the link header).
 struct PacketLineOptions: ParsableArguments {
     @Flag(
         name: .short,
@@ -78,12 +79,37 @@ struct PacketLineOptions: ParsableArguments {
             valueName: "format"))
     var timeFormat: TimeFormat?
 
+    @Flag(
+        name: .customShort("A"),
+        help: ArgumentHelp(
+            "As tcpdump: each packet after its line in ASCII, without its link-level header; -AA with it "
+                + "(--format text only)."))
+    var ascii: Int
+
+    @Flag(
+        name: .customShort("X"),
+        help: ArgumentHelp(
+            "As tcpdump: each packet after its line in hex and ASCII, without its link-level header; -XX with it "
+                + "(--format text only; wins over -A)."))
+    var hex: Int
+
     func validate() throws {
         if t > 5 { throw ValidationError("-t can be repeated at most five times (-ttttt), not \(t)") }
         if t > 0 && timeFormat != nil { throw ValidationError("choose -t… or --time-format, not both") }
     }
 
     var format: TimeFormat { timeFormat ?? TimeFormat(tcpdumpCount: t) ?? .time }
+
+    /// `-A` / `-X` (tcpdump's `-AA`, `-XX` when repeated).
+    var dump: PacketDump { PacketDump(ascii: ascii, hex: hex) }
+
+    /// `-A` and `-X` print after text lines only: JSON and `none` have no line to print them after.
+    func validateDump(format: OutputFormat) throws {
+        guard dump != .none, format != .text else { return }
+        throw ValidationError(
+            "-\(hex > 0 ? "X" : "A") prints the packet's bytes after its text line; --format \(format.rawValue) has "
+                + "no such line (use --format text)")
+    }
 }
 
 extension TimeFormat: ExpressibleByArgument {}
