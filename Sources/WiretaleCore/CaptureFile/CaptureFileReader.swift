@@ -47,6 +47,15 @@ public struct PacketRecord {
     }
 }
 
+/// The reader's position and counts (`CaptureFileReader.cursor`).
+struct ReaderCursor {
+    /// Bytes `start ..< end` of the buffer are the file's unread bytes.
+    var start = 0
+    var end = 0
+    var packetCount = 0
+    var blockCount = 0
+}
+
 /// A streaming reader of classic pcap (draft-ietf-opsawg-pcap, with the nanosecond and the
 /// modified/Kuznetzov variants) and pcapng (draft-ietf-opsawg-pcapng) files, in pure Swift.
 ///
@@ -89,7 +98,10 @@ public final class CaptureFileReader {
     public var maxInterfaces = CaptureFileReader.defaultMaxInterfaces
     public static let defaultMaxInterfaces = 65_536
     /// How many packets `next()` has returned.
-    public internal(set) var packetCount = 0
+    public internal(set) var packetCount: Int {
+        get { cursor.pointee.packetCount }
+        set { cursor.pointee.packetCount = newValue }
+    }
     /// The first record whose captured length exceeded its snapshot length, if any: `record` counts
     /// packets from 1 (as `packetCount` does).
     public internal(set) var firstSnapLengthViolation: (record: Int, caplen: Int, snapLength: Int)?
@@ -102,8 +114,18 @@ public final class CaptureFileReader {
     let ownsFileDescriptor: Bool
     var buffer: UnsafeMutableRawPointer
     var capacity: Int
-    var start = 0
-    var end = 0
+    /// What `next()` moves on every packet, kept behind a pointer: a stored property of a class
+    /// is checked for exclusive access at run time on every change (`swift_beginAccess`, about 80
+    /// instructions), and two such changes per packet cost as much as reading the record.
+    let cursor: UnsafeMutablePointer<ReaderCursor>
+    var start: Int {
+        @inline(__always) get { cursor.pointee.start }
+        @inline(__always) set { cursor.pointee.start = newValue }
+    }
+    var end: Int {
+        @inline(__always) get { cursor.pointee.end }
+        @inline(__always) set { cursor.pointee.end = newValue }
+    }
     /// The file offset of `buffer[0]`.
     var bufferFileOffset = 0
     var reachedEndOfFile = false
@@ -121,7 +143,10 @@ public final class CaptureFileReader {
     // pcapng.
     var interfaceStates = ContiguousArray<CaptureFileInterfaceState>()
     /// Blocks read so far, so the current one is `blockCount + 1`.
-    var blockCount = 0
+    var blockCount: Int {
+        @inline(__always) get { cursor.pointee.blockCount }
+        @inline(__always) set { cursor.pointee.blockCount = newValue }
+    }
     /// The current section's Section Header Block options (pcapng §4.1).
     public internal(set) var sectionHardware: String?
     public internal(set) var sectionOperatingSystem: String?
@@ -178,11 +203,14 @@ public final class CaptureFileReader {
         self.fileName = name
         capacity = Swift.max(bufferSize, 64)
         buffer = .allocate(byteCount: capacity, alignment: 64)
+        cursor = .allocate(capacity: 1)
+        cursor.initialize(to: ReaderCursor())
         try readFileHeader()
     }
 
     deinit {
         buffer.deallocate()
+        cursor.deallocate()
         if ownsFileDescriptor { close(fileDescriptor) }
     }
 

@@ -12,6 +12,13 @@ public struct TCPFlags: OptionSet, Hashable, Sendable {
     public static let cwr = TCPFlags(rawValue: 0x080)
     public static let ae = TCPFlags(rawValue: 0x100)
 
+    /// Whether every flag of `member` is set: `OptionSet.contains`, written out so that it inlines
+    /// (the generic one was a call on every flag test of the per-packet path).
+    @inlinable @inline(__always)
+    public func contains(_ member: TCPFlags) -> Bool {
+        rawValue & member.rawValue == member.rawValue
+    }
+
     /// Names in header bit order, as in JSON output: SYN, ACK, ... (tshark's order is by bit too).
     public static let named: [(TCPFlags, String)] = [
         (.fin, "FIN"), (.syn, "SYN"), (.rst, "RST"), (.psh, "PSH"), (.ack, "ACK"), (.urg, "URG"),

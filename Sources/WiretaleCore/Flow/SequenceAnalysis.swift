@@ -219,6 +219,13 @@ struct SequenceAnalysis {
 }
 
 extension TCPAnomalies {
+    /// Whether every kind of `member` is set: `OptionSet.contains`, written out so that it inlines
+    /// on the per-packet path (the generic one was a call).
+    @inline(__always)
+    public func contains(_ member: TCPAnomalies) -> Bool {
+        rawValue & member.rawValue == member.rawValue
+    }
+
     /// tshark's `tcp.analysis.*` field for the kind at each bit index (`read --format json`'s
     /// `tcp.analysis`); the three retransmission kinds also set `retransmission`, as in tshark.
     static let tsharkFields: [StaticString] = [

@@ -159,11 +159,14 @@ struct TCPConnection {
             windowScale: flags.contains(.syn) ? t.windowScale : -1, now: ns)
         note.anomalies.formUnion(a)
         anomalies.add(note.anomalies)
-        let fwd = keySide == 0 ? analysis.flow0 : analysis.flow1
-        let rev = keySide == 0 ? analysis.flow1 : analysis.flow0
-        if a.contains(.duplicateAck) { note.duplicateAckNumber = fwd.dupAckCount }
-        note.relativeSeq = t.seq &- fwd.baseSeq
-        note.relativeAck = flags.contains(.ack) ? t.ack &- rev.baseSeq : 0
+        // The three fields read, not both directions' records copied out.
+        let fwdBase = keySide == 0 ? analysis.flow0.baseSeq : analysis.flow1.baseSeq
+        let revBase = keySide == 0 ? analysis.flow1.baseSeq : analysis.flow0.baseSeq
+        if a.contains(.duplicateAck) {
+            note.duplicateAckNumber = keySide == 0 ? analysis.flow0.dupAckCount : analysis.flow1.dupAckCount
+        }
+        note.relativeSeq = t.seq &- fwdBase
+        note.relativeAck = flags.contains(.ack) ? t.ack &- revBase : 0
 
         zeek.process(orig: fromClient, flags: flags, seq: t.seq, ack: t.ack, length: length, window: t.window)
 
@@ -181,6 +184,7 @@ struct TCPConnection {
         note.joinedMidStream = facts.joinedMidStream
     }
 
+    @inline(__always)
     static func completenessBits(_ flags: TCPFlags, _ length: Int) -> UInt8 {
         var bits: UInt8 = 0
         if flags.rawValue & 0x12 == 0x12 { bits |= 2 }
