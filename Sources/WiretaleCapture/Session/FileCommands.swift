@@ -169,7 +169,7 @@ public enum FileCommands {
             case (.text, .tcp(let c)): tcp.append(ConversationTable.TCPRow(c))
             case (.text, .udp(let u)): udp.append(ConversationTable.UDPRow(u))
             case (.text, .dns(let d)): dns.append(d)
-            case (.text, .http(let stream, let t)): http.append(HTTPTable.Row(stream: stream, t))
+            case (.text, .http(let stream, let t)): http.append(HTTPTableRow(stream: stream, t))
             case (.none, _): break
             }
         }
