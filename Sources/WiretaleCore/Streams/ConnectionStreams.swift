@@ -58,15 +58,9 @@ final class ConnectionStreams {
     private(set) var isDone = false
     /// What the stream became when it left its protocol ("websocket", "tunnel").
     private(set) var became: String?
-    private var clientStart: [UInt8] = []
-    private var serverStart: [UInt8] = []
-    private var clientStartFrames = (0, 0)
-    private var serverStartFrames = (0, 0)
-    private var clientDelivered = 0
-    /// Bytes delivered after the kept ones while undecided: a gap for the decoder.
-    private var clientSkipped = 0
-    private var serverSkipped = 0
-    private var serverDelivered = 0
+    /// The start of each direction, kept for the detectors until they answer.
+    private var clientStart = DetectionStart()
+    private var serverStart = DetectionStart()
     private var http: HTTPConversation?
 
     init(stream: Int32, clientPort: UInt16, serverPort: UInt16, maxHeldBytes: Int) {
@@ -134,8 +128,8 @@ final class ConnectionStreams {
     private func release(reassembly: inout ReassemblyBudget) {
         client.discard(budget: &reassembly)
         server.discard(budget: &reassembly)
-        clientStart = []
-        serverStart = []
+        clientStart = DetectionStart()
+        serverStart = DetectionStart()
     }
 
     private func receive(
@@ -146,19 +140,19 @@ final class ConnectionStreams {
         if !decided {
             switch event {
             case .data(let bytes, let first, let last):
-                let kept: Int
-                if fromClient {
-                    clientDelivered += bytes.count
-                    kept = keep(bytes, in: &clientStart, frames: &clientStartFrames, first: first, last: last)
-                } else {
-                    serverDelivered += bytes.count
-                    kept = keep(bytes, in: &serverStart, frames: &serverStartFrames, first: first, last: last)
-                }
+                let kept =
+                    fromClient
+                    ? clientStart.keep(bytes, first: first, last: last)
+                    : serverStart.keep(bytes, first: first, last: last)
                 decide(force: false, frame: frame, time: time, httpBudget: &httpBudget, sink: &sink)
                 // Once decided, the decoder was given the kept bytes (this event's first `kept` among
-                // them); the rest of this event follows.
+                // them); the rest of this event follows. Undecided, the rest is a gap for it later.
                 guard decided else {
-                    if fromClient { clientSkipped += bytes.count - kept } else { serverSkipped += bytes.count - kept }
+                    if fromClient {
+                        clientStart.skipped += bytes.count - kept
+                    } else {
+                        serverStart.skipped += bytes.count - kept
+                    }
                     return
                 }
                 guard !isDone, bytes.count > kept else { return }
@@ -175,36 +169,22 @@ final class ConnectionStreams {
         decode(event, fromClient: fromClient, frame: frame, time: time, httpBudget: &httpBudget, sink: &sink)
     }
 
-    /// Keeps the start of a direction's stream for the detectors; returns how many of `bytes` it kept.
-    private func keep(
-        _ bytes: UnsafeRawBufferPointer, in start: inout [UInt8], frames: inout (Int, Int), first: Int, last: Int
-    ) -> Int {
-        let n = min(Self.detectionWindow - start.count, bytes.count)
-        guard n > 0 else { return 0 }
-        if start.isEmpty { frames.0 = first }
-        frames.1 = last
-        start.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[0..<n]))
-        return n
-    }
-
     /// Asks the detectors; once they answer, starts the decoder and replays the kept bytes to it,
     /// the client's first. `force`: decide now with what there is.
     private func decide(force: Bool, frame: Int, time: Timestamp, httpBudget: inout HTTPBudget, sink: inout StreamSink)
     {
-        let answer = clientStart.withUnsafeBytes { c in
-            serverStart.withUnsafeBytes { s in
+        let answer = clientStart.bytes.withUnsafeBytes { c in
+            serverStart.bytes.withUnsafeBytes { s in
                 StreamDetectors.detect(
                     StreamStart(
                         client: c, server: s, clientPort: clientPort, serverPort: serverPort,
-                        clientFull: clientDelivered >= Self.detectionWindow,
-                        serverFull: serverDelivered >= Self.detectionWindow))
+                        clientFull: clientStart.isFull, serverFull: serverStart.isFull))
             }
         }
         if !answer.decided && answer.service == .none {
-            let undecided = clientDelivered + serverDelivered
             guard
-                force || undecided >= Self.maxUndecidedBytes
-                    || (clientDelivered >= Self.detectionWindow && serverDelivered >= Self.detectionWindow)
+                force || clientStart.delivered + serverStart.delivered >= Self.maxUndecidedBytes
+                    || (clientStart.isFull && serverStart.isFull)
             else { return }
         }
         decided = true
@@ -219,33 +199,27 @@ final class ConnectionStreams {
         }
         let c = clientStart
         let s = serverStart
-        let cf = clientStartFrames
-        let sf = serverStartFrames
-        clientStart = []
-        serverStart = []
-        if !c.isEmpty {
-            c.withUnsafeBytes {
-                decode(
-                    .data($0, firstFrame: cf.0, lastFrame: cf.1), fromClient: true, frame: frame, time: time,
-                    httpBudget: &httpBudget, sink: &sink)
-            }
-            if clientSkipped > 0 {
-                decode(
-                    .gap(clientSkipped), fromClient: true, frame: frame, time: time, httpBudget: &httpBudget,
-                    sink: &sink)
-            }
+        clientStart = DetectionStart()
+        serverStart = DetectionStart()
+        replay(c, fromClient: true, frame: frame, time: time, httpBudget: &httpBudget, sink: &sink)
+        replay(s, fromClient: false, frame: frame, time: time, httpBudget: &httpBudget, sink: &sink)
+    }
+
+    /// Hands a direction's kept start to the decoder: its bytes, then a gap for those not kept.
+    private func replay(
+        _ start: DetectionStart, fromClient: Bool, frame: Int, time: Timestamp, httpBudget: inout HTTPBudget,
+        sink: inout StreamSink
+    ) {
+        guard !start.bytes.isEmpty else { return }
+        start.bytes.withUnsafeBytes {
+            decode(
+                .data($0, firstFrame: start.frames.0, lastFrame: start.frames.1), fromClient: fromClient,
+                frame: frame, time: time, httpBudget: &httpBudget, sink: &sink)
         }
-        if !s.isEmpty {
-            s.withUnsafeBytes {
-                decode(
-                    .data($0, firstFrame: sf.0, lastFrame: sf.1), fromClient: false, frame: frame, time: time,
-                    httpBudget: &httpBudget, sink: &sink)
-            }
-            if serverSkipped > 0 {
-                decode(
-                    .gap(serverSkipped), fromClient: false, frame: frame, time: time, httpBudget: &httpBudget,
-                    sink: &sink)
-            }
+        if start.skipped > 0 {
+            decode(
+                .gap(start.skipped), fromClient: fromClient, frame: frame, time: time, httpBudget: &httpBudget,
+                sink: &sink)
         }
     }
 
@@ -305,5 +279,29 @@ extension StreamMessage {
                 o.endObject()
             }
         }
+    }
+}
+
+/// The start of one direction of a stream while the detectors have not answered: its first
+/// `ConnectionStreams.detectionWindow` bytes, the frames that carried them, how many bytes it
+/// delivered in all, and how many were delivered after the kept ones (a gap for the decoder).
+struct DetectionStart {
+    var bytes: [UInt8] = []
+    var frames = (0, 0)
+    var delivered = 0
+    var skipped = 0
+
+    /// The detectors have seen all they may of this direction.
+    var isFull: Bool { delivered >= ConnectionStreams.detectionWindow }
+
+    /// Counts `data` and keeps what fits in the window; returns how many of its bytes it kept.
+    mutating func keep(_ data: UnsafeRawBufferPointer, first: Int, last: Int) -> Int {
+        delivered += data.count
+        let n = min(ConnectionStreams.detectionWindow - bytes.count, data.count)
+        guard n > 0 else { return 0 }
+        if bytes.isEmpty { frames.0 = first }
+        frames.1 = last
+        bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: data[0..<n]))
+        return n
     }
 }

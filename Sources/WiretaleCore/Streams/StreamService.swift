@@ -111,11 +111,11 @@ public enum StreamDetectors {
     }
 
     /// `prefix` at the start of `b`: yes, no, or needMore when `b` is a shorter prefix of it.
-    static func starts(_ b: UnsafeRawBufferPointer, _ prefix: String, full: Bool) -> StreamClaim {
-        let p = Array(prefix.utf8)
-        let n = min(b.count, p.count)
+    static func starts(_ b: UnsafeRawBufferPointer, _ prefix: StaticString, full: Bool) -> StreamClaim {
+        let p = prefix.utf8Start
+        let n = min(b.count, prefix.utf8CodeUnitCount)
         for i in 0..<n where b[i] != p[i] { return .no }
-        if n == p.count { return .yes }
+        if n == prefix.utf8CodeUnitCount { return .yes }
         return full ? .no : .needMore
     }
 
@@ -158,7 +158,7 @@ public enum StreamDetectors {
 
     /// A `220` greeting from the server, then one of `commands` from the client (SMTP and FTP both
     /// greet with 220: the client's first word tells them apart).
-    static func greeting220(_ s: StreamStart, commands: [String]) -> StreamClaim {
+    static func greeting220(_ s: StreamStart, commands: [StaticString]) -> StreamClaim {
         let g = starts(s.server, "220", full: s.serverFull)
         guard g != .no else { return .no }
         if s.client.count < 4 { return s.clientFull ? .no : .needMore }
@@ -168,15 +168,15 @@ public enum StreamDetectors {
     }
 
     /// The client's first four bytes are `word`, in any case.
-    static func upperStarts(_ b: UnsafeRawBufferPointer, _ word: String) -> Bool {
-        let w = Array(word.utf8)
-        guard b.count >= w.count else { return false }
-        for i in w.indices where b[i] & 0xDF != w[i] { return false }
+    static func upperStarts(_ b: UnsafeRawBufferPointer, _ word: StaticString) -> Bool {
+        let w = word.utf8Start
+        guard b.count >= word.utf8CodeUnitCount else { return false }
+        for i in 0..<word.utf8CodeUnitCount where b[i] & 0xDF != w[i] { return false }
         return true
     }
 
     /// One of `prefixes` at the start of the server's first bytes.
-    static func serverLine(_ s: StreamStart, prefixes: [String]) -> StreamClaim {
+    static func serverLine(_ s: StreamStart, prefixes: [StaticString]) -> StreamClaim {
         var open = false
         for p in prefixes {
             switch starts(s.server, p, full: s.serverFull) {
