@@ -11,8 +11,11 @@ struct ReadCommandTests {
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.lines.count == 12)
         #expect(r.lines[0].contains("127.0.0.1:51566 > 127.0.0.1:8080 TCP [S] seq 1544040795"))
-        #expect(r.lines[3].contains("HTTP GET /index.html HTTP/1.1"))
-        #expect(r.lines[5].contains("HTTP HTTP/1.0 200 OK"))
+        // Each message on the frame that completes it (tshark's reassembly): the request in one
+        // segment, the response's head in frame 6 and its 68-byte body in frame 8.
+        #expect(r.lines[3].hasSuffix("length 88: HTTP GET /index.html (host 127.0.0.1:8080)"), "\(r.lines[3])")
+        #expect(r.lines[5].hasSuffix("length 185"), "\(r.lines[5])")
+        #expect(r.lines[7].contains("length 68: HTTP 200 OK text/html 68 bytes"), "\(r.lines[7])")
         #expect(
             r.lines.enumerated().allSatisfy { i, l in l.trimmingCharacters(in: .whitespaces).hasPrefix("\(i + 1) ") })
     }
@@ -32,7 +35,10 @@ struct ReadCommandTests {
         let synack = try #require(objects[1]["tcp"] as? [String: Any])
         #expect(synack["ack"] as? Int == 1_544_040_796 && synack["flags"] as? [String] == ["SYN", "ACK"])
         let get = try #require(objects[3]["http"] as? [String: Any])
-        #expect((get["request"] as? [String: Any])?["method"] as? String == "GET")
+        #expect(get["kind"] as? String == "request" && get["method"] as? String == "GET")
+        #expect(get["uri"] as? String == "/index.html" && get["first_frame"] as? Int == 4)
+        let ok = try #require(objects[7]["http"] as? [String: Any], "the response completes with its body in frame 8")
+        #expect(ok["status"] as? Int == 200 && ok["body_len"] as? Int == 68 && ok["first_frame"] as? Int == 6)
     }
 
     @Test("A BPF filter selects packets and frame numbers stay the file's")

@@ -217,9 +217,19 @@ struct SplitFileTests {
         let whole = CLI.capture("http-loopback.pcap")
         let (a, b) = try Self.split(whole, after: 6)
         #expect(try CLI.run(["read", a]).lines.count == 6)
-        let split = try CLI.json(try CLI.run(["conversations", "-r", a, "-r", b, "--format", "json"]))
-        let one = try CLI.json(try CLI.run(["conversations", whole, "--format", "json"]))
+        let splitAll = try CLI.json(try CLI.run(["conversations", "-r", a, "-r", b, "--format", "json"]))
+        let oneAll = try CLI.json(try CLI.run(["conversations", whole, "--format", "json"]))
+        let split = splitAll.filter { $0["kind"] as? String == "tcp" }
+        let one = oneAll.filter { $0["kind"] as? String == "tcp" }
         #expect(split.count == 1 && one.count == 1)
+        // The stream is reassembled across the files: the same HTTP transaction, at the same frames.
+        let transaction = { (all: [[String: Any]]) in
+            all.filter { $0["kind"] as? String == "http" }.map {
+                "\($0["method"] ?? "-") \($0["uri"] ?? "-") \($0["status"] ?? "-") \($0["request_frame"] ?? "-") "
+                    + "\($0["response_frame"] ?? "-") \($0["response_body_len"] ?? "-")"
+            }
+        }
+        #expect(transaction(splitAll).count == 1 && transaction(splitAll) == transaction(oneAll))
         for key in ["stream", "handshake", "teardown", "client_state", "server_state", "history", "last_frame"] {
             #expect("\(split.first?[key] ?? "-")" == "\(one.first?[key] ?? "-")", "\(key)")
         }

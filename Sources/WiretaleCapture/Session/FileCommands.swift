@@ -236,7 +236,11 @@ public enum FileCommands {
         signal(SIGPIPE, SIG_IGN)
         let scan = try CaptureScan(input)
         var out = OutputBuffer()
-        var follower = input.tableFollower
+        // The ladder names the HTTP messages each segment completes (the reassembled stream's view).
+        var configuration = input.trackerConfiguration
+        configuration.streamMessages = true
+        var follower = PacketFollower(configuration: configuration)
+        follower.parsing = .forFlows
         var rows: [LadderRow] = []
         var undrawn = 0
         var conversation: TCPConversation? = nil
@@ -253,7 +257,10 @@ public enum FileCommands {
                 wireLength: record.originalLength)
             if note.kind == .tcp && Int(note.stream) == wanted {
                 if rows.count < maxSegments {
-                    rows.append(LadderRow(frame: frame, time: record.timestamp, packet: follower.packet, note: note))
+                    rows.append(
+                        LadderRow(
+                            frame: frame, time: record.timestamp, packet: follower.packet, note: note,
+                            messages: follower.tracker.frameMessages))
                 } else {
                     undrawn += 1
                 }

@@ -5,13 +5,19 @@ public struct LadderRow: Sendable {
     public internal(set) var flags: TCPFlags
     public internal(set) var length: Int
     public internal(set) var note: PacketNote
+    /// The application messages this segment completed in the reassembled stream (an HTTP request
+    /// or response whose last byte it carried), named under its row.
+    public internal(set) var messages: [StreamMessage]
 
-    public init(frame: Int, time: Timestamp, packet p: DecodedPacket, note: PacketNote) {
+    public init(
+        frame: Int, time: Timestamp, packet p: DecodedPacket, note: PacketNote, messages: [StreamMessage] = []
+    ) {
         self.frame = frame
         self.time = time
         flags = p.tcp.flags
         length = p.tcp.payloadLength
         self.note = note
+        self.messages = messages
     }
 }
 
@@ -232,6 +238,12 @@ public enum Ladder {
             }
         }
         o.append(byte: 0x0A)
+        for m in step.row.messages {
+            o.pad(from: 0, to: indent + 1)
+            o.append("≡ ")
+            m.appendSummary(to: &o, lang: lang, lead: false)
+            o.append(byte: 0x0A)
+        }
         for d in step.deviations {
             o.pad(from: 0, to: indent + 1)
             o.append("↳ ")

@@ -70,7 +70,7 @@ public enum PacketRemarkLabel: UInt8, NotesLabel {
         case .dnsAnswers: "answers the query in frame {} after {} ms"
         case .ackHolds: ": ack = {} holds"
         case .ackNot: ": ack = {}, not {} = {}"
-        case .streamBecame: ": the {} stream became {} (no longer parsed)"
+        case .streamBecame: "the {} stream became {} (no longer parsed)"
         }
     }
 
@@ -81,7 +81,7 @@ public enum PacketRemarkLabel: UInt8, NotesLabel {
         case .dnsAnswers: "回应第 {} 帧的查询, 用时 {} ms"
         case .ackHolds: ", 检查 ack = {} 正确"
         case .ackNot: ": ack = {}, 不是 {} = {}"
-        case .streamBecame: ": {} 流变成了 {} (不再解析)"
+        case .streamBecame: "{} 流变成了 {} (不再解析)"
         }
     }
 }

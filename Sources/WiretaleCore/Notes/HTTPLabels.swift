@@ -6,6 +6,9 @@ public enum HTTPLabel: UInt8, NotesLabel {
         columnRequestBody, columnResponseBody, columnLatency, columnNotes
     case noResponse, noRequest, http09, upgradedTo, malformed, requestIncomplete, responseIncomplete, interim,
         gapBytes, evicted, decoded
+    // A message on the frame that completes it (`read`, `explain`): `HTTP GET / (host h) 12 bytes`.
+    case frameHost, frameBytes, frameDecoded, frameDecodedMore, frameGap, frameMalformed, frameHTTP09Reply,
+        frameReply
 
     public var english: StaticString {
         switch self {
@@ -34,6 +37,14 @@ public enum HTTPLabel: UInt8, NotesLabel {
         case .gapBytes: "gap {} B"
         case .evicted: "given up at the pending cap"
         case .decoded: "decoded {} B"
+        case .frameHost: " (host {})"
+        case .frameBytes: " {} bytes"
+        case .frameDecoded: " (decoded {})"
+        case .frameDecodedMore: " (decoded more than {})"
+        case .frameGap: " [gap {} bytes]"
+        case .frameMalformed: "[malformed HTTP: {}]"
+        case .frameHTTP09Reply: "HTTP/0.9 reply"
+        case .frameReply: "HTTP reply"
         }
     }
 
@@ -64,6 +75,14 @@ public enum HTTPLabel: UInt8, NotesLabel {
         case .gapBytes: "缺失 {} 字节"
         case .evicted: "超出待响应上限, 放弃"
         case .decoded: "解压后 {} 字节"
+        case .frameHost: " (主机 {})"
+        case .frameBytes: " {} 字节"
+        case .frameDecoded: " (解压后 {})"
+        case .frameDecodedMore: " (解压后超过 {})"
+        case .frameGap: " [缺失 {} 字节]"
+        case .frameMalformed: "[HTTP 格式错误: {}]"
+        case .frameHTTP09Reply: "HTTP/0.9 回复"
+        case .frameReply: "HTTP 回复"
         }
     }
 }

@@ -7,13 +7,15 @@ public enum StreamMessage: Sendable {
     /// `to` names what it became ("websocket", "tunnel").
     case left(StreamService, to: String)
 
-    /// The text `read` prints after the segment's summary: `: HTTP GET /index.html (host example.org)`.
-    public func appendSummary(to o: inout OutputBuffer, lang: NotesLanguage = .en) {
+    /// The text `read` prints after the segment's summary: `: HTTP GET /index.html (host example.org)`
+    /// (without `lead`, as `explain` prints it under the segment's row: `HTTP GET /index.html ...`).
+    public func appendSummary(to o: inout OutputBuffer, lang: NotesLanguage = .en, lead: Bool = true) {
         switch self {
         case .http(let m):
-            o.append(": ")
-            m.appendSummary(to: &o)
+            if lead { o.append(": ") }
+            m.appendSummary(to: &o, lang: lang)
         case .left(let service, let to):
+            if lead { o.append(": ") }
             o.append(PacketRemarkLabel.streamBecame, lang) { o, slot in
                 if slot == 0 { o.append(service.name) } else { o.append(to) }
             }

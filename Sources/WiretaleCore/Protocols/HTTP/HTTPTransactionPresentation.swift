@@ -6,7 +6,7 @@ extension HTTPMessageSummary {
     /// The text `read` shows on the completing frame: `HTTP GET /index.html (host example.org)`,
     /// `HTTP 200 OK text/html 5120 bytes`, `HTTP 100 Continue`, `HTTP/0.9 reply 312 bytes`;
     /// a marked message ends in `[malformed HTTP: …]` (alone when nothing else is known).
-    public func appendSummary(to o: inout OutputBuffer) {
+    public func appendSummary(to o: inout OutputBuffer, lang: NotesLanguage = .en) {
         var wrote = true
         switch kind {
         case .request:
@@ -18,12 +18,8 @@ extension HTTPMessageSummary {
                     o.append(uri)
                 }
                 if http09 { o.append(" (HTTP/0.9)") }
-                if let host {
-                    o.append(" (host ")
-                    o.append(host)
-                    o.append(byte: UInt8(ascii: ")"))
-                }
-                if bodyLength > 0 { appendLength(to: &o) }
+                if let host { o.append(HTTPLabel.frameHost, lang) { o, _ in o.append(host) } }
+                if bodyLength > 0 { appendLength(to: &o, lang: lang) }
             } else {
                 wrote = false
             }
@@ -40,46 +36,32 @@ extension HTTPMessageSummary {
                         o.append(byte: 0x20)
                         o.append(contentType)
                     }
-                    appendLength(to: &o)
+                    appendLength(to: &o, lang: lang)
                 }
             } else if http09 {
-                o.append("HTTP/0.9 reply")
-                appendLength(to: &o)
+                o.append(HTTPLabel.frameHTTP09Reply, lang)
+                appendLength(to: &o, lang: lang)
             } else if malformed != nil && firstFrame == lastFrame && bodyLength == 0 && gapBytes == 0 {
                 wrote = false
             } else {
-                o.append("HTTP reply")
-                appendLength(to: &o)
+                o.append(HTTPLabel.frameReply, lang)
+                appendLength(to: &o, lang: lang)
             }
         }
-        if gapBytes > 0 {
-            o.append(" [gap ")
-            o.append(gapBytes)
-            o.append(" bytes]")
-        }
+        if gapBytes > 0 { o.append(HTTPLabel.frameGap, lang, gapBytes) }
         if let malformed {
             if wrote { o.append(byte: 0x20) }
-            o.append("[malformed HTTP: ")
-            o.append(malformed)
-            o.append(byte: UInt8(ascii: "]"))
+            o.append(HTTPLabel.frameMalformed, lang) { o, _ in o.append(malformed) }
         }
     }
 
-    private func appendLength(to o: inout OutputBuffer) {
+    private func appendLength(to o: inout OutputBuffer, lang: NotesLanguage) {
         guard bodyLength > 0 || http09 else { return }
-        o.append(byte: 0x20)
-        o.append(bodyLength)
-        o.append(" bytes")
+        o.append(HTTPLabel.frameBytes, lang, bodyLength)
         guard let decodedBodyLength else { return }
         switch decodedBodyLength {
-        case .bytes(let n):
-            o.append(" (decoded ")
-            o.append(n)
-            o.append(byte: UInt8(ascii: ")"))
-        case .moreThan(let n):
-            o.append(" (decoded more than ")
-            o.append(n)
-            o.append(byte: UInt8(ascii: ")"))
+        case .bytes(let n): o.append(HTTPLabel.frameDecoded, lang, n)
+        case .moreThan(let n): o.append(HTTPLabel.frameDecodedMore, lang, n)
         case .incomplete, .corrupt, .refused:
             break
         }
