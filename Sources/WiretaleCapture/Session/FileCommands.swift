@@ -165,7 +165,10 @@ public enum FileCommands {
             case (.json, .tcp(let c)): c.appendJSON(to: &out)
             case (.json, .udp(let u)): u.appendJSON(to: &out)
             case (.json, .dns(let d)): d.appendJSON(to: &out)
-            case (.json, .http(let stream, let t)): t.appendJSON(stream: stream, to: &out)
+            case (.json, .http(let stream, let t)):
+                // Each interim (1xx) status first, as a response of its own (tshark lists it so), then the transaction.
+                t.appendInterimJSON(stream: stream, to: &out)
+                t.appendJSON(stream: stream, to: &out)
             case (.text, .tcp(let c)): tcp.append(ConversationTable.TCPRow(c))
             case (.text, .udp(let u)): udp.append(ConversationTable.UDPRow(u))
             case (.text, .dns(let d)): dns.append(d)
