@@ -136,7 +136,8 @@ struct HTTPCaptureTests {
         // The 100 Continue is also an object of its own before its transaction, as tshark lists it.
         let interim = postAll.filter { $0["interim_of"] != nil }
         #expect(interim.count == 1 && interim.first?["status"] as? Int == 100 && interim.first?["method"] is NSNull)
-        #expect(postAll.firstIndex { $0["interim_of"] != nil } == postAll.firstIndex { $0["kind"] as? String == "http" })
+        #expect(
+            postAll.firstIndex { $0["interim_of"] != nil } == postAll.firstIndex { $0["kind"] as? String == "http" })
         #expect(post.first?["request_body_len"] as? Int == 2940 && post.first?["response_body_len"] as? Int == 19)
         #expect(post.first?["interim"] as? [Int] == [100])
 
