@@ -64,6 +64,8 @@ final class ConnectionStreams {
     private var clientStart = DetectionStart()
     private var serverStart = DetectionStart()
     private var http: HTTPConversation?
+    /// `http` is set (tested without copying the conversation out of the optional).
+    private var decoding = false
 
     init(stream: Int32, clientPort: UInt16, serverPort: UInt16, maxHeldBytes: Int) {
         self.stream = stream
@@ -120,8 +122,9 @@ final class ConnectionStreams {
     }
 
     private func finishDecoder(httpBudget: inout HTTPBudget, sink: inout StreamSink) {
-        guard var h = http else { return }
+        guard decoding, var h = http else { return }
         http = nil
+        decoding = false
         let stream = self.stream
         h.finish(budget: &httpBudget) { event in Self.take(event, stream: stream, sink: &sink, streams: self) }
     }
@@ -196,7 +199,9 @@ final class ConnectionStreams {
             return
         }
         switch service {
-        case .http: http = HTTPConversation()
+        case .http:
+            http = HTTPConversation()
+            decoding = true
         case .none, .tls, .ssh, .mysql, .smtp, .ftp, .pop3, .imap, .redis, .dns: break
         }
         let c = clientStart
@@ -229,17 +234,15 @@ final class ConnectionStreams {
         _ event: TCPStreamEvent, fromClient: Bool, frame: Int, time: Timestamp, httpBudget: inout HTTPBudget,
         sink: inout StreamSink
     ) {
-        guard var h = http else { return }
-        http = nil  // moved out while it runs (no copy of its buffers)
+        guard decoding else { return }
         let stream = self.stream
-        h.receive(event, fromClient: fromClient, frame: frame, time: time, budget: &httpBudget) { e in
+        // In place: the conversation is not copied per segment (`take` touches only `became`).
+        http!.receive(event, fromClient: fromClient, frame: frame, time: time, budget: &httpBudget) { e in
             Self.take(e, stream: stream, sink: &sink, streams: self)
         }
-        if became == nil {
-            http = h
-        } else {
+        if became != nil {
             // The stream left HTTP: nothing more to parse; pending requests are reported now.
-            h.finish(budget: &httpBudget) { e in Self.take(e, stream: stream, sink: &sink, streams: self) }
+            finishDecoder(httpBudget: &httpBudget, sink: &sink)
             isDone = true
         }
     }

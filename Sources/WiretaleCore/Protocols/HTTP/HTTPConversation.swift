@@ -160,8 +160,14 @@ public struct HTTPConversation {
         var base: Int
     }
 
-    private var client = Side(.request)
-    private var server = Side(.response)
+    /// Both directions, boxed, so one side is worked on in place (`&sides.client`) while the
+    /// conversation's own state changes: no copy of a side per segment. A conversation is therefore
+    /// not to be copied while it is used (`ConnectionStreams` holds it in place).
+    final class Sides {
+        var client = Side(.request)
+        var server = Side(.response)
+    }
+    private let sides = Sides()
     private var pending: [Entry] = []
     /// Requests reported at the cap whose responses have not come yet.
     private var droppedAwaiting = 0
@@ -183,9 +189,17 @@ public struct HTTPConversation {
         _ emit: (HTTPEvent) -> Void
     ) {
         guard !finished else { return }
-        var side = Side.placeholder
-        if fromClient { swap(&side, &client) } else { swap(&side, &server) }
-        defer { if fromClient { swap(&side, &client) } else { swap(&side, &server) } }
+        if fromClient {
+            receive(event, side: &sides.client, frame: frame, time: time, budget: &budget, emit)
+        } else {
+            receive(event, side: &sides.server, frame: frame, time: time, budget: &budget, emit)
+        }
+    }
+
+    private mutating func receive(
+        _ event: TCPStreamEvent, side: inout Side, frame: Int, time: Timestamp, budget: inout HTTPBudget,
+        _ emit: (HTTPEvent) -> Void
+    ) {
         side.lastFrame = frame
         side.lastTime = time
         switch event {
@@ -213,16 +227,16 @@ public struct HTTPConversation {
     /// buffers and inflaters are given back to `budget`. Later calls do nothing.
     public mutating func finish(budget: inout HTTPBudget, _ emit: (HTTPEvent) -> Void) {
         guard !finished else { return }
-        for fromClient in [false, true] {
-            var side = Side.placeholder
-            if fromClient { swap(&side, &client) } else { swap(&side, &server) }
-            let ctx = Context(frame: side.lastFrame, firstFrame: side.lastFrame, time: side.lastTime, base: side.offset)
-            end(&side, ctx, &budget, emit)
-            release(&side, &budget)
-            if fromClient { swap(&side, &client) } else { swap(&side, &server) }
-        }
+        finish(side: &sides.server, budget: &budget, emit)
+        finish(side: &sides.client, budget: &budget, emit)
         while !pending.isEmpty { emitFront(emit) }
         finished = true
+    }
+
+    private mutating func finish(side: inout Side, budget: inout HTTPBudget, _ emit: (HTTPEvent) -> Void) {
+        let ctx = Context(frame: side.lastFrame, firstFrame: side.lastFrame, time: side.lastTime, base: side.offset)
+        end(&side, ctx, &budget, emit)
+        release(&side, &budget)
     }
 
     // MARK: bytes
@@ -443,9 +457,9 @@ public struct HTTPConversation {
         side.parser.reset()
         side.carry.removeAll()
         if side.kind == .request {
-            stop(&server, &budget)
+            stop(&sides.server, &budget)
         } else {
-            stop(&client, &budget)
+            stop(&sides.client, &budget)
         }
         for i in pending.indices where pending[i].t.leftTo == nil && !pending[i].responseDone {
             pending[i].t.leftTo = to
@@ -979,7 +993,3 @@ public struct HTTPConversation {
     }
 }
 
-extension HTTPConversation.Side {
-    /// A stand-in while the real side is being worked on (allocates nothing).
-    static var placeholder: Self { Self(.request) }
-}

@@ -243,6 +243,18 @@ public struct HTTPParser: Sendable {
             return .end
         case .head:
             while offset < bytes.count {
+                if headBuffer.count >= 5 {
+                    // Past the bytes `checkStart` looks at: up to the next LF at once (never past
+                    // the byte that would take the head over its limit).
+                    let stop = min(bytes.count, offset + max(1, limits.maxHeadBytes + 1 - headBuffer.count))
+                    let lf = HTTPBytes.firstLF(bytes, from: offset, to: stop)
+                    let end = lf.map { $0 + 1 } ?? stop
+                    headBuffer.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[offset..<end]))
+                    offset = end
+                    if lf != nil, let head = try lineEnded() { return .head(head) }
+                    if headBuffer.count > limits.maxHeadBytes { throw .headTooLarge(kind, limit: limits.maxHeadBytes) }
+                    continue
+                }
                 let c = bytes.u8(offset)
                 // A request may follow stray empty lines (RFC 9112 section 2.2).
                 if kind == .request, headBuffer.isEmpty, c == 0x0D || c == 0x0A {
@@ -252,13 +264,7 @@ public struct HTTPParser: Sendable {
                 headBuffer.append(c)
                 offset += 1
                 try checkStart(bytes, offset)
-                if c == 0x0A {
-                    if lenient && startLineEnd == 0 {
-                        startLineEnd = headBuffer.count
-                        if let head = try lenientStartLine() { return .head(head) }
-                    }
-                    if headEnded() { return .head(try headComplete()) }
-                }
+                if c == 0x0A, let head = try lineEnded() { return .head(head) }
                 if headBuffer.count > limits.maxHeadBytes { throw .headTooLarge(kind, limit: limits.maxHeadBytes) }
             }
             return nil
@@ -382,6 +388,16 @@ public struct HTTPParser: Sendable {
         messages += 1
         interim = 0
         state = leavesHTTP ? .left : .head
+    }
+
+    /// The head buffer just took an LF: the head when that ended it (or, lenient, ended a start line
+    /// that is a head of its own), else nil.
+    private mutating func lineEnded() throws(HTTPParseError) -> HTTPHead? {
+        if lenient && startLineEnd == 0 {
+            startLineEnd = headBuffer.count
+            if let head = try lenientStartLine() { return head }
+        }
+        return headEnded() ? try headComplete() : nil
     }
 
     /// The first bytes must start a message: `HTTP/` for a response, a method token for a request.
