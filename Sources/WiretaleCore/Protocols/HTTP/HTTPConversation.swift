@@ -992,4 +992,3 @@ public struct HTTPConversation {
         }
     }
 }
-
