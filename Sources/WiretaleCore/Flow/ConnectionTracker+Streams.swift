@@ -15,6 +15,8 @@ public struct StreamFindings: Sendable, Equatable {
     public internal(set) var service = StreamService.none
     /// What the stream became when it left its protocol: "websocket", "tunnel" (HTTP's 101 or CONNECT).
     public internal(set) var became: String?
+    /// The proxy protocol whose tunnel carried `service` (`.socks`), nil when none.
+    public internal(set) var tunnel: StreamService?
     /// Bytes the reassembler delivered as gaps (never captured, or skipped at a cap), both ways.
     public internal(set) var gapBytes = 0
     /// A reassembly cap forced held data out with a gap.
@@ -80,7 +82,8 @@ extension ConnectionTracker {
 
     /// Keeps the findings of streams read to their end, and lets them go.
     private mutating func retire(slot i: Int, _ streams: ConnectionStreams) {
-        streamSlots[i].findings.service = streams.service
+        streamSlots[i].findings.service = streams.reportedService
+        streamSlots[i].findings.tunnel = streams.tunnel
         streamSlots[i].findings.became = streams.became
         streamSlots[i].findings.gapBytes = streams.gapBytes
         streamSlots[i].findings.capped = streams.hadCapGap

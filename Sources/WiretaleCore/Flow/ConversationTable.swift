@@ -96,6 +96,8 @@ public enum ConversationTable {
         public internal(set) var anomalies: AnomalyCounts
         /// The service its payload's first bytes named (`TCPConversation.streams`).
         public internal(set) var service: StreamService
+        /// The proxy protocol the service went through (`socks`), as Zeek's `socks,http`.
+        public internal(set) var tunnel: StreamService?
 
         /// Zeek's history letters, as `TCPConversation.history`.
         public var historyString: String { history.string }
@@ -119,6 +121,16 @@ public enum ConversationTable {
             history = c.historyLetters
             anomalies = c.anomalies
             service = c.streams.service
+            tunnel = c.streams.tunnel
+        }
+
+        /// `http`, or with a tunnel `socks,http` (Zeek's conn.log spelling).
+        func appendService(to o: inout OutputBuffer) {
+            if let tunnel {
+                o.append(tunnel.name)
+                o.append(byte: UInt8(ascii: ","))
+            }
+            o.append(service.name)
         }
 
         public var client: FlowEndpoint { key.endpoint(side: Int(clientKeySide)) }
@@ -220,7 +232,9 @@ public enum ConversationTable {
             r.history.append(to: &o.bytes)
             if h == o.bytes.count { o.append(byte: UInt8(ascii: "-")) }
             o.pad(from: o.bytes.count - h, to: 16)
-            o.append(padded: r.service.name, to: 8)
+            let s = o.bytes.count
+            r.appendService(to: &o)
+            o.pad(from: o.bytes.count - s, to: max(8, o.bytes.count - s + 1))
             appendAnomalyCounts(r.anomalies, lang: lang, to: &o)
             o.append(byte: 0x0A)
             if let width { o.wrapLines(from: start, width: width, indent: 8) }
@@ -267,7 +281,7 @@ public enum ConversationTable {
         r.history.append(to: &o.bytes)
         if h == o.bytes.count { o.append(byte: UInt8(ascii: "-")) }
         o.append("  service ")
-        o.append(r.service.name)
+        r.appendService(to: &o)
         o.append("  ")
         o.append(ConversationLabel.columnAnomalies, lang)
         o.append(": ")

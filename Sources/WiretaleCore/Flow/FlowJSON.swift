@@ -24,6 +24,7 @@ extension TCPConversation {
         o.field("history", history)
         o.field("service", streams.service == .none ? nil : streams.service.name.description)
         if let b = streams.became { o.field("service_became", b) }
+        if let t = streams.tunnel { o.field("tunnel", t.name) }
         if streams.gapBytes > 0 { o.field("stream_gap_bytes", streams.gapBytes) }
         if streams.capped { o.field("stream_capped", true) }
         o.appendJSONVolumes(clientToServer, serverToClient)

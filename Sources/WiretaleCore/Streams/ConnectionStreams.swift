@@ -64,6 +64,10 @@ final class ConnectionStreams {
     private var clientStart = DetectionStart()
     private var serverStart = DetectionStart()
     private var http: HTTPConversation?
+    /// The SOCKS handshake being read (`service` is `.socks` meanwhile).
+    private var socks: SOCKSPrelude?
+    /// The proxy protocol the connection went through before `service` (`.socks`), nil when none.
+    private(set) var tunnel: StreamService?
     /// `http` is set (tested without copying the conversation out of the optional).
     private var decoding = false
 
@@ -74,6 +78,10 @@ final class ConnectionStreams {
         client = TCPHalfStream(maxHeldBytes: maxHeldBytes)
         server = TCPHalfStream(maxHeldBytes: maxHeldBytes)
     }
+
+    /// The service `conversations` names: what the tunnel carried, or the tunnel itself when its
+    /// bytes named nothing.
+    var reportedService: StreamService { service == .none && tunnel != nil ? tunnel! : service }
 
     /// Reassembly counters of both directions together.
     var gapBytes: Int { client.gapBytes + server.gapBytes }
@@ -202,6 +210,8 @@ final class ConnectionStreams {
         case .http:
             http = HTTPConversation()
             decoding = true
+        case .socks:
+            socks = SOCKSPrelude(version: clientStart.bytes.first == 4 ? .v4 : .v5)
         case .none, .tls, .ssh, .mysql, .smtp, .ftp, .pop3, .imap, .redis, .dns: break
         }
         let c = clientStart
@@ -234,6 +244,10 @@ final class ConnectionStreams {
         _ event: TCPStreamEvent, fromClient: Bool, frame: Int, time: Timestamp, httpBudget: inout HTTPBudget,
         sink: inout StreamSink
     ) {
+        if socks != nil {
+            proxy(event, fromClient: fromClient, frame: frame, time: time, httpBudget: &httpBudget, sink: &sink)
+            return
+        }
         guard decoding else { return }
         let stream = self.stream
         // In place: the conversation is not copied per segment (`take` touches only `became`).
@@ -245,6 +259,42 @@ final class ConnectionStreams {
             finishDecoder(httpBudget: &httpBudget, sink: &sink)
             isDone = true
         }
+    }
+
+    /// A SOCKS handshake's bytes: read until both sides are done, then what follows is the tunnel's,
+    /// kept for the detectors as a connection's first bytes are (each side's start is kept from its
+    /// first tunnelled byte). A refusal, bytes that are not SOCKS or a gap in the handshake end it.
+    private func proxy(
+        _ event: TCPStreamEvent, fromClient: Bool, frame: Int, time: Timestamp, httpBudget: inout HTTPBudget,
+        sink: inout StreamSink
+    ) {
+        guard case .data(let bytes, let first, let last) = event else {
+            if case .gap = event { isDone = true }
+            return
+        }
+        let used = socks!.feed(bytes, fromClient: fromClient)
+        let p = socks!
+        switch p.outcome {
+        case .broken, .refused:
+            isDone = true
+            return
+        case .pending, .tunnel: break
+        }
+        if used < bytes.count {
+            let rest = UnsafeRawBufferPointer(rebasing: bytes[used...])
+            if fromClient {
+                clientStart.skipped += rest.count - clientStart.keep(rest, first: first, last: last)
+            } else {
+                serverStart.skipped += rest.count - serverStart.keep(rest, first: first, last: last)
+            }
+        }
+        guard p.isOver else { return }
+        // The tunnel is open both ways: find what it carries.
+        socks = nil
+        tunnel = .socks
+        service = .none
+        decided = false
+        decide(force: false, frame: frame, time: time, httpBudget: &httpBudget, sink: &sink)
     }
 
     private static func take(_ e: HTTPEvent, stream: Int32, sink: inout StreamSink, streams: ConnectionStreams) {

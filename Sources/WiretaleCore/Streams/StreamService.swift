@@ -3,7 +3,8 @@
 /// connection's `service` in `conversations`.
 ///
 /// The order of the cases is the order detectors are asked. `http` has a decoder of its stream
-/// (`HTTPConversation`): its messages and transactions are read. The others are named from their
+/// (`HTTPConversation`): its messages and transactions are read; `socks` a reader of its handshake
+/// (`SOCKSPrelude`), after which detection starts again on the tunnelled bytes. The others are named from their
 /// signatures only, and the connection's streams are no longer reassembled once named.
 public enum StreamService: UInt8, Sendable, CaseIterable {
     /// Nothing recognised (yet, or at all).
@@ -26,6 +27,9 @@ public enum StreamService: UInt8, Sendable, CaseIterable {
     case imap
     /// Redis's RESP: an array of bulk strings from the client (`*2\r\n$4\r\nAUTH`).
     case redis
+    /// A SOCKS 4 or 5 proxy handshake (`SOCKSPrelude`); what its tunnel carries is found again by
+    /// content, and the connection is named by that service with `socks` as its tunnel.
+    case socks
     /// DNS over TCP (RFC 1035 section 4.2.2): on port 53, decoded per segment by `DNSDecoder`.
     case dns
 
@@ -42,6 +46,7 @@ public enum StreamService: UInt8, Sendable, CaseIterable {
         case .pop3: "pop3"
         case .imap: "imap"
         case .redis: "redis"
+        case .socks: "socks"
         case .dns: "dns"
         }
     }
@@ -49,7 +54,7 @@ public enum StreamService: UInt8, Sendable, CaseIterable {
     /// Whether wiretale reads this service's stream (and keeps reassembling it once named).
     public var hasStreamDecoder: Bool {
         switch self {
-        case .http: true
+        case .http, .socks: true
         case .none, .tls, .ssh, .mysql, .smtp, .ftp, .pop3, .imap, .redis, .dns: false
         }
     }
@@ -106,6 +111,7 @@ public enum StreamDetectors {
         case .pop3: serverLine(s, prefixes: ["+OK"])
         case .imap: serverLine(s, prefixes: ["* OK", "* PREAUTH"])
         case .redis: redis(s)
+        case .socks: SOCKSPrelude.claimStream(s)
         case .dns: s.clientPort == 53 || s.serverPort == 53 ? .yes : .no
         }
     }
