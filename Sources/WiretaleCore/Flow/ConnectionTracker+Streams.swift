@@ -44,6 +44,8 @@ extension ConnectionTracker {
             streamSlots[i].streams = newStreams(slot: i)
         }
         guard let streams = streamSlots[i].streams else { return }
+        let bare = t.capturedPayload == 0 && missing == 0 && !t.flags.contains(.fin) && !t.flags.contains(.syn)
+        if bare && !tcp[i].facts.finished { return }  // a pure ACK: nothing for the streams
         let start = t.payloadOffset
         let end = start + t.capturedPayload
         let payload =
