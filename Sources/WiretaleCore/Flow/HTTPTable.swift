@@ -190,7 +190,7 @@ public enum HTTPTable {
     }
 
     /// The notes' words for what else is true of a transaction, `-` when nothing.
-    static func appendNotes(_ t: HTTPTransaction, lang: NotesLanguage, to o: inout OutputBuffer) {
+    static func appendNotes(_ t: HTTPTableRow.Cells, lang: NotesLanguage, to o: inout OutputBuffer) {
         var first = true
         func sep(_ o: inout OutputBuffer) {
             if !first { o.append(", ") }
@@ -225,7 +225,7 @@ public enum HTTPTable {
         if t.isMalformed {
             sep(&o)
             o.append(HTTPLabel.malformed, lang)
-            if let p = t.problems.first(where: \.isInMessage) {
+            if let p = t.problem {
                 o.append(": ")
                 o.append(p.text.truncated(to: 80))
             }
@@ -237,10 +237,62 @@ public enum HTTPTable {
 /// What the HTTP table holds of a transaction: it and its TCP stream.
 public struct HTTPTableRow: Sendable {
     public var stream: Int32
-    public var transaction: HTTPTransaction
+    public var transaction: Cells
 
     public init(stream: Int, _ transaction: HTTPTransaction) {
         self.stream = Int32(truncatingIfNeeded: stream)
-        self.transaction = transaction
+        self.transaction = Cells(transaction)
+    }
+
+    /// What the table shows of a transaction, kept until the capture ends (the table is sorted):
+    /// only its columns' values, and the first problem's text, not the whole `HTTPTransaction`
+    /// (user agent, versions, codings, every problem), so that 50,000 held rows stay small.
+    public struct Cells: Sendable {
+        public let index: Int
+        public let method: String?
+        public let uri: String?
+        public let host: String?
+        public let status: Int?
+        public let reason: String?
+        public let contentType: String?
+        public let interim: [Int]
+        public let requestFirstFrame: Int?
+        public let requestFrame: Int?
+        public let requestBodyLength: Int
+        public let responseBodyLength: Int
+        public let responseDecodedLength: HTTPDecodedLength?
+        public let requestGapBytes: Int
+        public let responseGapBytes: Int
+        public let latency: Int64?
+        public let flags: HTTPTransaction.Flags
+        public let leftTo: String?
+        public let answered: Bool
+        public let isMalformed: Bool
+        /// The first problem in the message itself, when it is malformed.
+        public let problem: HTTPProblem?
+
+        init(_ t: HTTPTransaction) {
+            index = t.index
+            method = t.method
+            uri = t.uri
+            host = t.host
+            status = t.status
+            reason = t.reason
+            contentType = t.contentType
+            interim = t.interim
+            requestFirstFrame = t.requestFirstFrame
+            requestFrame = t.requestFrame
+            requestBodyLength = t.requestBodyLength
+            responseBodyLength = t.responseBodyLength
+            responseDecodedLength = t.responseDecodedLength
+            requestGapBytes = t.requestGapBytes
+            responseGapBytes = t.responseGapBytes
+            latency = t.latency
+            flags = t.flags
+            leftTo = t.leftTo
+            answered = t.answered
+            isMalformed = t.isMalformed
+            problem = t.isMalformed ? t.problems.first(where: \.isInMessage) : nil
+        }
     }
 }
