@@ -106,6 +106,8 @@ public struct MySQLConversation {
         var expect = Expect.first
         var done = false
         var sawResultSet = false
+        /// Column names are gathered (the first result set's only).
+        var collectNames = false
         var infileBytes = 0
     }
 
@@ -333,6 +335,11 @@ public struct MySQLConversation {
         switch phase {
         case .stopped:
             return
+        case .greeting where ctx.info.sequence == 0, .auth where ctx.info.sequence == 0:
+            // A command where a login or auth data was due (those have sequence ids from 1): the
+            // capture began after the login, or its end was not seen. The login stays unknown.
+            phase = .command
+            clientPacket(p, ctx, emit)
         case .greeting, .login:
             loginRequest(p, ctx, emit)
         case .auth:
@@ -723,7 +730,7 @@ public struct MySQLConversation {
         case .first:
             firstPacket(p, &e, ctx, emit)
         case .columns(let left):
-            if e.c.columnNames.count < MySQLCommand.maxColumnNames, let name = Self.columnName(p) {
+            if e.collectNames, e.c.columnNames.count < MySQLCommand.maxColumnNames, let name = Self.columnName(p) {
                 e.c.columnNames.append(name)
             }
             if left > 1 {
@@ -852,18 +859,20 @@ public struct MySQLConversation {
                 e.done = true
                 return
             }
+            // Columns and names are the first result set's; rows count all of them.
+            let firstSet = !e.sawResultSet
             e.sawResultSet = true
             e.c.result = .rows
-            if e.c.columns == nil { e.c.columns = Int(n) } else { e.c.columnNames.removeAll() }
+            if firstSet { e.c.columns = Int(n) }
             if e.c.rows == nil { e.c.rows = 0 }
-            // CLIENT_OPTIONAL_RESULTSET_METADATA (bit 25): a 0 after the count means no definitions.
-            if negotiated.contains(MySQLCapabilities(rawValue: 1 << 25)), r.u8() == 0 {
+            e.collectNames = firstSet
+            // A byte after the count is "metadata follows" (MySQL's CLIENT_OPTIONAL_RESULTSET_METADATA,
+            // MariaDB's MARIADB_CLIENT_CACHE_METADATA): 0 means no column definitions.
+            if r.remaining == 1, r.u8() == 0 {
                 e.expect = negotiated.contains(.deprecateEOF) ? .rows : .columnsEOF
             } else {
-                e.c.columns = e.c.columns ?? Int(n)
                 e.expect = .columns(left: Int(n))
             }
-            if e.c.columns != Int(n) { e.c.columns = Int(n) }
         }
     }
 
