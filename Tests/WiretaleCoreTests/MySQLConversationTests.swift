@@ -383,6 +383,19 @@ struct MySQLConversationTests {
         #expect(rec.commands[0].columnNames.isEmpty && rec.counters.malformed == 0)
     }
 
+    @Test func pipelinedCommandsPastTheCapAreReportedAndTheirResponsesStillMatched() {
+        let n = MySQLConversation.maxPending + 3
+        var steps: [MySQLStep] = [.s(B.greeting()), .c(B.login()), .s(B.ok(2))]
+        steps += (0..<n).map { MySQLStep.c(B.query("insert into t values (\($0))")) }
+        steps += (0..<n).map { MySQLStep.s(B.ok(1, affected: 1, insertID: UInt64($0 + 1))) }
+        let rec = runMySQL(steps)
+        #expect(rec.commands.count == n && rec.counters.evictedAtCap == 3)
+        #expect(rec.commands.prefix(3).allSatisfy { $0.evictedAtCap && $0.noResponse })
+        // The others got their own OK: the evicted ones' answers were read and dropped.
+        #expect(rec.commands.dropFirst(3).map(\.insertID) == (3..<n).map { UInt64($0 + 1) })
+        #expect(rec.commands.map(\.index) == Array(0..<n))
+    }
+
     // MARK: damage
 
     /// Every prefix of the session, both ends delivered: no crash; a prefix that ends inside a

@@ -89,8 +89,8 @@ public struct MySQLConversation {
         case columns(left: Int)
         case columnsEOF
         case rows
-        /// COM_STMT_PREPARE_OK's definitions: `left` now, each block closed by an EOF when `eof`,
-        /// then `then` more.
+        /// COM_STMT_PREPARE_OK's definitions: `left` now (parameters), then `then` more (columns),
+        /// each block followed by an EOF unless CLIENT_DEPRECATE_EOF.
         case definitions(left: Int, then: Int)
         case definitionsEOF(then: Int)
         /// COM_FIELD_LIST: definitions until EOF.
@@ -109,6 +109,8 @@ public struct MySQLConversation {
         /// Column names are gathered (the first result set's only).
         var collectNames = false
         var infileBytes = 0
+        /// Reported already at `maxPending`; only its response is still to be read (and dropped).
+        var ghost = false
     }
 
     /// One direction's reading state.
@@ -141,7 +143,7 @@ public struct MySQLConversation {
     private var statements: [UInt32: String] = [:]
     /// The server side lost its framing: it waits for a command read after the loss.
     private var serverWaitsForCommand = false
-    /// The client's auth response, while the salt is known.
+    /// A salt was seen (the greeting's or an auth switch's): the client's auth data is a scramble of it.
     private var saltSeen = false
     private var finished = false
     public private(set) var session = MySQLSession()
@@ -540,11 +542,27 @@ public struct MySQLConversation {
         }
     }
 
+    /// Adds a command. Past `maxPending` waiting, the oldest is reported at once without its
+    /// response (`evictedAtCap`) and left in the queue as a ghost with its code only, so that its
+    /// response, when it comes, is read and dropped instead of being taken for the next command's.
+    /// Ghosts are kept up to `maxPending` more; past that the oldest goes (matching may then slip).
     private mutating func enqueue(_ p: Pending, _ emit: (MySQLEvent) -> Void) {
-        if pending.count >= Self.maxPending, let i = pending.firstIndex(where: { !$0.done }) {
-            pending[i].done = true
-            pending[i].c.noResponse = true
+        if pending.count(where: { !$0.ghost && !$0.done }) >= Self.maxPending,
+            let i = pending.firstIndex(where: { !$0.ghost && !$0.done })
+        {
+            var old = pending[i].c
+            old.noResponse = true
+            old.evictedAtCap = true
             counters.evictedAtCap += 1
+            counters.commands += 1
+            emit(.command(old))
+            var ghost = MySQLCommand()
+            ghost.command = old.command
+            pending[i].c = ghost
+            pending[i].ghost = true
+            if pending.count(where: \.ghost) > Self.maxPending, let g = pending.firstIndex(where: \.ghost) {
+                pending.remove(at: g)
+            }
         }
         pending.append(p)
         emitReady(emit)
@@ -552,7 +570,9 @@ public struct MySQLConversation {
 
     private mutating func emitReady(_ emit: (MySQLEvent) -> Void) {
         while let first = pending.first, first.done {
+            let ghost = first.ghost
             var c = pending.removeFirst().c
+            if ghost { continue }
             if let a = c.responseStart, !a.isMissing, !c.time.isMissing {
                 c.latency = a.totalNanoseconds - c.time.totalNanoseconds
             }

@@ -289,6 +289,8 @@ public struct MySQLCommand: Sendable, Hashable {
     /// The response was not (wholly) seen: the connection ended, or a gap cut it (`responseLost`).
     public internal(set) var noResponse = false
     public internal(set) var responseLost = false
+    /// Reported before its response at `MySQLConversation.maxPending` waiting commands.
+    public internal(set) var evictedAtCap = false
     /// What was wrong with the command or its response, when something was.
     public internal(set) var malformed: String?
 
@@ -339,6 +341,7 @@ public struct MySQLCommand: Sendable, Hashable {
         o.field("query_truncated", queryTruncated)
         o.field("no_response", noResponse)
         o.field("response_lost", responseLost)
+        o.field("evicted_at_cap", evictedAtCap)
         o.field("malformed", malformed)
         o.endObject()
         o.endRecord()
