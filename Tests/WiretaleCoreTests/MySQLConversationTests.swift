@@ -254,10 +254,16 @@ struct MySQLConversationTests {
         #expect(rec.commands[1].rows == 1 && rec.commands[1].crud == .read)
     }
 
-    @Test func changeUserWithAnAuthSwitchSetsTheSessionsUser() {
+    /// Each COM_CHANGE_USER is a login of its own: the session before it is reported, and the new
+    /// one has the command's user, database and plugin and the answer's outcome.
+    @Test func changeUserBeginsANewSession() {
         let rec = runMySQL([
             .s(B.greeting()), .c(B.login(user: "root")), .s(B.ok(2)),
-            .c(B.command(0x11, "bob\u{0}\u{14}" + String(repeating: "x", count: 20) + "shop\u{0}")),
+            .c(
+                B.command(
+                    0x11,
+                    "bob\u{0}\u{14}" + String(repeating: "x", count: 20)
+                        + "shop\u{0}\u{21}\u{0}caching_sha2_password\u{0}")),
             .s(B.packet(1, [0xFE] + B.nul("mysql_native_password") + Array(1...20) + [0])),
             .c(B.packet(2, Array(repeating: 7, count: 20))),
             .s(B.ok(3)),
@@ -266,7 +272,14 @@ struct MySQLConversationTests {
         ])
         #expect(rec.commands.map(\.argument) == ["bob", "eve"])
         #expect(rec.commands.map { $0.result } == [.ok, .error])
-        #expect(rec.session.user == "bob" && rec.session.login == .ok)
+        #expect(rec.sessions.map(\.user) == ["root", "bob", "eve"])
+        #expect(rec.sessions.map(\.login) == [.ok, .ok, .error])
+        let bob = rec.sessions[1]
+        #expect(bob.database == "shop" && bob.clientAuthPlugin == "caching_sha2_password")
+        #expect(bob.switchedAuthPlugin == "mysql_native_password" && bob.salt == Array(1...20) && bob.scrambleSeen)
+        #expect(
+            bob.serverVersion == "8.0.32" && bob.connectionID == 42 && bob.loginFrame == 4 && bob.loginResultFrame == 7)
+        #expect(rec.sessions[2].errorCode == 1045 && rec.sessions[2].sqlstate == "28000")
         #expect(rec.texts.contains("MySQL COM_CHANGE_USER bob"))
     }
 

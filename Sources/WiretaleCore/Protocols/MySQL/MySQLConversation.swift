@@ -14,7 +14,8 @@ public enum MySQLEvent {
     /// The connection left readable MySQL: an SSL request (`tls`: hand the rest of both streams to
     /// a TLS decoder) or compression negotiated (`compressed`). Nothing after is parsed.
     case left(to: MySQLDeparture, frame: Int)
-    /// The session as it ended, once, at `finish`.
+    /// A login as it ended: one at each COM_CHANGE_USER (the login it replaces) and the last at
+    /// `finish`. The connection's first login is the first one reported.
     case session(MySQLSession)
 }
 
@@ -466,10 +467,13 @@ public struct MySQLConversation {
             setQuery(&c, r.rest(), truncated: ctx.info.truncated)
         case .stmtPrepare:
             setQuery(&c, r.rest(), truncated: ctx.info.truncated)
-        case .initDB, .fieldList, .changeUser:
+        case .initDB, .fieldList:
             if let arg = r.nulBytes(orRest: true) { c.argument = MySQLReader.text(arg, max: 1024) }
             if c.command == .fieldList { expect = .fieldList }
-            if c.command == .changeUser { expect = .changeUser }
+        case .changeUser:
+            if let user = r.nulBytes(orRest: true) { c.argument = MySQLReader.text(user, max: 256) }
+            changeUser(&r, user: c.argument, ctx, emit)
+            expect = .changeUser
         case .stmtExecute, .stmtClose, .stmtReset, .stmtSendLongData, .stmtFetch:
             if let id = r.u32() {
                 c.statementID = id
@@ -658,13 +662,51 @@ public struct MySQLConversation {
         }
     }
 
-    private mutating func loginFailed(_ e: ErrPacket, _ ctx: Context, _ emit: (MySQLEvent) -> Void) {
+    private mutating func loginFailed(
+        _ e: ErrPacket, _ ctx: Context, _ emit: (MySQLEvent) -> Void, say: Bool = true
+    ) {
         session.login = .error
         session.errorCode = e.code
         session.sqlstate = e.sqlstate
         session.error = e.message
         session.loginResultFrame = ctx.frame
-        message(.error(code: e.code, sqlstate: e.sqlstate, message: e.message), ctx, emit)
+        if say { message(.error(code: e.code, sqlstate: e.sqlstate, message: e.message), ctx, emit) }
+    }
+
+    /// COM_CHANGE_USER is a new login on the same connection: the session so far is reported, and
+    /// a new one begins with the greeting's facts and the command's user, database and plugin
+    /// (after the user: the auth data, the database, the character set, the plugin).
+    private mutating func changeUser(
+        _ r: inout MySQLReader, user: String?, _ ctx: Context, _ emit: (MySQLEvent) -> Void
+    ) {
+        emit(.session(session))
+        var next = MySQLSession()
+        next.protocolVersion = session.protocolVersion
+        next.serverVersion = session.serverVersion
+        next.connectionID = session.connectionID
+        next.serverCapabilities = session.serverCapabilities
+        next.clientCapabilities = session.clientCapabilities
+        next.serverAuthPlugin = session.serverAuthPlugin
+        next.greetingFrame = session.greetingFrame
+        next.user = user
+        next.loginFrame = ctx.frame
+        let caps = session.clientCapabilities
+        var authLength: Int?
+        if caps.contains(.secureConnection) {
+            if let n = r.u8(), r.skip(Int(n)) { authLength = Int(n) }
+        } else {
+            authLength = r.nulBytes()?.count
+        }
+        next.authResponseLength = authLength
+        next.scrambleSeen = saltSeen && (authLength ?? 0) > 0
+        if authLength != nil, let db = r.nulBytes(orRest: true), !db.isEmpty {
+            next.database = MySQLReader.text(db, max: 256)
+        }
+        if caps.contains(.pluginAuth), r.skip(2), let plugin = r.nulBytes(orRest: true), !plugin.isEmpty {
+            next.clientAuthPlugin = MySQLReader.text(plugin, max: 256)
+            if next.clientAuthPlugin == "mysql_clear_password" { next.clearTextPassword = true }
+        }
+        session = next
     }
 
     /// The server during the auth exchange: OK, ERR, auth switch, more data.
@@ -734,6 +776,7 @@ public struct MySQLConversation {
         let isEOF = first == 0xFE && (deprecateEOF ? ctx.info.length < 0xFF_FFFF : ctx.info.length < 9)
         if first == 0xFF {
             let err = Self.errPacket(p)
+            if e.expect == .changeUser, let err { loginFailed(err, ctx, emit, say: false) }
             e.c.result = .error
             e.c.errorCode = err?.code
             e.c.sqlstate = err?.sqlstate
@@ -804,7 +847,8 @@ public struct MySQLConversation {
             switch first {
             case 0x00?:
                 ok(p, &e, ctx, emit)
-                session.user = e.c.argument
+                session.login = .ok
+                session.loginResultFrame = ctx.frame
                 e.done = true
             case 0xFE?, 0x01?:
                 authExchange(p, ctx, emit)
