@@ -484,6 +484,25 @@ struct MySQLConversationTests {
         #expect(Array("HTTP/1.1 200 OK\r\n".utf8).withUnsafeBytes { MySQLConversation.claimGreeting($0) } == .no)
     }
 
+    @Test func theLinesHaveTheirChineseWords() {
+        let rec = runMySQL(Self.session())
+        let zh = rec.messages.map { m in
+            var o = OutputBuffer(fd: -1)
+            m.appendSummary(to: &o, lang: .zh)
+            return String(decoding: o.bytes, as: UTF8.self)
+        }
+        #expect(zh[0] == "MySQL 服务器问候 8.0.32 (mysql_native_password) 连接 42")
+        #expect(zh[1] == "MySQL 登录 alice 数据库 shop (mysql_native_password)")
+        #expect(zh[4] == "MySQL OK 影响 1 行, 插入 id 5" && zh[6] == "MySQL 结果集 2 列, 3 行")
+        #expect(MySQLCRUD.allCases.map { $0.text(.zh).description } == ["增", "查", "改", "删"])
+        // Every label has as many slots in both languages.
+        for l in MySQLLabel.allCases {
+            #expect(
+                l.english.description.split(separator: "{}", omittingEmptySubsequences: false).count
+                    == l.chinese.description.split(separator: "{}", omittingEmptySubsequences: false).count, "\(l)")
+        }
+    }
+
     @Test func theSessionAndCommandJSONCarryTheIssuesKeys() {
         let rec = runMySQL(Self.session())
         var o = OutputBuffer(fd: -1)

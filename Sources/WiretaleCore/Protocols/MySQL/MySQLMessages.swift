@@ -463,8 +463,8 @@ public struct MySQLMessage: Sendable, Hashable {
     }
 }
 
-/// The words of MySQL's lines, in one place (to join the notes' label tables; the Chinese for
-/// 增删改查 is `MySQLCRUD`'s).
+/// The words of MySQL's lines, in one place (to join the notes' label tables in `Notes/` when the
+/// integrator wires `--lang zh`; the Chinese for 增删改查 is `MySQLCRUD`'s). Each `{}` is a slot.
 public enum MySQLLabel: UInt8, NotesLabel {
     case greeting, connectionID, login, database, sslRequest, authSwitch, fastAuthOK, fullAuth, authMoreData,
         authResponse, statement, rowAffected, rowsAffected, insertID, warnings, resultSet, prepared, statistics,
@@ -499,6 +499,32 @@ public enum MySQLLabel: UInt8, NotesLabel {
         }
     }
 
-    /// Not translated yet: the English words.
-    public var chinese: StaticString { english }
+    public var chinese: StaticString {
+        switch self {
+        case .greeting: "服务器问候 {}"
+        case .connectionID: " 连接 {}"
+        case .login: "登录 {}"
+        case .database: " 数据库 {}"
+        case .sslRequest: "SSL 请求: 此后为 TLS"
+        case .authSwitch: "认证方式切换为 {}"
+        case .fastAuthOK: "认证附加数据: 快速认证成功"
+        case .fullAuth: "认证附加数据: 需要完整认证"
+        case .authMoreData: "认证附加数据 {} 字节"
+        case .authResponse: "认证应答 {} 字节"
+        case .statement: " 语句 {}"
+        case .rowAffected: " 影响 {} 行"
+        case .rowsAffected: " 影响 {} 行"
+        case .insertID: ", 插入 id {}"
+        case .warnings: ", 警告 {} 个"
+        case .resultSet: "结果集 {} 列, {} 行"
+        case .prepared: "语句 {} 已预处理: {} 个参数, {} 列"
+        case .statistics: "统计 {}"
+        case .fields: "字段 {} 列"
+        case .localInfile: "LOCAL INFILE 请求 {}"
+        case .infileData: "LOCAL INFILE 数据 {} 字节"
+        case .departedTLS: "此后为 TLS: 不再是 MySQL"
+        case .departedCompressed: "此后为压缩协议: 不解码"
+        case .malformed: "格式错误: {}"
+        }
+    }
 }
