@@ -65,6 +65,7 @@ struct MySQLConversationTests {
                 "MySQL OK",
                 "MySQL COM_QUIT",
             ])
+        #expect(rec.commands[1].rowValues == [["1", "pen"], ["2", "ink"], ["5", "pen"]])
         // Frames: one a step; the SELECT (frame 6) answered on frame 7, 1 ms later.
         let select = rec.commands[1]
         #expect(select.frame == 6 && select.responseFrame == 7 && select.responseFirstFrame == 7)
@@ -251,6 +252,7 @@ struct MySQLConversationTests {
         ])
         #expect(rec.commands.count == 2)
         #expect(rec.commands[0].verb == "CALL" && rec.commands[0].result == .rows && rec.commands[0].rows == 2)
+        #expect(rec.commands[0].rowValues == [["1"], ["2"]])
         #expect(rec.commands[1].rows == 1 && rec.commands[1].crud == .read)
     }
 
@@ -378,6 +380,18 @@ struct MySQLConversationTests {
     @Test func commandsWithoutResponseAtTheEndAreSaid() {
         let rec = runMySQL([.s(B.greeting()), .c(B.login()), .s(B.ok(2)), .c(B.query("select sleep(100)"))])
         #expect(rec.commands.count == 1 && rec.commands[0].noResponse && rec.commands[0].result == nil)
+    }
+
+    @Test func rowValuesAreKeptForTheFirstRowsOnlyWithNULLs() {
+        var set = B.packet(1, [2]) + B.column(2, "a") + B.column(3, "b") + B.eof(4)
+        set += B.row(5, ["0", "x"]) + B.packet(6, B.str("1") + [0xFB])
+        for i in 2..<15 { set += B.row(UInt8(5 + i), ["\(i)", String(repeating: "v", count: 300)]) }
+        set += B.eof(20)
+        let rec = runMySQL([.s(B.greeting()), .c(B.login()), .s(B.ok(2)), .c(B.query("select a, b from t")), .s(set)])
+        let c = rec.commands[0]
+        #expect(c.rows == 15 && c.rowValues.count == MySQLCommand.maxRowsKept && c.columnNames == ["a", "b"])
+        #expect(c.rowValues[0] == ["0", "x"] && c.rowValues[1] == ["1", nil])
+        #expect(c.rowValues[2][1]?.utf8.count == MySQLCommand.maxValueBytes + 3)
     }
 
     @Test func aCaptureThatBeginsAfterTheLoginStillReadsCommands() {

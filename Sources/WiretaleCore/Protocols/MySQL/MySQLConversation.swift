@@ -807,6 +807,11 @@ public struct MySQLConversation {
         case .rows:
             guard isEOF else {
                 e.c.rows = (e.c.rows ?? 0) + 1
+                if e.collectNames, e.c.rowValues.count < MySQLCommand.maxRowsKept, e.c.command == .query,
+                    let values = Self.textRow(p)
+                {
+                    e.c.rowValues.append(values)
+                }
                 return
             }
             let status = Self.terminatorStatus(p, deprecateEOF: deprecateEOF)
@@ -1031,6 +1036,24 @@ public struct MySQLConversation {
         var r = MySQLReader(p, at: 1)
         let w = r.u16()
         return (r.u16(), w.map(Int.init))
+    }
+
+    /// A text-protocol row (ProtocolText::ResultsetRow): a length-encoded string a column, 0xFB for
+    /// NULL; each value cut at `MySQLCommand.maxValueBytes`. Nil when the packet is not one.
+    static func textRow(_ p: UnsafeRawBufferPointer) -> [String?]? {
+        var r = MySQLReader(p)
+        var values: [String?] = []
+        while !r.atEnd {
+            if p.u8(r.pos) == 0xFB {
+                _ = r.skip(1)
+                values.append(nil)
+            } else if let v = r.lenencBytes() {
+                values.append(MySQLReader.text(v, max: MySQLCommand.maxValueBytes))
+            } else {
+                return nil
+            }
+        }
+        return values
     }
 
     /// Column Definition 41's `name` (after catalog, schema, table and org_table).

@@ -245,6 +245,9 @@ public struct MySQLCommand: Sendable, Hashable {
     public static let maxColumnNames = 64
     /// Query attribute names kept per command.
     public static let maxAttributes = 32
+    /// Rows whose values are kept per command, and the longest value kept (longer ends in `...`).
+    public static let maxRowsKept = 10
+    public static let maxValueBytes = 256
 
     /// Position among the connection's commands, from 0.
     public internal(set) var index = 0
@@ -270,6 +273,10 @@ public struct MySQLCommand: Sendable, Hashable {
     public internal(set) var rows: Int?
     public internal(set) var columns: Int?
     public internal(set) var columnNames: [String] = []
+    /// The first rows' values of COM_QUERY's (first) result set, for `-v`: at most `maxRowsKept`
+    /// rows, each value cut at `maxValueBytes` (nil: SQL NULL). Binary rows (prepared
+    /// statements) are counted only.
+    public internal(set) var rowValues: [[String?]] = []
     /// COM_STMT_PREPARE_OK's parameter count.
     public internal(set) var parameters: Int?
     public internal(set) var affectedRows: UInt64?
@@ -328,6 +335,15 @@ public struct MySQLCommand: Sendable, Hashable {
         o.field("columns", columns)
         o.beginArray("column_names")
         for n in columnNames { o.value(n) }
+        o.endArray()
+        o.beginArray("row_values")
+        for row in rowValues {
+            o.beginArray()
+            for v in row {
+                if let v { o.value(v) } else { o.nullValue() }
+            }
+            o.endArray()
+        }
         o.endArray()
         o.field("statement_id", statementID.map(Int.init))
         o.field("parameters", parameters)
