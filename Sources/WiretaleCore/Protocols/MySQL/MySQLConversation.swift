@@ -69,6 +69,9 @@ public struct MySQLConversation {
     public static let maxPending = 64
     /// Prepared statements whose SQL is remembered.
     public static let maxStatements = 256
+    /// The most bytes of one packet held per direction (16 MiB); the rest of a longer one is
+    /// skipped and counted (`MySQLConversationCounters.truncated`).
+    public static let maxBufferedBytes = MySQLFramer.maxBufferedBytes
 
     enum Phase {
         /// Waiting for the server's greeting.
