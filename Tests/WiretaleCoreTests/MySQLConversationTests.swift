@@ -167,6 +167,11 @@ struct MySQLConversationTests {
                 "MySQL SSL request: TLS from here on", "MySQL TLS from here on: not MySQL",
             ])
         #expect(rec.counters.bytesAfterLeaving == hello.count + 6)
+        // The TLS decoder's starting points: right after the SSL request, and after the greeting.
+        var d = MySQLDriver()
+        d.send([.s(B.greeting()), .c(B.sslRequest() + hello)])
+        #expect(d.conv.departureOffsets?.client == B.sslRequest().count)
+        #expect(d.conv.departureOffsets?.server == B.greeting().count)
     }
 
     @Test func compressionIsRecognisedAtTheLoginsOKAndNotDecoded() {

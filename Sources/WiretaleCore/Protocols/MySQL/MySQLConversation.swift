@@ -151,6 +151,10 @@ public struct MySQLConversation {
     private var saltSeen = false
     private var finished = false
     public private(set) var session = MySQLSession()
+    /// Where MySQL stopped in each direction's stream (the offset of its first byte not read as
+    /// MySQL), once the connection left it: a TLS decoder takes each stream from there, including
+    /// the rest of the delivery that held the SSL request.
+    public private(set) var departureOffsets: (client: Int, server: Int)?
     public private(set) var counters = MySQLConversationCounters()
 
     public init() {}
@@ -331,6 +335,12 @@ public struct MySQLConversation {
     private mutating func depart(_ d: MySQLDeparture, _ ctx: Context, _ emit: (MySQLEvent) -> Void) {
         session.departure = d
         phase = .stopped
+        // Only the other side is read here: the packet's own side is being worked on in place.
+        let end = ctx.info.offset + 4 + ctx.info.length
+        departureOffsets =
+            ctx.fromClient
+            ? (client: end, server: sides.server.offset - sides.server.framer.held)
+            : (client: sides.client.offset - sides.client.framer.held, server: end)
         message(.departed(d), ctx, emit)
         emit(.left(to: d, frame: ctx.frame))
     }
