@@ -156,6 +156,8 @@ public enum FileCommands {
         var udp = ConversationTable.udpRows(cap: maxRows)
         var dns = ConversationTable.dnsRows(cap: maxRows)
         var http = HTTPTable.rows(cap: maxRows)
+        var mysqlSessions = MySQLTable.sessionRows(cap: maxRows)
+        var mysqlCommands = MySQLTable.commandRows(cap: maxRows)
         var origin: Timestamp? = nil
         defer { out.flush() }
 
@@ -173,6 +175,12 @@ public enum FileCommands {
             case (.text, .udp(let u)): udp.append(ConversationTable.UDPRow(u))
             case (.text, .dns(let d)): dns.append(d)
             case (.text, .http(let stream, let t)): http.append(HTTPTableRow(stream: stream, t))
+            case (.json, .mysqlSession(let stream, let s)): s.appendJSON(stream: stream, to: &out)
+            case (.json, .mysqlCommand(let stream, let c)): c.appendJSON(stream: stream, to: &out)
+            case (.text, .mysqlSession(let stream, let s)):
+                mysqlSessions.append(MySQLTable.SessionRow(stream: stream, s))
+            case (.text, .mysqlCommand(let stream, let c)):
+                mysqlCommands.append(MySQLTable.CommandRow(stream: stream, c))
             case (.none, _): break
             }
         }
@@ -224,6 +232,13 @@ public enum FileCommands {
         var httpRows = http.take()
         if !httpRows.isEmpty || http.unlisted > 0 {
             HTTPTable.render(&httpRows, unlisted: http.unlisted, lang: lang, width: width, to: &out)
+            out.append(byte: 0x0A)
+        }
+        let sessionRows = mysqlSessions.take()
+        let commandRows = mysqlCommands.take()
+        if !sessionRows.isEmpty || !commandRows.isEmpty {
+            MySQLTable.render(
+                sessions: sessionRows, commands: commandRows, unlisted: mysqlCommands.unlisted, lang: lang, to: &out)
             out.append(byte: 0x0A)
         }
         ConversationTable.renderTotals(totals, lang: lang, width: width, to: &out)

@@ -114,8 +114,17 @@ extension ConnectionTracker {
     }
 
     private mutating func queueTransactions() {
-        guard !streamSink.transactions.isEmpty else { return }
-        for (stream, t) in streamSink.transactions { queue(.http(stream: Int(stream), t)) }
-        streamSink.transactions.removeAll(keepingCapacity: true)
+        if !streamSink.transactions.isEmpty {
+            for (stream, t) in streamSink.transactions { queue(.http(stream: Int(stream), t)) }
+            streamSink.transactions.removeAll(keepingCapacity: true)
+        }
+        if !streamSink.mysqlCommands.isEmpty {
+            for (stream, c) in streamSink.mysqlCommands { queue(.mysqlCommand(stream: Int(stream), c)) }
+            streamSink.mysqlCommands.removeAll(keepingCapacity: true)
+        }
+        if !streamSink.mysqlSessions.isEmpty {
+            for (stream, s) in streamSink.mysqlSessions { queue(.mysqlSession(stream: Int(stream), s)) }
+            streamSink.mysqlSessions.removeAll(keepingCapacity: true)
+        }
     }
 }

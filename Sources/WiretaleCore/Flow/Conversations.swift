@@ -244,6 +244,10 @@ public enum FlowReport: Sendable {
     case udp(UDPFlow)
     case dns(DNSTransaction)
     case http(stream: Int, HTTPTransaction)
+    /// A MySQL login as it ended (one per connection, and one per COM_CHANGE_USER).
+    case mysqlSession(stream: Int, MySQLSession)
+    /// A MySQL command and its response.
+    case mysqlCommand(stream: Int, MySQLCommand)
 }
 
 /// Totals over a capture's reports, as `conversations` prints them at the end: how many
@@ -271,6 +275,9 @@ public struct FlowTotals: Sendable, Equatable {
     /// HTTP transactions (one per request, and per response without one); of them, answered.
     public internal(set) var httpTransactions = 0
     public internal(set) var httpAnswered = 0
+    /// MySQL logins and commands read.
+    public internal(set) var mysqlSessions = 0
+    public internal(set) var mysqlCommands = 0
 
     public init() {}
 
@@ -298,6 +305,8 @@ public struct FlowTotals: Sendable, Equatable {
         case .http(_, let t):
             httpTransactions += 1
             if t.status != nil { httpAnswered += 1 }
+        case .mysqlSession: mysqlSessions += 1
+        case .mysqlCommand: mysqlCommands += 1
         }
     }
 }

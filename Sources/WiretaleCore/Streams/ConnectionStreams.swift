@@ -3,6 +3,8 @@
 public enum StreamMessage: Sendable {
     /// An HTTP request or response, complete on this frame.
     case http(HTTPMessageSummary)
+    /// A MySQL packet (greeting, login, command, OK, ERR, a result set's end...), complete on this frame.
+    case mysql(MySQLMessage)
     /// The connection left the protocol it spoke (HTTP's 101 Switching Protocols, a CONNECT tunnel):
     /// `to` names what it became ("websocket", "tunnel").
     case left(StreamService, to: String)
@@ -12,6 +14,9 @@ public enum StreamMessage: Sendable {
     public func appendSummary(to o: inout OutputBuffer, lang: NotesLanguage = .en, lead: Bool = true) {
         switch self {
         case .http(let m):
+            if lead { o.append(": ") }
+            m.appendSummary(to: &o, lang: lang)
+        case .mysql(let m):
             if lead { o.append(": ") }
             m.appendSummary(to: &o, lang: lang)
         case .left(let service, let to):
@@ -31,6 +36,9 @@ struct StreamSink {
     var collectTransactions = false
     var messages: [StreamMessage] = []
     var transactions: [(stream: Int32, transaction: HTTPTransaction)] = []
+    /// Finished MySQL commands and sessions (when `collectTransactions`).
+    var mysqlCommands: [(stream: Int32, command: MySQLCommand)] = []
+    var mysqlSessions: [(stream: Int32, session: MySQLSession)] = []
 }
 
 /// One TCP connection's payload, both ways: each direction reassembled (`TCPHalfStream`), the
@@ -64,6 +72,9 @@ final class ConnectionStreams {
     private var clientStart = DetectionStart()
     private var serverStart = DetectionStart()
     private var http: HTTPConversation?
+    /// The MySQL conversation being read (`decodingMySQL` says it is set).
+    private var mysql: MySQLConversation?
+    private var decodingMySQL = false
     /// The SOCKS handshake being read (`service` is `.socks` meanwhile).
     private var socks: SOCKSPrelude?
     /// The proxy protocol the connection went through before `service` (`.socks`), nil when none.
@@ -130,6 +141,12 @@ final class ConnectionStreams {
     }
 
     private func finishDecoder(httpBudget: inout HTTPBudget, sink: inout StreamSink) {
+        if decodingMySQL, var m = mysql {
+            mysql = nil
+            decodingMySQL = false
+            let stream = self.stream
+            m.finish { e in Self.take(e, stream: stream, sink: &sink, streams: self) }
+        }
         guard decoding, var h = http else { return }
         http = nil
         decoding = false
@@ -212,7 +229,10 @@ final class ConnectionStreams {
             decoding = true
         case .socks:
             socks = SOCKSPrelude(version: clientStart.bytes.first == 4 ? .v4 : .v5)
-        case .none, .tls, .ssh, .mysql, .smtp, .ftp, .pop3, .imap, .redis, .dns: break
+        case .mysql:
+            mysql = MySQLConversation()
+            decodingMySQL = true
+        case .none, .tls, .ssh, .smtp, .ftp, .pop3, .imap, .redis, .dns: break
         }
         let c = clientStart
         let s = serverStart
@@ -246,6 +266,18 @@ final class ConnectionStreams {
     ) {
         if socks != nil {
             proxy(event, fromClient: fromClient, frame: frame, time: time, httpBudget: &httpBudget, sink: &sink)
+            return
+        }
+        if decodingMySQL {
+            let stream = self.stream
+            mysql!.receive(event, fromClient: fromClient, frame: frame, time: time) { e in
+                Self.take(e, stream: stream, sink: &sink, streams: self)
+            }
+            if became != nil {
+                // TLS after an SSL request, or compression: nothing more is read.
+                finishDecoder(httpBudget: &httpBudget, sink: &sink)
+                isDone = true
+            }
             return
         }
         guard decoding else { return }
@@ -297,6 +329,20 @@ final class ConnectionStreams {
         decide(force: false, frame: frame, time: time, httpBudget: &httpBudget, sink: &sink)
     }
 
+    private static func take(_ e: MySQLEvent, stream: Int32, sink: inout StreamSink, streams: ConnectionStreams) {
+        switch e {
+        case .message(let m):
+            if sink.collectMessages { sink.messages.append(.mysql(m)) }
+        case .command(let c):
+            if sink.collectTransactions { sink.mysqlCommands.append((stream, c)) }
+        case .session(let s):
+            if sink.collectTransactions { sink.mysqlSessions.append((stream, s)) }
+        case .left(let to, _):
+            streams.became = to.name.description
+            if sink.collectMessages { sink.messages.append(.left(.mysql, to: to.name.description)) }
+        }
+    }
+
     private static func take(_ e: HTTPEvent, stream: Int32, sink: inout StreamSink, streams: ConnectionStreams) {
         switch e {
         case .message(let m):
@@ -316,8 +362,17 @@ extension StreamMessage {
     /// when the stream left its protocol.
     public static func appendJSON(_ messages: [StreamMessage], to o: inout OutputBuffer) {
         var http = 0
+        var mysql = 0
         for m in messages {
             if case .http = m { http += 1 }
+            if case .mysql = m { mysql += 1 }
+        }
+        if mysql > 0 {
+            if mysql > 1 { o.beginArray("mysql") } else { o.key("mysql") }
+            for m in messages {
+                if case .mysql(let x) = m { x.appendFrameJSON(to: &o) }
+            }
+            if mysql > 1 { o.endArray() }
         }
         if http > 0 {
             if http > 1 { o.beginArray("http") } else { o.key("http") }
