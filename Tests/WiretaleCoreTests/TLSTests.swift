@@ -488,7 +488,7 @@ struct TLSTests {
             let bytewise = TLSRun.feed(exchange) { [Int](repeating: 1, count: $0) }
             #expect(bytewise.lines == whole.lines)
             #expect(bytewise.json == whole.json)
-            var rng = SplitMix(seed: 13)
+            var rng = SplitMix64(state: 13)
             for _ in 0..<20 {
                 let run = TLSRun.feed(exchange) { n in
                     var sizes: [Int] = []
@@ -528,7 +528,7 @@ struct TLSTests {
                 #expect(c.malformed != nil || c.subject.isEmpty || c.notAfter == nil || n > 0)
             }
         }
-        var rng = SplitMix(seed: 8448)
+        var rng = SplitMix64(state: 8448)
         for _ in 0..<300 {
             let len = Int(rng.next() % 600)
             var r: [UInt8] = (0..<len).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
@@ -566,18 +566,5 @@ struct TLSTests {
         #expect(TLSNames.isGREASE(0x0a0a) && TLSNames.isGREASE(0xfafa) && !TLSNames.isGREASE(0x0a1a))
         #expect(!TLSNames.isGREASE(0x1301))
         #expect(TLSMessage.versionList([0x0304, 0x0303, 0x0302]) == "TLS 1.3,1.2,1.1")
-    }
-}
-
-/// A small deterministic generator for the random tests (SplitMix64).
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9e37_79b9_7f4a_7c15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
-        z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
-        return z ^ (z >> 31)
     }
 }

@@ -65,6 +65,17 @@ struct TLSReader {
         return r
     }
 
+    /// Reads an extensions block (a 2-byte length, then type, 2-byte length, data each), calling
+    /// `visit` with each extension's type and data; returns why it did not fit, or nil.
+    mutating func forEachExtension(of what: String, _ visit: (UInt16, inout TLSReader) -> Void) -> String? {
+        guard var exts = vector(2) else { return what + " extensions do not fit" }
+        while exts.remaining > 0 {
+            guard let type = exts.u16(), var data = exts.vector(2) else { return what + " extension does not fit" }
+            visit(type, &data)
+        }
+        return nil
+    }
+
     /// The rest as 16-bit values (an odd byte left over is ignored).
     mutating func u16List(max cap: Int = 1024) -> [UInt16] {
         var out: [UInt16] = []
@@ -157,20 +168,14 @@ public struct TLSClientHello: Sendable, Hashable {
         }
         compressionMethods = methods
         guard r.remaining > 0 else { return }  // no extensions (TLS 1.0 era)
-        guard var exts = r.vector(2) else {
-            malformed = "ClientHello extensions do not fit"
-            return
-        }
-        while exts.remaining > 0 {
-            guard let type = exts.u16(), var data = exts.vector(2) else {
-                malformed = "ClientHello extension does not fit"
-                return
-            }
+        var bad: String?
+        malformed = r.forEachExtension(of: "ClientHello") { type, data in
             if extensions.count < 256 { extensions.append(type) }
-            if !readExtension(type, &data) && malformed == nil {
-                malformed = "ClientHello extension \(TLSNames.hex16(type)) malformed"
+            if !readExtension(type, &data) && bad == nil {
+                bad = "ClientHello extension \(TLSNames.hex16(type)) malformed"
             }
         }
+        if malformed == nil { malformed = bad }
         if r.remaining > 0 && malformed == nil { malformed = "ClientHello has bytes after its extensions" }
     }
 
@@ -300,15 +305,7 @@ public struct TLSServerHello: Sendable, Hashable {
         cipher = c
         compressionMethod = cm
         guard r.remaining > 0 else { return }
-        guard var exts = r.vector(2) else {
-            malformed = "ServerHello extensions do not fit"
-            return
-        }
-        while exts.remaining > 0 {
-            guard let type = exts.u16(), var d = exts.vector(2) else {
-                malformed = "ServerHello extension does not fit"
-                return
-            }
+        malformed = r.forEachExtension(of: "ServerHello") { type, d in
             if extensions.count < 64 { extensions.append(type) }
             switch type {
             case 0x002b:

@@ -188,18 +188,10 @@ extension X509Certificate {
         o.field("cn", subjectCN)
         o.field("not_before", notBefore)
         o.field("not_after", notAfter)
-        o.beginArray("san_dns")
-        for s in sanDNS { o.value(s) }
-        o.endArray()
-        o.beginArray("san_ip")
-        for s in sanIP { o.value(s) }
-        o.endArray()
-        o.beginArray("san_email")
-        for s in sanEmail { o.value(s) }
-        o.endArray()
-        o.beginArray("san_uri")
-        for s in sanURI { o.value(s) }
-        o.endArray()
+        o.strings("san_dns", sanDNS)
+        o.strings("san_ip", sanIP)
+        o.strings("san_email", sanEmail)
+        o.strings("san_uri", sanURI)
         o.field("key_alg", keyAlgorithm)
         o.field("version", version)
         o.field("length", length)
@@ -227,9 +219,7 @@ extension TLSHandshake {
         o.beginArray("client_versions")
         for v in ch?.offeredVersions ?? [] { o.value(TLSNames.version(v)) }
         o.endArray()
-        o.beginArray("alpn")
-        for a in ch?.alpn ?? [] { o.value(a) }
-        o.endArray()
+        o.strings("alpn", ch?.alpn ?? [])
         o.field("ja4", ch?.ja4)
         o.field("server_hello_frame", serverHelloFrame)
         o.field("version", version.map(TLSNames.version))
@@ -272,9 +262,7 @@ extension TLSHandshake {
         o.field("application_data_records_server", applicationDataRecordsServer)
         o.field("application_data_bytes_client", applicationDataBytesClient)
         o.field("application_data_bytes_server", applicationDataBytesServer)
-        o.beginArray("problems")
-        for p in problems { o.value(p) }
-        o.endArray()
+        o.strings("problems", problems)
         if moreProblems > 0 { o.field("more_problems", moreProblems) }
         o.endObject()
         o.endRecord()
@@ -312,5 +300,14 @@ extension TLSHandshake {
             o.append(byte: 0x20)
             o.append(TLSNames.alertDescription(d))
         }
+    }
+}
+
+extension OutputBuffer {
+    /// `"key":["a","b"]`.
+    mutating func strings(_ key: StaticString, _ values: [String]) {
+        beginArray(key)
+        for v in values { value(v) }
+        endArray()
     }
 }

@@ -124,20 +124,11 @@ public struct X509Certificate: Sendable, Hashable {
     }
 }
 
-/// A DER reader over one element's contents: `element(tag)` reads the next TLV when its tag is
-/// `tag` and returns a reader over its contents, moving only on success.
-struct DERReader {
-    let bytes: [UInt8]
-    var pos: Int
-    let end: Int
+/// DER is read with the TLS reader: `element(tag)` reads the next TLV when its tag is `tag` and
+/// returns a reader over its contents, moving only on success.
+typealias DERReader = TLSReader
 
-    init(_ bytes: [UInt8], from: Int = 0, to: Int? = nil) {
-        self.bytes = bytes
-        pos = max(0, min(from, bytes.count))
-        end = max(pos, min(to ?? bytes.count, bytes.count))
-    }
-
-    var remaining: Int { end - pos }
+extension TLSReader {
     var peekTag: UInt8? { pos < end ? bytes[pos] : nil }
 
     /// The next element's contents when its tag is `tag` (low-tag-number form, definite length of
