@@ -14,7 +14,10 @@
 ///   ServerHello choosing 1.3, or a HelloRetryRequest), every application-data (23) record, its
 ///   ChangeCipherSpec being only the compatibility one (RFC 8446 appendix D.4). The first
 ///   encrypted record of each direction is reported once (`encryptedStart`); application-data
-///   records and bytes are counted.
+///   records and bytes are counted (in TLS 1.3 by the outer type 23, so they include the
+///   encrypted handshake: EncryptedExtensions, Certificate, Finished).
+/// - Truncation: a stream that ends inside a record header or a record that is not application
+///   data is reported (a problem), never read as complete.
 /// - Gaps: inside an application-data or encrypted record, stepped over (the boundary is known);
 ///   inside a handshake record, the message being read is lost (marked) and the rest of that
 ///   record dropped; anywhere else the record boundary is lost: bytes are dropped (counted) until
@@ -118,10 +121,17 @@ public struct TLSConversation {
             guard side.mode != .stopped, n > 0 else { return }
             gap(n, side: side, Context(frame: frame, firstFrame: frame, time: time), emit)
         case .end:
-            if side.mode == .body && side.remaining > 0 && !side.recordEncrypted && side.recordType == 22 {
-                problem(
-                    "stream ended inside a handshake record (\(side.remaining) bytes missing)", side: side,
-                    Context(frame: frame, firstFrame: frame, time: time), emit)
+            let ctx = Context(frame: frame, firstFrame: frame, time: time)
+            switch side.mode {
+            case .body where side.recordType != 23, .sslv2:
+                problem("stream ended inside a record (\(side.remaining) bytes missing)", side: side, ctx, emit)
+            case .start, .header:
+                if !side.head.isEmpty {
+                    problem(
+                        "stream ended inside a record header (\(side.head.count) of 5 bytes)", side: side, ctx, emit)
+                }
+            case .body, .hunting, .stopped:
+                break
             }
             side.mode = .stopped
         }
