@@ -42,3 +42,38 @@ struct TLSCaptureCheckTests {
         try out.write(toFile: dir + "/results.tsv", atomically: true, encoding: .utf8)
     }
 }
+
+/// A throughput probe, run by hand: `TLS_BENCH=1` times the decoder over 64 MiB of
+/// application-data records (16 KiB each) fed in 1,448-byte segments, and prints MiB/s.
+@Suite("TLS decoder speed (TLS_BENCH)")
+struct TLSSpeedTests {
+    @Test("Application data at segment size")
+    func applicationData() {
+        guard ProcessInfo.processInfo.environment["TLS_BENCH"] != nil else { return }
+        var stream = tlsRecord(22, tlsHandshake(1, clientHelloBody(ciphers: [0x1301], extensions: [])))
+        let record = tlsRecord(23, [UInt8](repeating: 0x5a, count: 16384))
+        for _ in 0..<64 { stream += record }  // 1 MiB, fed 64 times
+        var conversation = TLSConversation()
+        var messages = 0
+        let clock = ContinuousClock()
+        let start = clock.now
+        var frame = 0
+        for round in 0..<64 {
+            var at = round == 0 ? 0 : stream.count - 64 * record.count
+            while at < stream.count {
+                let n = min(1448, stream.count - at)
+                frame += 1
+                stream[at..<at + n].withUnsafeBytes { p in
+                    conversation.receive(
+                        .data(p, firstFrame: frame, lastFrame: frame), fromClient: true, frame: frame, time: .missing
+                    ) { _ in messages += 1 }
+                }
+                at += n
+            }
+        }
+        let elapsed = clock.now - start
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        print("TLS_BENCH: 64 MiB in \(seconds) s, \(64 / seconds) MiB/s, \(frame) segments, \(messages) messages")
+        #expect(conversation.counters.applicationDataRecords == 64 * 64)
+    }
+}

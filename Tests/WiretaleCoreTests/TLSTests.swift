@@ -293,11 +293,11 @@ struct TLSTests {
         let json = try #require(run.json.first)
         #expect(
             json.hasPrefix(
-                "{\"kind\":\"tls\",\"stream\":3,\"index\":0,\"client_hello_frame\":1,\"sni\":\"server\","
+                "{\"kind\":\"tls\",\"stream\":3,\"client_hello_frame\":1,\"sni\":\"server\","
                     + "\"client_versions\":[\"TLS 1.3\"],\"alpn\":[],\"ja4\":\"t13d030900_55b375c5d22e_59cd3dafc54d\","
                     + "\"server_hello_frame\":2,\"version\":\"TLS 1.3\",\"cipher\":\"TLS_AES_128_GCM_SHA256\","
                     + "\"cipher_id\":4865,\"alpn_selected\":null,\"certificates\":[],\"alert\":null,\"resumed\":false,"
-                    + "\"hrr\":false"))
+                    + "\"hrr\":false,\"index\":0,"))
         #expect(json.contains("\"encrypted_frame_client\":3,\"encrypted_frame_server\":2"))
     }
 

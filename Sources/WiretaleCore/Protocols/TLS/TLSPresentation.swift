@@ -213,7 +213,6 @@ extension TLSHandshake {
         o.beginObject()
         o.field("kind", "tls" as StaticString)
         o.field("stream", stream)
-        o.field("index", index)
         o.field("client_hello_frame", clientHelloFrame)
         o.field("sni", ch?.sni)
         o.beginArray("client_versions")
@@ -237,6 +236,7 @@ extension TLSHandshake {
         }
         o.field("resumed", resumed)
         o.field("hrr", isHelloRetryRequest)
+        o.field("index", index)
         o.field("sslv2", ch?.sslv2 ?? false)
         o.field("ciphers_offered", ch.map { $0.ciphers.filter { !TLSNames.isGREASE($0) }.count })
         o.beginArray("groups")
