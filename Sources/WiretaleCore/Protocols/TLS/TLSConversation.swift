@@ -27,7 +27,9 @@
 /// - Memory: per direction a 5-byte header and one handshake message, at most
 ///   `maxHandshakeMessageBytes` (64 KiB); a larger message is skipped and marked. Models are capped
 ///   by their parsers (lists, strings, 16 certificates a chain, `maxProblems` problems).
-/// Call `finish` once when the connection is over: it reports the last handshake.
+/// Call `finish` once when the connection is over: it reports the last handshake. The two
+/// directions' state is boxed (worked on in place, no copy per segment), so a conversation is not
+/// to be copied while it is used (hold it in place, as `ConnectionStreams` holds `HTTPConversation`).
 public struct TLSConversation {
     /// The largest handshake message buffered (per direction); larger ones are skipped, marked.
     public static let maxHandshakeMessageBytes = 64 << 10
