@@ -196,6 +196,26 @@ struct HTTPCaptureTests {
         #expect(frames.filter { $0["http"] != nil }.map { $0["frame"] as? Int } == [4, 6, 8, 10])
     }
 
+    @Test("TLS 1.3 to nginx: one handshake object as tshark reads it, the hellos on their frames, encryption said")
+    func tlsHandshake() throws {
+        let all = try Self.objects("tls-loopback.pcap")
+        let handshakes = all.filter { $0["kind"] as? String == "tls" }
+        #expect(handshakes.count == 1)
+        let h = try #require(handshakes.first)
+        // tshark: frame 4 ClientHello (ciphers 0x1302 0x1303 0x1301 0x00ff), frame 6 ServerHello 0x1302.
+        #expect(h["client_hello_frame"] as? Int == 4 && h["server_hello_frame"] as? Int == 6)
+        #expect(h["version"] as? String == "TLS 1.3" && h["cipher_id"] as? Int == 0x1302)
+        #expect(h["cipher"] as? String == "TLS_AES_256_GCM_SHA384" && h["sni"] is NSNull)
+        #expect(h["alpn"] as? [String] == ["h2", "http/1.1"] && h["ciphers_offered"] as? Int == 4)
+        #expect((h["ja4"] as? String)?.hasPrefix("t13i0410h2_") == true)
+        let lines = try CLI.run(["read", CLI.capture("tls-loopback.pcap")]).lines
+        #expect(lines[3].hasSuffix(": TLS ClientHello alpn h2,http/1.1 TLS 1.3"), "\(lines[3])")
+        #expect(lines[5].contains(": TLS ServerHello TLS 1.3 TLS_AES_256_GCM_SHA384"), "\(lines[5])")
+        #expect(lines[5].contains("from here on encrypted"))
+        let text = try CLI.run(["conversations", CLI.capture("tls-loopback.pcap")]).stdout
+        #expect(text.contains("TLS handshakes: 1") && text.contains("TLS 1.3 TLS_AES_256_GCM_SHA384"))
+    }
+
     @Test("explain names the HTTP messages under the segments that complete them")
     func explainMessages() throws {
         let r = try CLI.run(["explain", CLI.capture("http-keepalive-nginx.pcap"), "--stream", "0"])

@@ -70,7 +70,7 @@ struct FlowRenderingTests {
                 o = try Self.json { (o: inout OutputBuffer) in d.appendJSON(to: &o) }
                 #expect(o["kind"] as? String == "dns")
                 #expect(o["rcode"] is String || o["rcode"] is NSNull)
-            case .tcp, .http, .mysqlSession, .mysqlCommand:
+            case .tcp, .http, .mysqlSession, .mysqlCommand, .tls:
                 Issue.record("no TCP in udp-dns.pcap")
             }
         }

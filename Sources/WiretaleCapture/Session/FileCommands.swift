@@ -156,6 +156,7 @@ public enum FileCommands {
         var udp = ConversationTable.udpRows(cap: maxRows)
         var dns = ConversationTable.dnsRows(cap: maxRows)
         var http = HTTPTable.rows(cap: maxRows)
+        var tls = TLSTable.rows(cap: maxRows)
         var mysqlSessions = MySQLTable.sessionRows(cap: maxRows)
         var mysqlCommands = MySQLTable.commandRows(cap: maxRows)
         var origin: Timestamp? = nil
@@ -175,6 +176,8 @@ public enum FileCommands {
             case (.text, .udp(let u)): udp.append(ConversationTable.UDPRow(u))
             case (.text, .dns(let d)): dns.append(d)
             case (.text, .http(let stream, let t)): http.append(HTTPTableRow(stream: stream, t))
+            case (.json, .tls(let stream, let h)): h.appendJSON(stream: stream, to: &out)
+            case (.text, .tls(let stream, let h)): tls.append(TLSTable.Row(stream: stream, h))
             case (.json, .mysqlSession(let stream, let s)): s.appendJSON(stream: stream, to: &out)
             case (.json, .mysqlCommand(let stream, let c)): c.appendJSON(stream: stream, to: &out)
             case (.text, .mysqlSession(let stream, let s)):
@@ -234,11 +237,17 @@ public enum FileCommands {
             HTTPTable.render(&httpRows, unlisted: http.unlisted, lang: lang, width: width, to: &out)
             out.append(byte: 0x0A)
         }
+        let tlsRows = tls.take()
+        if !tlsRows.isEmpty {
+            TLSTable.render(tlsRows, unlisted: tls.unlisted, lang: lang, width: width, to: &out)
+            out.append(byte: 0x0A)
+        }
         let sessionRows = mysqlSessions.take()
         let commandRows = mysqlCommands.take()
         if !sessionRows.isEmpty || !commandRows.isEmpty {
             MySQLTable.render(
-                sessions: sessionRows, commands: commandRows, unlisted: mysqlCommands.unlisted, lang: lang, to: &out)
+                sessions: sessionRows, commands: commandRows, unlisted: mysqlCommands.unlisted, lang: lang,
+                width: width, to: &out)
             out.append(byte: 0x0A)
         }
         ConversationTable.renderTotals(totals, lang: lang, width: width, to: &out)

@@ -122,6 +122,10 @@ extension ConnectionTracker {
             for (stream, c) in streamSink.mysqlCommands { queue(.mysqlCommand(stream: Int(stream), c)) }
             streamSink.mysqlCommands.removeAll(keepingCapacity: true)
         }
+        if !streamSink.tlsHandshakes.isEmpty {
+            for (stream, h) in streamSink.tlsHandshakes { queue(.tls(stream: Int(stream), h)) }
+            streamSink.tlsHandshakes.removeAll(keepingCapacity: true)
+        }
         if !streamSink.mysqlSessions.isEmpty {
             for (stream, s) in streamSink.mysqlSessions { queue(.mysqlSession(stream: Int(stream), s)) }
             streamSink.mysqlSessions.removeAll(keepingCapacity: true)

@@ -248,6 +248,8 @@ public enum FlowReport: Sendable {
     case mysqlSession(stream: Int, MySQLSession)
     /// A MySQL command and its response.
     case mysqlCommand(stream: Int, MySQLCommand)
+    /// A TLS handshake: a ClientHello and what answered it.
+    case tls(stream: Int, TLSHandshake)
 }
 
 /// Totals over a capture's reports, as `conversations` prints them at the end: how many
@@ -278,6 +280,8 @@ public struct FlowTotals: Sendable, Equatable {
     /// MySQL logins and commands read.
     public internal(set) var mysqlSessions = 0
     public internal(set) var mysqlCommands = 0
+    /// TLS handshakes read.
+    public internal(set) var tlsHandshakes = 0
 
     public init() {}
 
@@ -307,6 +311,7 @@ public struct FlowTotals: Sendable, Equatable {
             if t.status != nil { httpAnswered += 1 }
         case .mysqlSession: mysqlSessions += 1
         case .mysqlCommand: mysqlCommands += 1
+        case .tls: tlsHandshakes += 1
         }
     }
 }

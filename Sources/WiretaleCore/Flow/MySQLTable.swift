@@ -81,12 +81,18 @@ public enum MySQLTable {
 
     /// The section: nothing at all when the capture held no MySQL.
     public static func render(
-        sessions: [SessionRow], commands: [CommandRow], unlisted: Int = 0, lang: NotesLanguage,
+        sessions: [SessionRow], commands: [CommandRow], unlisted: Int = 0, lang: NotesLanguage, width: Int? = nil,
         to o: inout OutputBuffer
     ) {
         guard !sessions.isEmpty || !commands.isEmpty else { return }
+        var line = o.bytes.count
+        func wrap() {
+            if let width { o.wrapLines(from: line, width: width, indent: 8) }
+            line = o.bytes.count
+        }
         o.append(MySQLTableLabel.title, lang, sessions.count, commands.count + unlisted)
         o.append(byte: 0x0A)
+        wrap()
         for s in sessions {
             o.append(right: UInt64(max(0, s.stream)), width: 6)
             o.append("  ")
@@ -105,12 +111,14 @@ public enum MySQLTable {
                 o.append(MySQLTableLabel.scramble, lang)
             }
             o.append(byte: 0x0A)
+            wrap()
         }
         guard !commands.isEmpty else { return }
         let whatWidth = max(8, commands.reduce(0) { max($0, $1.what.terminalWidth) } + 2)
         let resultWidth = max(8, commands.reduce(0) { max($0, $1.result.terminalWidth) } + 2)
         o.append(MySQLTableLabel.header, lang)
         o.append(byte: 0x0A)
+        wrap()
         for c in commands {
             o.append(right: UInt64(max(0, c.stream)), width: 6)
             o.append(right: UInt64(max(0, c.frame)), width: 9)
@@ -126,10 +134,11 @@ public enum MySQLTable {
             o.append(padded: c.result, to: resultWidth)
             o.append(c.sql.isEmpty ? "-" : c.sql)
             o.append(byte: 0x0A)
+            wrap()
             o.flushIfNeeded()
         }
         if unlisted > 0 {
-            ConversationTable.appendUnlisted(unlisted, listed: commands.count, lang: lang, width: nil, to: &o)
+            ConversationTable.appendUnlisted(unlisted, listed: commands.count, lang: lang, width: width, to: &o)
         }
     }
 }

@@ -5,6 +5,8 @@ public enum StreamMessage: Sendable {
     case http(HTTPMessageSummary)
     /// A MySQL packet (greeting, login, command, OK, ERR, a result set's end...), complete on this frame.
     case mysql(MySQLMessage)
+    /// A TLS handshake message, alert, or where a direction's encryption began.
+    case tls(TLSMessage)
     /// The connection left the protocol it spoke (HTTP's 101 Switching Protocols, a CONNECT tunnel):
     /// `to` names what it became ("websocket", "tunnel").
     case left(StreamService, to: String)
@@ -19,6 +21,9 @@ public enum StreamMessage: Sendable {
         case .mysql(let m):
             if lead { o.append(": ") }
             m.appendSummary(to: &o, lang: lang)
+        case .tls(let m):
+            if lead { o.append(": ") }
+            m.appendSummary(to: &o)
         case .left(let service, let to):
             if lead { o.append(": ") }
             o.append(PacketRemarkLabel.streamBecame, lang) { o, slot in
@@ -39,6 +44,8 @@ struct StreamSink {
     /// Finished MySQL commands and sessions (when `collectTransactions`).
     var mysqlCommands: [(stream: Int32, command: MySQLCommand)] = []
     var mysqlSessions: [(stream: Int32, session: MySQLSession)] = []
+    /// Finished TLS handshakes (when `collectTransactions`).
+    var tlsHandshakes: [(stream: Int32, handshake: TLSHandshake)] = []
 }
 
 /// One TCP connection's payload, both ways: each direction reassembled (`TCPHalfStream`), the
@@ -75,6 +82,10 @@ final class ConnectionStreams {
     /// The MySQL conversation being read (`decodingMySQL` says it is set).
     private var mysql: MySQLConversation?
     private var decodingMySQL = false
+    /// The TLS conversation being read (`decodingTLS` says it is set): the connection's own, or
+    /// the one a MySQL SSL request started.
+    private var tls: TLSConversation?
+    private var decodingTLS = false
     /// The SOCKS handshake being read (`service` is `.socks` meanwhile).
     private var socks: SOCKSPrelude?
     /// The proxy protocol the connection went through before `service` (`.socks`), nil when none.
@@ -141,6 +152,12 @@ final class ConnectionStreams {
     }
 
     private func finishDecoder(httpBudget: inout HTTPBudget, sink: inout StreamSink) {
+        if decodingTLS, var t = tls {
+            tls = nil
+            decodingTLS = false
+            let stream = self.stream
+            t.finish { e in Self.take(e, stream: stream, sink: &sink) }
+        }
         if decodingMySQL, var m = mysql {
             mysql = nil
             decodingMySQL = false
@@ -232,7 +249,10 @@ final class ConnectionStreams {
         case .mysql:
             mysql = MySQLConversation()
             decodingMySQL = true
-        case .none, .tls, .ssh, .smtp, .ftp, .pop3, .imap, .redis, .dns: break
+        case .tls:
+            tls = TLSConversation()
+            decodingTLS = true
+        case .none, .ssh, .smtp, .ftp, .pop3, .imap, .redis, .dns: break
         }
         let c = clientStart
         let s = serverStart
@@ -274,9 +294,22 @@ final class ConnectionStreams {
                 Self.take(e, stream: stream, sink: &sink, streams: self)
             }
             if became != nil {
-                // TLS after an SSL request, or compression: nothing more is read.
+                // Compression: nothing more is read. TLS after an SSL request: its handshake is.
+                let toTLS = became == "tls"
                 finishDecoder(httpBudget: &httpBudget, sink: &sink)
-                isDone = true
+                if toTLS {
+                    tls = TLSConversation()
+                    decodingTLS = true
+                } else {
+                    isDone = true
+                }
+            }
+            return
+        }
+        if decodingTLS {
+            let stream = self.stream
+            tls!.receive(event, fromClient: fromClient, frame: frame, time: time) { e in
+                Self.take(e, stream: stream, sink: &sink)
             }
             return
         }
@@ -329,6 +362,15 @@ final class ConnectionStreams {
         decide(force: false, frame: frame, time: time, httpBudget: &httpBudget, sink: &sink)
     }
 
+    private static func take(_ e: TLSEvent, stream: Int32, sink: inout StreamSink) {
+        switch e {
+        case .message(let m):
+            if sink.collectMessages { sink.messages.append(.tls(m)) }
+        case .handshake(let h):
+            if sink.collectTransactions { sink.tlsHandshakes.append((stream, h)) }
+        }
+    }
+
     private static func take(_ e: MySQLEvent, stream: Int32, sink: inout StreamSink, streams: ConnectionStreams) {
         switch e {
         case .message(let m):
@@ -366,6 +408,17 @@ extension StreamMessage {
         for m in messages {
             if case .http = m { http += 1 }
             if case .mysql = m { mysql += 1 }
+        }
+        var tls = 0
+        for m in messages {
+            if case .tls = m { tls += 1 }
+        }
+        if tls > 0 {
+            if tls > 1 { o.beginArray("tls") } else { o.key("tls") }
+            for m in messages {
+                if case .tls(let x) = m { x.appendJSON(to: &o) }
+            }
+            if tls > 1 { o.endArray() }
         }
         if mysql > 0 {
             if mysql > 1 { o.beginArray("mysql") } else { o.key("mysql") }

@@ -66,7 +66,7 @@ public struct FrameExplainer {
         case .tcp(let c): conversations[c.stream] = c
         case .udp(let u): udpFlows.append(u)
         case .dns(let d): dns.append(d)
-        case .http, .mysqlSession, .mysqlCommand: break
+        case .http, .mysqlSession, .mysqlCommand, .tls: break
         }
     }
 

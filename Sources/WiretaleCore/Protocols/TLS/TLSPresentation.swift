@@ -271,10 +271,11 @@ extension TLSHandshake {
     /// A one-line text summary for `conversations`: `TLS 1.3 TLS_AES_128_GCM_SHA256 sni
     /// example.org alpn h2 (resumed)`.
     public func appendSummary(to o: inout OutputBuffer) {
-        o.append("TLS")
+        // The version names the protocol (`TLS 1.3`, `SSL 3.0`); without one, `TLS` alone.
         if let v = version {
-            o.append(byte: 0x20)
             o.append(TLSNames.version(v))
+        } else {
+            o.append("TLS")
         }
         if let sh = serverHello {
             o.append(byte: 0x20)
