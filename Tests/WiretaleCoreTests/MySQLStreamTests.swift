@@ -13,17 +13,10 @@ struct MySQLStreamTests {
         var h = FlowHarness(configuration: configuration)
         h.server = FlowEndpoint(IPAddress("192.0.2.80")!, 13306)
         h.handshake()
-        var c: UInt32 = 1001
-        var s: UInt32 = 5001
+        var dialog = StreamDialog()
         var messages: [String] = []
         func exchange(_ fromClient: Bool, _ bytes: [UInt8]) {
-            if fromClient {
-                h.sendData(.client, seq: c, ack: s, bytes)
-                c &+= UInt32(bytes.count)
-            } else {
-                h.sendData(.server, seq: s, ack: c, bytes)
-                s &+= UInt32(bytes.count)
-            }
+            dialog.send(&h, fromClient: fromClient, bytes)
             var o = OutputBuffer(fd: -1)
             for m in h.tracker.frameMessages { m.appendSummary(to: &o) }
             messages.append(String(decoding: o.bytes, as: UTF8.self))

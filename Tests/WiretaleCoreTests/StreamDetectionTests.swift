@@ -16,6 +16,24 @@ extension FlowHarness {
     }
 }
 
+/// Both directions' next sequence numbers after `FlowHarness.handshake()`, for tests that send a
+/// conversation's payload one message at a time.
+struct StreamDialog {
+    var client: UInt32 = 1001
+    var server: UInt32 = 5001
+
+    /// Sends `bytes` from the client or the server, acknowledging what the other side sent.
+    mutating func send(_ h: inout FlowHarness, fromClient: Bool, _ bytes: [UInt8]) {
+        if fromClient {
+            h.sendData(.client, seq: client, ack: server, bytes)
+            client &+= UInt32(bytes.count)
+        } else {
+            h.sendData(.server, seq: server, ack: client, bytes)
+            server &+= UInt32(bytes.count)
+        }
+    }
+}
+
 @Suite("Services are found from a stream's first bytes, not its port")
 struct StreamDetectionTests {
     static func detect(client: String, server: String, port: UInt16 = 40123, full: Bool = false) -> (

@@ -61,7 +61,7 @@ public enum ConversationLabel: UInt8, NotesLabel {
 /// The words of a packet's remarks (`PacketNote.appendRemarks`, on `read`'s lines and `explain`'s
 /// ladder) around the notes' terms. `{}` marks where a value goes.
 public enum PacketRemarkLabel: UInt8, NotesLabel {
-    case broadcast, multicast, dnsAnswers, ackHolds, ackNot, streamBecame
+    case broadcast, multicast, dnsAnswers, ackHolds, ackNot, streamBecame, streamToTLS
 
     public var english: StaticString {
         switch self {
@@ -71,6 +71,7 @@ public enum PacketRemarkLabel: UInt8, NotesLabel {
         case .ackHolds: ": ack = {} holds"
         case .ackNot: ": ack = {}, not {} = {}"
         case .streamBecame: "the {} stream became {} (no longer parsed)"
+        case .streamToTLS: "the {} stream switched to TLS"
         }
     }
 
@@ -82,6 +83,7 @@ public enum PacketRemarkLabel: UInt8, NotesLabel {
         case .ackHolds: ", 检查 ack = {} 正确"
         case .ackNot: ": ack = {}, 不是 {} = {}"
         case .streamBecame: "{} 流变成了 {} (不再解析)"
+        case .streamToTLS: "{} 流切换到 TLS"
         }
     }
 }

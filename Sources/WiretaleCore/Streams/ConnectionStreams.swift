@@ -26,7 +26,7 @@ public enum StreamMessage: Sendable {
             m.appendSummary(to: &o)
         case .left(let service, let to):
             if lead { o.append(": ") }
-            o.append(PacketRemarkLabel.streamBecame, lang) { o, slot in
+            o.append(to == "tls" ? PacketRemarkLabel.streamToTLS : .streamBecame, lang) { o, slot in
                 if slot == 0 { o.append(service.name) } else { o.append(to) }
             }
         }
@@ -86,6 +86,8 @@ final class ConnectionStreams {
     /// the one a MySQL SSL request started.
     private var tls: TLSConversation?
     private var decodingTLS = false
+    /// A line protocol's lines, watched for its switch to TLS.
+    private var starttls: STARTTLSWatch?
     /// The SOCKS handshake being read (`service` is `.socks` meanwhile).
     private var socks: SOCKSPrelude?
     /// The proxy protocol the connection went through before `service` (`.socks`), nil when none.
@@ -252,7 +254,11 @@ final class ConnectionStreams {
         case .tls:
             tls = TLSConversation()
             decodingTLS = true
-        case .none, .ssh, .smtp, .ftp, .pop3, .imap, .redis, .dns: break
+        case .smtp: starttls = STARTTLSWatch(.smtp)
+        case .pop3: starttls = STARTTLSWatch(.pop3)
+        case .imap: starttls = STARTTLSWatch(.imap)
+        case .ftp: starttls = STARTTLSWatch(.ftp)
+        case .none, .ssh, .redis, .dns: break
         }
         let c = clientStart
         let s = serverStart
@@ -304,6 +310,10 @@ final class ConnectionStreams {
                     isDone = true
                 }
             }
+            return
+        }
+        if starttls != nil {
+            lines(event, fromClient: fromClient, frame: frame, time: time, sink: &sink)
             return
         }
         if decodingTLS {
@@ -360,6 +370,28 @@ final class ConnectionStreams {
         service = .none
         decided = false
         decide(force: false, frame: frame, time: time, httpBudget: &httpBudget, sink: &sink)
+    }
+
+    /// A line protocol's bytes: watched until it switches to TLS, then each direction's rest is
+    /// the TLS decoder's. Gaps and the end are the line protocol's (lines resynchronise at an LF).
+    private func lines(_ event: TCPStreamEvent, fromClient: Bool, frame: Int, time: Timestamp, sink: inout StreamSink) {
+        guard case .data(let bytes, let first, let last) = event else { return }
+        let used = starttls!.feed(bytes, fromClient: fromClient, frame: frame)
+        let watch = starttls!
+        guard fromClient ? watch.clientSwitched : watch.serverSwitched else { return }
+        if !decodingTLS {
+            tls = TLSConversation()
+            decodingTLS = true
+            became = "tls"
+            if sink.collectMessages { sink.messages.append(.left(service, to: "tls")) }
+        }
+        if watch.clientSwitched && watch.serverSwitched { starttls = nil }
+        guard used < bytes.count else { return }
+        let stream = self.stream
+        tls!.receive(
+            .data(UnsafeRawBufferPointer(rebasing: bytes[used...]), firstFrame: first, lastFrame: last),
+            fromClient: fromClient, frame: frame, time: time
+        ) { e in Self.take(e, stream: stream, sink: &sink) }
     }
 
     private static func take(_ e: TLSEvent, stream: Int32, sink: inout StreamSink) {

@@ -5,7 +5,8 @@
 /// The order of the cases is the order detectors are asked. `http` has a decoder of its stream
 /// (`HTTPConversation`): its messages and transactions are read; `socks` a reader of its handshake
 /// (`SOCKSPrelude`), after which detection starts again on the tunnelled bytes; `mysql` its
-/// client-server protocol (`MySQLConversation`); `tls` its handshakes (`TLSConversation`). The others are named from their
+/// client-server protocol (`MySQLConversation`); `tls` its handshakes (`TLSConversation`); `smtp`,
+/// `pop3`, `imap` and `ftp` their lines until a STARTTLS (`STARTTLSWatch`), then TLS. The others are named from their
 /// signatures only, and the connection's streams are no longer reassembled once named.
 public enum StreamService: UInt8, Sendable, CaseIterable {
     /// Nothing recognised (yet, or at all).
@@ -55,8 +56,8 @@ public enum StreamService: UInt8, Sendable, CaseIterable {
     /// Whether wiretale reads this service's stream (and keeps reassembling it once named).
     public var hasStreamDecoder: Bool {
         switch self {
-        case .http, .socks, .mysql, .tls: true
-        case .none, .ssh, .smtp, .ftp, .pop3, .imap, .redis, .dns: false
+        case .http, .socks, .mysql, .tls, .smtp, .ftp, .pop3, .imap: true
+        case .none, .ssh, .redis, .dns: false
         }
     }
 }
