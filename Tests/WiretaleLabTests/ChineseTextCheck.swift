@@ -13,6 +13,9 @@ enum ChineseTextCheck {
         // Packet fields, as `read --lang zh` prints them (tcpdump's words).
         "seq", "ack", "win", "mss", "wscale", "sackOK", "length", "len", "ttl", "query", "response", "sack", "val",
         "ecr",
+        // ARP and ICMP lines as tcpdump prints them (`ARP who-has A tell B`, `ARP reply A is-at M`,
+        // `ICMP echo request`): a cold neighbour cache puts one in trace's evidence.
+        "tell", "reply", "echo", "request",
         // Programs, commands and their words.
         "wiretale", "trace", "tour", "lab", "explain", "read", "curl", "sudo", "setcap", "eip", "command",
         "addr", "route", "dynamic", "forever", "namelookup", "connect", "appconnect", "pretransfer",
