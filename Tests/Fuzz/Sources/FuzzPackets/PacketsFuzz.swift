@@ -47,7 +47,11 @@ struct Session {
     let link: LinkType
     let digits: UInt8
     let extraWireLength: Int
-    var follower = PacketFollower()
+    var follower: PacketFollower = {
+        var c = ConnectionTracker.Configuration()
+        c.streamMessages = true  // the messages each frame completes, rendered as read renders them
+        return PacketFollower(configuration: c)
+    }()
     var out = Fuzz.output()
     var number = 0
     var nanoseconds: Int64 = 1_700_000_000_000_000_000
@@ -57,6 +61,10 @@ struct Session {
     var tcp: [ConversationTable.TCPRow] = []
     var udp: [ConversationTable.UDPRow] = []
     var dns: [DNSTransaction] = []
+    var http: [HTTPTableRow] = []
+    var tlsRows: [TLSTable.Row] = []
+    var mysqlSessions: [MySQLTable.SessionRow] = []
+    var mysqlCommands: [MySQLTable.CommandRow] = []
     var totals = FlowTotals()
 
     init(link: LinkType, digits: UInt8, extraWireLength: Int) {
@@ -94,8 +102,16 @@ struct Session {
             event.appendText(to: &out, lang: number % 2 == 0 ? .en : .zh)
             event.appendJSON(to: &out)
         }
+        let messages = follower.tracker.frameMessages
+        if !messages.isEmpty {
+            for m in messages { m.appendSummary(to: &out, lang: number % 2 == 0 ? .en : .zh) }
+            out.beginObject()
+            StreamMessage.appendJSON(messages, to: &out)
+            out.endObject()
+        }
         if note.kind == .tcp && note.stream == 0 && rows.count < 512 {
-            rows.append(LadderRow(frame: number, time: time, packet: follower.packet, note: note))
+            rows.append(
+                LadderRow(frame: number, time: time, packet: follower.packet, note: note, messages: messages))
         }
         if follower.tracker.hasReports {
             while let r = follower.tracker.nextReport() { take(r) }
@@ -127,7 +143,18 @@ struct Session {
             d.appendJSON(to: &out)
             dns.append(d)
         case .http(let stream, let t):
+            t.appendInterimJSON(stream: stream, to: &out)
             t.appendJSON(stream: stream, to: &out)
+            if http.count < 512 { http.append(HTTPTableRow(stream: stream, t)) }
+        case .tls(let stream, let h):
+            h.appendJSON(stream: stream, to: &out)
+            if tlsRows.count < 512 { tlsRows.append(TLSTable.Row(stream: stream, h)) }
+        case .mysqlSession(let stream, let x):
+            x.appendJSON(stream: stream, to: &out)
+            if mysqlSessions.count < 512 { mysqlSessions.append(MySQLTable.SessionRow(stream: stream, x)) }
+        case .mysqlCommand(let stream, let x):
+            x.appendJSON(stream: stream, to: &out)
+            if mysqlCommands.count < 512 { mysqlCommands.append(MySQLTable.CommandRow(stream: stream, x)) }
         }
     }
 
@@ -139,6 +166,9 @@ struct Session {
             ConversationTable.renderTCP(&tcp, origin: origin, lang: lang, to: &out)
             ConversationTable.renderUDP(&udp, origin: origin, lang: lang, to: &out)
             ConversationTable.renderDNS(&dns, lang: lang, to: &out)
+            HTTPTable.render(&http, lang: lang, width: 80, to: &out)
+            TLSTable.render(tlsRows, lang: lang, width: 80, to: &out)
+            MySQLTable.render(sessions: mysqlSessions, commands: mysqlCommands, lang: lang, width: 80, to: &out)
             ConversationTable.renderTotals(totals, lang: lang, to: &out)
             Ladder.render(rows, conversation: stream0, lang: lang, to: &out)
         }
