@@ -101,10 +101,10 @@ struct HostileServerTests {
         #expect(r.exitCode == 12, "\(r.why)")
         #expect(r.why.contains("timed out") && r.why.contains("cut off"), "\(r.why)")
         let c = try #require(r.step(.httpResponse))
-        // The download step ends at the 2 s timeout, with slack for a machine loaded by the rest of the
-        // suite (a lab spawning a thousand processes); the whole run ends long before the server
-        // would stop sending (20 s).
-        #expect(c.durationMs < 4000, "step c took \(c.durationMs) ms")
+        // The download step ends at the 2 s timeout (2.04 s alone), with slack for a machine loaded by
+        // the rest of the suite (a lab spawning a thousand processes; 4.4 s was seen on two cores);
+        // the whole run ends long before the server would stop sending (20 s).
+        #expect(c.durationMs < 8000, "step c took \(c.durationMs) ms")
         #expect(elapsed < 18, "took \(elapsed) s")
         // More than the cap arrived, and only the cap was kept.
         #expect(c.detail["body_truncated"] == .bool(true))
