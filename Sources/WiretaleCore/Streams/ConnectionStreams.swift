@@ -435,36 +435,12 @@ extension StreamMessage {
     /// array when the frame completed several, as tshark's `--no-duplicate-keys`), and `stream_left`
     /// when the stream left its protocol.
     public static func appendJSON(_ messages: [StreamMessage], to o: inout OutputBuffer) {
-        var http = 0
-        var mysql = 0
-        for m in messages {
-            if case .http = m { http += 1 }
-            if case .mysql = m { mysql += 1 }
-        }
-        var tls = 0
-        for m in messages {
-            if case .tls = m { tls += 1 }
-        }
-        if tls > 0 {
-            if tls > 1 { o.beginArray("tls") } else { o.key("tls") }
-            for m in messages {
-                if case .tls(let x) = m { x.appendJSON(to: &o) }
-            }
-            if tls > 1 { o.endArray() }
-        }
-        if mysql > 0 {
-            if mysql > 1 { o.beginArray("mysql") } else { o.key("mysql") }
-            for m in messages {
-                if case .mysql(let x) = m { x.appendFrameJSON(to: &o) }
-            }
-            if mysql > 1 { o.endArray() }
-        }
-        if http > 0 {
-            if http > 1 { o.beginArray("http") } else { o.key("http") }
-            for m in messages {
-                if case .http(let h) = m { h.appendJSON(to: &o) }
-            }
-            if http > 1 { o.endArray() }
+        for member in Member.allCases {
+            let count = messages.reduce(0) { $0 + ($1.member == member ? 1 : 0) }
+            guard count > 0 else { continue }
+            if count > 1 { o.beginArray(member.key) } else { o.key(member.key) }
+            for m in messages where m.member == member { m.appendMemberJSON(to: &o) }
+            if count > 1 { o.endArray() }
         }
         for m in messages {
             if case .left(let service, let to) = m {
@@ -473,6 +449,39 @@ extension StreamMessage {
                 o.field("to", to)
                 o.endObject()
             }
+        }
+    }
+
+    /// The frame object's members for messages, in the order they are written.
+    enum Member: CaseIterable {
+        case tls, mysql, http
+
+        var key: StaticString {
+            switch self {
+            case .tls: "tls"
+            case .mysql: "mysql"
+            case .http: "http"
+            }
+        }
+    }
+
+    /// The member this message goes under (nil: `stream_left`, written apart).
+    var member: Member? {
+        switch self {
+        case .http: .http
+        case .mysql: .mysql
+        case .tls: .tls
+        case .left: nil
+        }
+    }
+
+    /// The message's object in its member.
+    func appendMemberJSON(to o: inout OutputBuffer) {
+        switch self {
+        case .http(let h): h.appendJSON(to: &o)
+        case .mysql(let m): m.appendFrameJSON(to: &o)
+        case .tls(let t): t.appendJSON(to: &o)
+        case .left: break
         }
     }
 }
