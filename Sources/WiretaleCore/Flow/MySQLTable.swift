@@ -55,6 +55,7 @@ public enum MySQLTable {
         public let user: String?
         public let database: String?
         public let plugin: String?
+        /// How the login ended: `ok`, `tls`, `error 1045 (28000): Access denied …`.
         public let login: String
         public let scrambleSeen: Bool
         public let clearText: Bool
@@ -65,7 +66,13 @@ public enum MySQLTable {
             user = s.user
             database = s.database
             plugin = s.authPlugin
-            login = s.login.name.description
+            var login = s.login.name.description
+            if let code = s.errorCode {
+                login += " \(code)"
+                if let state = s.sqlstate { login += " (\(state))" }
+                if let text = s.error, !text.isEmpty { login += ": \(text.prefix(CommandRow.maxSQL))" }
+            }
+            self.login = login
             scrambleSeen = s.scrambleSeen
             clearText = s.clearTextPassword
         }

@@ -1034,8 +1034,14 @@ public struct MySQLConversation {
             if let w = r.u16() { ok.warnings = Int(w) }
         }
         if !r.atEnd {
+            // The protocol's documentation has the info as the rest of the packet unless
+            // CLIENT_SESSION_TRACK, but MySQL's and MariaDB's servers (net_send_ok) always write it
+            // length-encoded: taken so when its length covers exactly the rest, else as the rest.
+            var lenenc = r
             if caps.contains(.sessionTrack) {
                 ok.info = r.lenencBytes().map { MySQLReader.text($0, max: 1024) }
+            } else if let b = lenenc.lenencBytes(), lenenc.atEnd {
+                ok.info = MySQLReader.text(b, max: 1024)
             } else {
                 ok.info = MySQLReader.text(r.rest(), max: 1024)
             }
