@@ -110,4 +110,25 @@ struct AnnotateTests {
         #expect(r.stderr.contains("--annotate needs -w OUT.pcapng"))
         #expect(try CLI.run(["read", http, "--annotate"]).status != 0)
     }
+
+    @Test(
+        "capture --annotate -w: the live handshake's frames carry the notes' steps",
+        .enabled(if: getuid() == 0, "needs root to capture (CI runs as root)"))
+    func capture() throws {
+        let out = ReadWriteTests.temporary("live.pcapng")
+        let server = try LiveTCPServer()
+        let run = try LiveRun([
+            "capture", "-i", "lo", "--duration", "3", "--annotate", "-w", out, "tcp port \(server.port)",
+        ])
+        try run.waitUntilCapturing()
+        try LiveTCPExchange.run(server: server)
+        let r = try run.finish(timeout: 8)
+        #expect(r.status == 0, "\(r.stderr)")
+        let comments = try Self.comments(out)
+        #expect(comments.count == (try Self.records(out)).count)
+        #expect(comments.first??.hasPrefix("tcp stream 0: first handshake (SYN)") == true, "\(comments)")
+        #expect(comments.compactMap { $0 }.contains { $0.contains("teardown 1 (FIN)") })
+        let head = [UInt8](try Data(contentsOf: URL(fileURLWithPath: out)).prefix(64))
+        #expect(String(decoding: head, as: UTF8.self).contains("wiretale \(WiretaleVersion.string)"))
+    }
 }

@@ -93,7 +93,7 @@ public final class CaptureWriter {
     ///   `read-only file system (EROFS)`, `no space left on device (ENOSPC)`).
     public convenience init(
         path: String, linkType: LinkType, snapshotLength: Int = 262_144, precision: Precision = .nanoseconds,
-        container: Container = .pcap, bufferSize: Int = 1 << 20
+        container: Container = .pcap, application: String? = nil, bufferSize: Int = 1 << 20
     ) throws(CaptureWriteError) {
         let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         if fd < 0 {
@@ -101,7 +101,7 @@ public final class CaptureWriter {
         }
         try self.init(
             fileDescriptor: fd, name: path, closeWhenDone: true, linkType: linkType, snapshotLength: snapshotLength,
-            precision: precision, container: container, bufferSize: bufferSize)
+            precision: precision, container: container, application: application, bufferSize: bufferSize)
     }
 
     /// Writes to an open file descriptor (standard output is `1`, named `-`), starting with the
@@ -109,7 +109,7 @@ public final class CaptureWriter {
     public init(
         fileDescriptor fd: Int32, name: String, closeWhenDone: Bool = false, linkType: LinkType,
         snapshotLength: Int = 262_144, precision: Precision = .nanoseconds, container: Container = .pcap,
-        bufferSize: Int = 1 << 20
+        application: String? = nil, bufferSize: Int = 1 << 20
     ) throws(CaptureWriteError) {
         self.path = name
         self.fd = fd
@@ -124,7 +124,7 @@ public final class CaptureWriter {
         switch container {
         case .pcap: putPcapHeader()
         case .pcapng:
-            putSectionHeader()
+            putSectionHeader(application: application)
             lastInterface = putInterface(linkType, snapLength: self.snapshotLength, digits: precision.digits)
         }
         try flush()
@@ -173,12 +173,14 @@ public final class CaptureWriter {
         buffer.deallocate()
     }
 
-    /// Appends a captured packet. Its link type must be the file's.
-    public func write(_ packet: CapturedPacket) throws(CaptureWriteError) {
+    /// Appends a captured packet (pcapng: with `comment` as its `opt_comment`). Its link type must
+    /// be the file's.
+    public func write(_ packet: CapturedPacket, comment: String? = nil) throws(CaptureWriteError) {
         if packet.linkType != linkType {
             throw CaptureWriteError(path: path, operation: .linkTypeMismatch(file: linkType, packet: packet.linkType))
         }
-        try write(timestamp: packet.timestamp, originalLength: packet.originalLength, bytes: packet.bytes)
+        try write(
+            timestamp: packet.timestamp, originalLength: packet.originalLength, bytes: packet.bytes, comment: comment)
     }
 
     /// Appends one record of a capture file as it is (a copying writer's way, `read -w`): its link
