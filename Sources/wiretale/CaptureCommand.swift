@@ -80,6 +80,9 @@ struct CaptureCommand: ParsableCommand {
     @Flag(help: "With -w, also print each packet and the connection events.")
     var print = false
 
+    @Flag(help: "With -w OUT.pcapng, put wiretale's remarks on each packet as its pcapng comment.")
+    var annotate = false
+
     @OptionGroup var caps: FlowCapOptions
 
     @Option(
@@ -120,6 +123,9 @@ struct CaptureCommand: ParsableCommand {
             throw ValidationError("--print only makes sense with -w (without -w every packet is printed)")
         }
         if print && write == "-" { throw ValidationError("--print cannot share standard output with -w -") }
+        if annotate && CaptureWriter.Container(forPath: write ?? "") != .pcapng {
+            throw ValidationError("--annotate needs -w OUT.pcapng (pcap has no place for comments)")
+        }
         try line.validateDump(format: format)
     }
 
@@ -133,6 +139,7 @@ struct CaptureCommand: ParsableCommand {
         r.promiscuous = !noPromisc
         r.write = write
         r.print = print
+        r.annotate = annotate
         r.maxFlows = caps.maxFlows
         r.format = format
         r.lang = lang

@@ -63,12 +63,18 @@ struct ReadCommand: ParsableCommand {
     @Flag(help: "With -w, also print each packet.")
     var print = false
 
+    @Flag(help: "With -w OUT.pcapng, put wiretale's remarks on each packet as its pcapng comment.")
+    var annotate = false
+
     func validate() throws {
         if let c = count, c < 0 { throw ValidationError("--count must be zero or more") }
         if print && write == nil {
             throw ValidationError("--print only makes sense with -w (without -w every packet is printed)")
         }
         if print && write == "-" { throw ValidationError("--print cannot share standard output with -w -") }
+        if annotate && CaptureWriter.Container(forPath: write ?? "") != .pcapng {
+            throw ValidationError("--annotate needs -w OUT.pcapng (pcap has no place for comments)")
+        }
         try line.validateDump(format: format)
     }
 
@@ -79,6 +85,7 @@ struct ReadCommand: ParsableCommand {
         o.lang = lang
         o.write = write
         o.print = print
+        o.annotate = annotate
         o.quiet = line.quiet
         o.verbose = line.verbose
         o.time = line.format

@@ -19,6 +19,10 @@ public struct CaptureSession {
     /// Standard output could not be written (a closed pipe): the capture stops.
     public private(set) var outputClosed = false
 
+    /// `-w` to pcapng with `--annotate`: each packet written with `Annotation.comment` of its note.
+    public var annotate = false
+    public var language = NotesLanguage.en
+
     public init(printer: PacketPrinter, printing: Bool, writer: CaptureWriter?) {
         self.printer = printer
         self.printing = printing
@@ -29,10 +33,14 @@ public struct CaptureSession {
     /// capture should stop (standard output is gone); throws the writer's error.
     public mutating func handle(_ packet: CapturedPacket) throws -> Bool {
         frame += 1
-        if let writer { try writer.write(packet) }
+        if let writer, !annotate { try writer.write(packet) }
         var alive = printer.handle(
             bytes: packet.bytes, linkType: packet.linkType, frame: frame, timestamp: packet.timestamp,
             originalLength: packet.originalLength)
+        if let writer, annotate {
+            // After following it, so the comment is the remark `read` prints for this frame.
+            try writer.write(packet, comment: Annotation.comment(printer.note, lang: language))
+        }
         if let event = ConnectionEvent.detect(
             printer.note, packet: printer.packet, frame: frame, time: packet.timestamp, tracker: printer.tracker)
         {
@@ -109,6 +117,8 @@ public struct CaptureRequest: Sendable {
     public var write: String?
     /// With `-w`, also print each packet and the events.
     public var print = false
+    /// With `write` to pcapng: each packet carries wiretale's remarks on it as its comment.
+    public var annotate = false
     public var maxFlows = ConnectionTracker.Configuration.defaultMaxFlows
     public var format = OutputFormat.text
     public var lang = NotesLanguage.en
@@ -202,7 +212,8 @@ public enum CaptureCommandRunner {
                 } else {
                     writer = try CaptureWriter(
                         path: path, linkType: capture.linkType, snapshotLength: capture.snapshotLength,
-                        precision: precision, container: .init(forPath: path))
+                        precision: precision, container: .init(forPath: path),
+                        application: r.annotate ? Annotation.application : nil)
                 }
             } catch {
                 Diagnostics.error(error.description)
@@ -224,6 +235,8 @@ public enum CaptureCommandRunner {
         printer.time = PacketTime(r.time)
         printer.dump = r.dump
         var session = CaptureSession(printer: printer, printing: printing, writer: writer)
+        session.annotate = r.annotate
+        session.language = r.lang
         var failure: String? = nil
         var stop = "signal"
         do {

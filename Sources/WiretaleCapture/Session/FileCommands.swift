@@ -29,6 +29,8 @@ public enum FileCommands {
         public var write: String?
         /// With `write`, also print each packet.
         public var print = false
+        /// With `write` to pcapng: each packet carries wiretale's remarks on it as its comment.
+        public var annotate = false
         /// Text: only the tcpdump-like line, no remarks.
         public var quiet = false
         /// The IP header's fields on each line (tcpdump's `-v`).
@@ -53,7 +55,9 @@ public enum FileCommands {
                 throw .failure
             }
             do {
-                writer = try CaptureWriter(copyingTo: path, container: .init(forPath: path))
+                writer = try CaptureWriter(
+                    copyingTo: path, container: .init(forPath: path),
+                    application: options.annotate ? Annotation.application : nil)
             } catch {
                 Diagnostics.error(error.description)
                 throw .failure
@@ -78,7 +82,7 @@ public enum FileCommands {
         let failure = scan.runAll(
             { record, frame, passes in
                 guard passes else {
-                    if printing {
+                    if printing || options.annotate {
                         printer.follow(
                             bytes: record.bytes, linkType: record.linkType, frame: frame, timestamp: record.timestamp,
                             originalLength: record.originalLength)
@@ -88,15 +92,33 @@ public enum FileCommands {
                 guard shown < limit else { return false }
                 shown += 1
                 if let w = writer {
+                    var comment: String? = nil
+                    if options.annotate {
+                        // Followed here, so the remark is the one `read` prints for this frame.
+                        if printing {
+                            if !printer.handle(
+                                bytes: record.bytes, linkType: record.linkType, frame: frame,
+                                timestamp: record.timestamp, originalLength: record.originalLength,
+                                interfaceIndex: record.interfaceIndex, file: several ? file : -1)
+                            {
+                                return false
+                            }
+                        } else {
+                            printer.follow(
+                                bytes: record.bytes, linkType: record.linkType, frame: frame,
+                                timestamp: record.timestamp, originalLength: record.originalLength)
+                        }
+                        comment = Annotation.comment(printer.note, lang: options.lang)
+                    }
                     do throws(CaptureWriteError) {
                         try w.write(
                             timestamp: record.timestamp, originalLength: record.originalLength, bytes: record.bytes,
-                            linkType: record.linkType, snapLength: record.snapLength)
+                            linkType: record.linkType, snapLength: record.snapLength, comment: comment)
                     } catch {
                         writeFailure = error
                         return false
                     }
-                    if !printing { return true }
+                    if !printing || options.annotate { return true }
                 }
                 return printer.handle(
                     bytes: record.bytes, linkType: record.linkType, frame: frame,

@@ -93,7 +93,7 @@ public final class CaptureWriter {
     ///   `read-only file system (EROFS)`, `no space left on device (ENOSPC)`).
     public convenience init(
         path: String, linkType: LinkType, snapshotLength: Int = 262_144, precision: Precision = .nanoseconds,
-        container: Container = .pcap, bufferSize: Int = 1 << 20
+        container: Container = .pcap, application: String? = nil, bufferSize: Int = 1 << 20
     ) throws(CaptureWriteError) {
         let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         if fd < 0 {
@@ -101,7 +101,7 @@ public final class CaptureWriter {
         }
         try self.init(
             fileDescriptor: fd, name: path, closeWhenDone: true, linkType: linkType, snapshotLength: snapshotLength,
-            precision: precision, container: container, bufferSize: bufferSize)
+            precision: precision, container: container, application: application, bufferSize: bufferSize)
     }
 
     /// Writes to an open file descriptor (standard output is `1`, named `-`), starting with the
@@ -109,7 +109,7 @@ public final class CaptureWriter {
     public init(
         fileDescriptor fd: Int32, name: String, closeWhenDone: Bool = false, linkType: LinkType,
         snapshotLength: Int = 262_144, precision: Precision = .nanoseconds, container: Container = .pcap,
-        bufferSize: Int = 1 << 20
+        application: String? = nil, bufferSize: Int = 1 << 20
     ) throws(CaptureWriteError) {
         self.path = name
         self.fd = fd
@@ -124,7 +124,7 @@ public final class CaptureWriter {
         switch container {
         case .pcap: putPcapHeader()
         case .pcapng:
-            putSectionHeader()
+            putSectionHeader(application: application)
             lastInterface = putInterface(linkType, snapLength: self.snapshotLength, digits: precision.digits)
         }
         try flush()
@@ -136,7 +136,10 @@ public final class CaptureWriter {
     /// packets: pcap from the first one (a later packet of another link type is an error), pcapng
     /// an interface for each kind it meets. Packets are never cut.
     /// `-` writes to standard output.
-    public init(copyingTo path: String, container: Container, bufferSize: Int = 1 << 20) throws(CaptureWriteError) {
+    /// `application` names the program in the pcapng section header (`shb_userappl`).
+    public init(
+        copyingTo path: String, container: Container, application: String? = nil, bufferSize: Int = 1 << 20
+    ) throws(CaptureWriteError) {
         let fd = path == "-" ? 1 : open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         if fd < 0 { throw CaptureWriteError(path: path, operation: .create, code: errno) }
         self.path = path
@@ -150,7 +153,7 @@ public final class CaptureWriter {
         self.capacity = max(bufferSize, 64)
         self.buffer = UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: 8)
         if container == .pcapng {
-            putSectionHeader()
+            putSectionHeader(application: application)
             try flush()
         }
     }
@@ -170,12 +173,14 @@ public final class CaptureWriter {
         buffer.deallocate()
     }
 
-    /// Appends a captured packet. Its link type must be the file's.
-    public func write(_ packet: CapturedPacket) throws(CaptureWriteError) {
+    /// Appends a captured packet (pcapng: with `comment` as its `opt_comment`). Its link type must
+    /// be the file's.
+    public func write(_ packet: CapturedPacket, comment: String? = nil) throws(CaptureWriteError) {
         if packet.linkType != linkType {
             throw CaptureWriteError(path: path, operation: .linkTypeMismatch(file: linkType, packet: packet.linkType))
         }
-        try write(timestamp: packet.timestamp, originalLength: packet.originalLength, bytes: packet.bytes)
+        try write(
+            timestamp: packet.timestamp, originalLength: packet.originalLength, bytes: packet.bytes, comment: comment)
     }
 
     /// Appends one record of a capture file as it is (a copying writer's way, `read -w`): its link
@@ -183,7 +188,7 @@ public final class CaptureWriter {
     /// by the first record), its timestamp keeps its digits in pcapng.
     public func write(
         timestamp: Timestamp, originalLength: Int, bytes: UnsafeRawBufferPointer, linkType type: LinkType,
-        snapLength: Int
+        snapLength: Int, comment: String? = nil
     ) throws(CaptureWriteError) {
         // A packet that records no time (a pcapng Simple Packet Block) is written at time 0, in the
         // units already in use, so it neither opens an interface of its own nor sets the file's.
@@ -221,19 +226,22 @@ public final class CaptureWriter {
                 }
                 lastInterface = i
             }
-            try write(timestamp: timestamp, originalLength: originalLength, bytes: bytes)
+            try write(timestamp: timestamp, originalLength: originalLength, bytes: bytes, comment: comment)
         }
     }
 
     /// Appends one record: the timestamp at the file's precision (pcapng: the current interface's),
-    /// the bytes (cut to the snapshot length), and the original length.
-    public func write(timestamp: Timestamp, originalLength: Int, bytes: UnsafeRawBufferPointer)
-        throws(CaptureWriteError)
-    {
+    /// the bytes (cut to the snapshot length), and the original length. pcapng keeps `comment` as
+    /// the packet's `opt_comment` (pcap has no place for it).
+    public func write(
+        timestamp: Timestamp, originalLength: Int, bytes: UnsafeRawBufferPointer, comment: String? = nil
+    ) throws(CaptureWriteError) {
         if let failure { throw failure }
         if closed { throw CaptureWriteError(path: path, operation: .writeAfterClose) }
         let captured = min(bytes.count, cutLength)
-        if container == .pcapng { return try writeEnhancedPacket(timestamp, originalLength, bytes, captured) }
+        if container == .pcapng {
+            return try writeEnhancedPacket(timestamp, originalLength, bytes, captured, comment: comment)
+        }
         if !headerWritten { putPcapHeader() }
         let fraction = precision == .nanoseconds ? timestamp.nanoseconds : timestamp.nanoseconds / 1000
         if used + 16 > capacity { try flush() }
@@ -248,7 +256,8 @@ public final class CaptureWriter {
     /// An Enhanced Packet Block (pcapng §4.3) on the current interface, its time in that
     /// interface's units (10^-digits s since the epoch).
     private func writeEnhancedPacket(
-        _ timestamp: Timestamp, _ originalLength: Int, _ bytes: UnsafeRawBufferPointer, _ captured: Int
+        _ timestamp: Timestamp, _ originalLength: Int, _ bytes: UnsafeRawBufferPointer, _ captured: Int,
+        comment: String? = nil
     ) throws(CaptureWriteError) {
         if lastInterface < 0 {
             if used + 32 > capacity { try flush() }
@@ -265,7 +274,9 @@ public final class CaptureWriter {
         }
         let units = UInt64(bitPattern: timestamp.seconds) &* scale &+ fraction
         let padded = (captured + 3) & ~3
-        let total = 32 + padded
+        var note = Array((comment ?? "").utf8.prefix(Self.maxCommentBytes))
+        let noteBytes = note.isEmpty ? 0 : 4 + ((note.count + 3) & ~3) + 4  // opt_comment, opt_endofopt
+        let total = 32 + padded + noteBytes
         if used + 28 > capacity { try flush() }
         put32(6)
         put32(UInt32(total))
@@ -279,6 +290,20 @@ public final class CaptureWriter {
         for _ in captured..<padded {
             buffer.storeBytes(of: UInt8(0), toByteOffset: used, as: UInt8.self)
             used += 1
+        }
+        if noteBytes > 0 {
+            let count = note.count
+            note.append(contentsOf: repeatElement(0, count: ((count + 3) & ~3) - count))
+            note.append(contentsOf: [0, 0, 0, 0])  // opt_endofopt
+            if used + 4 > capacity { try flush() }
+            put16(1)  // opt_comment
+            put16(UInt16(count))
+            var failed: CaptureWriteError? = nil
+            note.withUnsafeBytes { b in
+                do throws(CaptureWriteError) { try putBytes(b, b.count) } catch { failed = error }
+            }
+            if let failed { throw failed }
+            if used + 4 > capacity { try flush() }
         }
         put32(UInt32(total))
         packetsWritten += 1
@@ -313,17 +338,36 @@ public final class CaptureWriter {
         put32(linkType.rawValue)
     }
 
-    /// A Section Header Block (pcapng §4.1), version 1.0, section length unknown, no options.
-    private func putSectionHeader() {
+    /// The longest packet comment kept, in UTF-8 bytes (an option's length is 16 bits); longer is cut.
+    public static let maxCommentBytes = 4096
+
+    /// A Section Header Block (pcapng §4.1), version 1.0, section length unknown; `shb_userappl`
+    /// (option 4) when `application` is given (cut to fit the buffer).
+    private func putSectionHeader(application: String? = nil) {
         headerWritten = true
+        let name = Array((application ?? "").utf8.prefix(capacity - 40))
+        let padded = (name.count + 3) & ~3
+        let total = 28 + (name.isEmpty ? 0 : 4 + padded + 4)
         put32(0x0A0D_0D0A)
-        put32(28)
+        put32(UInt32(total))
         put32(0x1A2B_3C4D)
         put16(1)
         put16(0)
         put32(0xFFFF_FFFF)  // section length -1: not given
         put32(0xFFFF_FFFF)
-        put32(28)
+        if !name.isEmpty {
+            put16(4)  // shb_userappl
+            put16(UInt16(name.count))
+            for b in name { putByte(b) }
+            for _ in name.count..<padded { putByte(0) }
+            put32(0)  // opt_endofopt
+        }
+        put32(UInt32(total))
+    }
+
+    private func putByte(_ b: UInt8) {
+        buffer.storeBytes(of: b, toByteOffset: used, as: UInt8.self)
+        used += 1
     }
 
     /// An Interface Description Block (pcapng §4.2) with `if_tsresol` = 10^-digits; returns its index.
