@@ -34,8 +34,7 @@ public enum MySQLTable {
                 r = c.affectedRows.map { "ok, \($0) affected" } ?? "ok"
                 if let id = c.insertID, id > 0 { r += ", id \(id)" }
             case .error?:
-                r = "error \(c.errorCode.map(String.init) ?? "?")"
-                if let s = c.sqlstate { r += " (\(s))" }
+                r = MySQLTable.error(c.errorCode, c.sqlstate)
             case .rows?:
                 r = "\(c.rows ?? 0) rows"
             case nil:
@@ -67,15 +66,21 @@ public enum MySQLTable {
             database = s.database
             plugin = s.authPlugin
             var login = s.login.name.description
-            if let code = s.errorCode {
-                login += " \(code)"
-                if let state = s.sqlstate { login += " (\(state))" }
+            if s.errorCode != nil {
+                login = MySQLTable.error(s.errorCode, s.sqlstate)
                 if let text = s.error, !text.isEmpty { login += ": \(text.prefix(CommandRow.maxSQL))" }
             }
             self.login = login
             scrambleSeen = s.scrambleSeen
             clearText = s.clearTextPassword
         }
+    }
+
+    /// An ERR packet's cell: `error 1146 (42S02)`, `error ?` when the code was not read.
+    static func error(_ code: Int?, _ sqlstate: String?) -> String {
+        var r = "error \(code.map(String.init) ?? "?")"
+        if let sqlstate { r += " (\(sqlstate))" }
+        return r
     }
 
     package static func commandRows(cap: Int) -> ConversationTable.HeldRows<CommandRow> {
