@@ -33,13 +33,12 @@ public struct CaptureSession {
     /// capture should stop (standard output is gone); throws the writer's error.
     public mutating func handle(_ packet: CapturedPacket) throws -> Bool {
         frame += 1
-        if let writer, !annotate { try writer.write(packet) }
         var alive = printer.handle(
             bytes: packet.bytes, linkType: packet.linkType, frame: frame, timestamp: packet.timestamp,
             originalLength: packet.originalLength)
-        if let writer, annotate {
-            // After following it, so the comment is the remark `read` prints for this frame.
-            try writer.write(packet, comment: Annotation.comment(printer.note, lang: language))
+        if let writer {
+            // After following it, so an annotation is the remark `read` prints for this frame.
+            try writer.write(packet, comment: annotate ? Annotation.comment(printer.note, lang: language) : nil)
         }
         if let event = ConnectionEvent.detect(
             printer.note, packet: printer.packet, frame: frame, time: packet.timestamp, tracker: printer.tracker)
